@@ -1,0 +1,113 @@
+"""JWT bearer tokens: roles and the municipalities a caller may act in.
+
+HS256 with a shared secret for embedded runs and tests; RS256 keys fetched
+from a JWKS URL for an OIDC provider such as Keycloak.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.settings import Settings
+
+ALL_MUNICIPALITIES = "*"
+
+
+class Role(StrEnum):
+    NETWORK_ADMIN = "network_admin"
+    COORDINATOR = "coordinator"
+    EXPERT = "expert"
+    WORKER = "worker"
+    ANALYST = "analyst"
+
+
+class AuthError(Exception):
+    """401: no token, or one that does not verify."""
+
+
+class Forbidden(Exception):
+    """403: a valid token without the right to do this."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    roles: frozenset[str]
+    municipalities: frozenset[str]
+
+    @property
+    def all_municipalities(self) -> bool:
+        return ALL_MUNICIPALITIES in self.municipalities
+
+    def require_role(self, *roles: Role) -> None:
+        if not self.roles & {r.value for r in roles}:
+            raise Forbidden(f"requires one of the roles: {', '.join(r.value for r in roles)}")
+
+    def can_access(self, municipality: str) -> bool:
+        return self.all_municipalities or municipality in self.municipalities
+
+    def require_municipality(self, municipality: str) -> None:
+        if not self.can_access(municipality):
+            raise Forbidden(f"municipality {municipality} is outside your scope")
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(token, **self._key_for(token), audience=self.settings.jwt_audience,
+                                issuer=self.settings.jwt_issuer, options={"require": ["exp", "sub"]})
+        except jwt.PyJWTError as exc:
+            raise AuthError(f"invalid token: {exc}") from exc
+        return _principal(claims)
+
+    def _key_for(self, token: str) -> dict[str, Any]:
+        if self._jwks is not None:
+            return {"key": self._jwks.get_signing_key_from_jwt(token).key, "algorithms": ["RS256"]}
+        return {"key": self.settings.jwt_secret.get_secret_value(), "algorithms": ["HS256"]}
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    # Keycloak puts realm roles under realm_access; the built-in issuer uses "roles".
+    roles = claims.get("roles") or claims.get("realm_access", {}).get("roles", [])
+    return Principal(
+        subject=str(claims["sub"]),
+        roles=frozenset(roles),
+        municipalities=frozenset(claims.get("municipalities", [])),
+    )
+
+
+def issue_token(settings: Settings, *, roles: list[str], municipalities: list[str],
+                subject: str | None = None, ttl_minutes: int | None = None) -> str:
+    """The built-in issuer of embedded runs, tests and ``carecircle token``."""
+    now = int(time.time())
+    claims = {
+        "sub": subject or f"user-{uuid.uuid4().hex[:8]}",
+        "roles": roles,
+        "municipalities": municipalities,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + 60 * (ttl_minutes or settings.token_ttl_minutes),
+    }
+    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def current_principal(request: Request,
+                      credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
+    if credentials is None:
+        raise AuthError("a bearer token is required")
+    return request.app.state.verifier.verify(credentials.credentials)

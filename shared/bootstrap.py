@@ -1,0 +1,97 @@
+"""Wiring one service for this process: database, broker, app, consumer, relay.
+
+Every dependency is made here and nowhere else, so embedded and distributed
+mode differ only in the transport handed in.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pika
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import MetaData
+
+from shared.db import Database
+from shared.messaging.broker import Broker
+from shared.messaging.consumer import Consumer, RetryPolicy
+from shared.messaging.handlers import HandlerRegistry
+from shared.messaging.memory import InMemoryBroker
+from shared.messaging.rabbit import RabbitBroker
+from shared.messaging.relay import Relay
+from shared.settings import Settings
+from shared.web import ServiceContext, create_service_app
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What a service is: declared once in its ``app.py``."""
+
+    name: str
+    title: str
+    metadata: MetaData
+    routers: list[APIRouter]
+    handlers: HandlerRegistry = field(default_factory=HandlerRegistry)
+    description: str = ""
+
+    @property
+    def migrations(self) -> Path:
+        return Path(__import__(f"services.{self.name}", fromlist=["_"]).__file__).parent / "migrations"
+
+
+BrokerFactory = Callable[[], Broker]
+
+
+def broker_factory(settings: Settings) -> BrokerFactory:
+    """A broker per caller: pika connections must not be shared between threads.
+    The in-process bus is one object that every thread shares."""
+    if settings.embedded:
+        shared_bus = InMemoryBroker()
+        return lambda: shared_bus
+    return lambda: RabbitBroker(settings.broker_url, settings.namespace)
+
+
+def broker_check(settings: Settings) -> Callable[[], None]:
+    if settings.embedded:
+        return lambda: None
+    params = pika.URLParameters(settings.broker_url)
+    params.socket_timeout = params.blocked_connection_timeout = 2
+    return lambda: pika.BlockingConnection(params).close()
+
+
+class Runtime:
+    """One service wired for this process."""
+
+    def __init__(self, spec: ServiceSpec, settings: Settings, brokers: BrokerFactory) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.brokers = brokers
+        self.database = Database(settings.database_url_for(spec.name))
+
+    def app(self) -> FastAPI:
+        context = ServiceContext(self.spec.name, self.settings, self.database, broker_check(self.settings))
+        return create_service_app(context, self.spec.routers, title=self.spec.title,
+                                  description=self.spec.description)
+
+    def consumer(self) -> Consumer:
+        s = self.settings
+        return Consumer(
+            name=self.spec.name, database=self.database, broker=self.brokers(), handlers=self.spec.handlers,
+            policy=RetryPolicy(s.max_delivery_attempts, tuple(s.retry_delays)),
+            batch_size=s.consumer_batch_size, batch_wait=s.consumer_batch_wait,
+        )
+
+    def celery(self):
+        from shared.worker import make_celery
+
+        return make_celery(self.spec.name, self.settings, self.database)
+
+    def relay(self) -> Relay:
+        s = self.settings
+        return Relay(
+            service=self.spec.name, database=self.database, broker=self.brokers(),
+            batch_size=s.relay_batch_size, poll_interval=s.relay_poll_interval, retry_delays=s.retry_delays,
+            retention=timedelta(hours=s.outbox_retention_hours),
+        )

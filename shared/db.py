@@ -1,0 +1,98 @@
+"""Engine, sessions and the unit of work, the same for SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    """Each service owns its own metadata: no table is shared between databases."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def service_base() -> type[DeclarativeBase]:
+    """The declarative base of one service: its own metadata, with the outbox and inbox."""
+    from shared.messaging.tables import add_messaging_tables
+
+    metadata = new_metadata()
+    add_messaging_tables(metadata)
+    # Every timestamp is stored with its time zone (UTC), on SQLite and PostgreSQL alike.
+    type_map = {datetime: DateTime(timezone=True)}
+    return type("Base", (DeclarativeBase,), {"metadata": metadata, "type_annotation_map": type_map})
+
+
+class Database:
+    """One service's database. The engine is made on first use, so it is
+    created after a fork (Celery prefork, several uvicorn workers)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+        self._pid: int | None = None
+        self._sessions: sessionmaker[Session] | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None or self._pid != os.getpid():
+            self._engine = _create_engine(self.url)
+            self._pid = os.getpid()
+            self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """A session that rolls back on exit unless the caller committed."""
+        self.engine  # noqa: B018 - makes the session factory for this process
+        assert self._sessions is not None
+        with self._sessions() as session:
+            yield session
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):  # WAL lets the API, relay and consumer threads share a file
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    return engine

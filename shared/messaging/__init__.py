@@ -1,0 +1,1 @@
+"""Outbox, relay, consumer and the two transports (RabbitMQ, in-process)."""

@@ -1,0 +1,165 @@
+"""The idempotent consumer.
+
+A batch of deliveries is applied in one transaction together with an inbox
+row per event id, and acknowledged only after the commit: a duplicate or a
+redelivery after a crash finds its inbox row and has no second effect. If
+anything in the batch fails, the batch is rolled back and each delivery is
+applied alone, so one poison message is retried with back-off and finally
+dead-lettered while the others go through.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pydantic import ValidationError
+from sqlalchemy import insert, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from shared import metrics
+from shared.db import Database
+from shared.events import Envelope
+from shared.events.envelope import UnknownEventType
+from shared.messaging.broker import Broker, BrokerUnavailable, Delivery
+from shared.messaging.handlers import HandlerRegistry
+from shared.messaging.tables import inbox
+from shared.tracing import traced
+
+log = logging.getLogger(__name__)
+
+# Retrying cannot mend a message that does not parse or validate.
+PERMANENT_ERRORS = (ValidationError, UnknownEventType)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    delays: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
+
+    def delay(self, attempt: int) -> float:
+        """Back-off after failed ``attempt``; the last step repeats."""
+        return self.delays[min(attempt, len(self.delays)) - 1]
+
+
+class Consumer:
+    def __init__(self, *, name: str, database: Database, broker: Broker, handlers: HandlerRegistry,
+                 policy: RetryPolicy = RetryPolicy(), batch_size: int = 200,
+                 batch_wait: float = 0.02, idle_wait: float = 0.5) -> None:
+        self.name = name
+        self.database = database
+        self.broker = broker
+        self.handlers = handlers
+        self.policy = policy
+        self.batch_size = batch_size
+        self.batch_wait = batch_wait
+        self.idle_wait = idle_wait
+
+    def declare(self) -> None:
+        self.broker.declare(self.name, self.handlers.patterns, self.policy.delays)
+
+    def process_batch(self) -> int:
+        """Fetch, apply and acknowledge one batch; returns how many deliveries it had."""
+        deliveries = self.broker.fetch(self.name, self.batch_size, self.batch_wait, self.idle_wait)
+        if not deliveries:
+            return 0
+        try:
+            outcomes = self._apply(deliveries)
+        except Exception:  # noqa: BLE001 - a failing batch is retried one delivery at a time
+            log.info("batch of %d failed, applying one at a time", len(deliveries), exc_info=True)
+            outcomes = {}
+            for delivery in deliveries:
+                outcomes.update(self._apply_alone(delivery))
+        self.broker.ack(deliveries)
+        self._count(deliveries, outcomes)
+        return len(deliveries)
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("consumer started", extra={"consumer": self.name})
+        failures, declared = 0, False
+        while not stop.is_set():
+            try:
+                if not declared:  # again after a reconnect: the broker may have lost non-durable state
+                    self.declare()
+                    declared = True
+                self.process_batch()
+                failures = 0
+            except (BrokerUnavailable, DBAPIError) as exc:
+                failures, declared = failures + 1, False
+                pause = min(0.5 * 2 ** failures, 15.0)
+                log.warning("consumer cannot go on now, retrying in %.1fs: %s", pause, exc)
+                stop.wait(pause)
+        self.broker.close()
+
+    # -- applying -----------------------------------------------------------
+    def _apply(self, deliveries: Sequence[Delivery]) -> dict[str, str]:
+        envelopes = [Envelope.from_json(d.message.body) for d in deliveries]
+        with self.database.unit_of_work() as session:
+            outcomes = self._apply_in(session, envelopes)
+            session.commit()
+        return outcomes
+
+    def _apply_alone(self, delivery: Delivery) -> dict[str, str]:
+        try:
+            return self._apply([delivery])
+        except Exception as exc:  # noqa: BLE001 - every failure is retried or dead-lettered
+            return {delivery.message.event_id: self._fail(delivery, exc)}
+
+    def _apply_in(self, session: Session, envelopes: list[Envelope]) -> dict[str, str]:
+        fresh = self._claim(session, [e.id for e in envelopes])
+        outcomes = {}
+        for envelope in envelopes:
+            if envelope.id not in fresh:
+                outcomes.setdefault(envelope.id, "duplicate")
+            elif not self.handlers.handles(envelope.type):
+                outcomes[envelope.id] = "ignored"
+            else:
+                self._dispatch(session, envelope)
+                outcomes[envelope.id] = "processed"
+            fresh.discard(envelope.id)  # the same event twice in one batch has one effect
+        return outcomes
+
+    def _claim(self, session: Session, event_ids: list[str]) -> set[str]:
+        """Write the inbox rows; returns the ids not seen before."""
+        unique = list(dict.fromkeys(event_ids))
+        seen = set(session.scalars(
+            select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id.in_(unique))
+        ))
+        fresh = [i for i in unique if i not in seen]
+        if fresh:
+            now = datetime.now(UTC)
+            session.execute(insert(inbox), [{"consumer": self.name, "event_id": i, "processed_at": now} for i in fresh])
+        return set(fresh)
+
+    def _dispatch(self, session: Session, envelope: Envelope) -> None:
+        started = time.perf_counter()
+        with traced(envelope.traceparent):
+            self.handlers.dispatch(envelope, session=session)
+        metrics.handler_duration.labels(self.name, envelope.type).observe(time.perf_counter() - started)
+
+    def _fail(self, delivery: Delivery, exc: Exception) -> str:
+        event_type = delivery.message.type
+        metrics.events_failed.labels(self.name, event_type).inc()
+        permanent = isinstance(exc, PERMANENT_ERRORS)
+        if permanent or delivery.attempt >= self.policy.max_attempts:
+            reason = f"{type(exc).__name__}: {exc}"
+            self.broker.dead_letter(self.name, delivery, reason)
+            metrics.events_dead_lettered.labels(self.name, event_type).inc()
+            log.error("event dead-lettered after %d attempts", delivery.attempt,
+                      extra={"event_id": delivery.message.event_id, "event_type": event_type, "error": reason})
+            return "dead_lettered"
+        delay = self.policy.delay(delivery.attempt)
+        self.broker.retry(self.name, delivery, delay)
+        log.warning("event failed, retrying in %.1fs", delay, exc_info=exc,
+                    extra={"event_id": delivery.message.event_id, "event_type": event_type,
+                           "attempt": delivery.attempt})
+        return "retried"
+
+    def _count(self, deliveries: Sequence[Delivery], outcomes: dict[str, str]) -> None:
+        for delivery in deliveries:
+            outcome = outcomes.get(delivery.message.event_id, "processed")
+            metrics.events_consumed.labels(self.name, delivery.message.type, outcome).inc()

@@ -1,0 +1,34 @@
+"""Handlers as plain functions in a registry keyed by event type."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from shared.events import Envelope, Event
+
+Handler = Callable[..., None]  # (event, envelope, *, session) -> None
+
+
+class HandlerRegistry:
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+
+    def on(self, model: type[Event]) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            if model.type in self._handlers:
+                raise ValueError(f"{model.type} already has a handler")
+            self._handlers[model.type] = handler
+            return handler
+        return register
+
+    @property
+    def patterns(self) -> list[str]:
+        """Routing keys to bind: exactly the types handled."""
+        return sorted(self._handlers)
+
+    def handles(self, event_type: str) -> bool:
+        return event_type in self._handlers
+
+    def dispatch(self, envelope: Envelope, *, session: Session) -> None:
+        self._handlers[envelope.type](envelope.event(), envelope, session=session)

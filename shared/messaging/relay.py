@@ -1,0 +1,116 @@
+"""The outbox relay: publishes committed events, then marks them sent.
+
+A crash anywhere re-sends, never loses: rows are marked only after the broker
+confirmed them, in the transaction that locked them (``SKIP LOCKED`` lets
+several relays share one outbox on PostgreSQL).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import DBAPIError
+
+from shared import metrics
+from shared.db import Database
+from shared.messaging.broker import Broker, BrokerUnavailable, Message
+from shared.messaging.tables import outbox
+
+log = logging.getLogger(__name__)
+
+HOUSEKEEPING_EVERY = 5.0  # seconds between lag gauges and purging
+
+
+class Relay:
+    def __init__(self, *, service: str, database: Database, broker: Broker, batch_size: int = 500,
+                 poll_interval: float = 0.02, retry_delays: list[float] | None = None,
+                 retention: timedelta = timedelta(hours=72)) -> None:
+        self.service = service
+        self.database = database
+        self.broker = broker
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.retry_delays = retry_delays or [1.0, 5.0, 30.0]
+        self.retention = retention
+        self._last_housekeeping = 0.0
+
+    def publish_batch(self) -> int:
+        """Publish up to one batch of pending events; returns how many were taken."""
+        now = datetime.now(UTC)
+        with self.database.unit_of_work() as session:
+            rows = session.execute(
+                select(outbox.c.seq, outbox.c.event_id, outbox.c.type, outbox.c.body, outbox.c.attempts)
+                .where(outbox.c.published_at.is_(None))
+                .where(or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
+                .order_by(outbox.c.seq).limit(self.batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            if not rows:
+                return 0
+            refused = self.broker.publish([Message(r.event_id, r.type, r.body.encode()) for r in rows])
+            sent = [r.seq for r in rows if r.event_id not in refused]
+            if sent:
+                session.execute(update(outbox).where(outbox.c.seq.in_(sent)).values(published_at=now))
+            for row in (r for r in rows if r.event_id in refused):
+                self._postpone(session, row, now)
+            session.commit()
+        self._count(rows, refused)
+        return len(rows)
+
+    def _postpone(self, session, row, now: datetime) -> None:
+        """The broker refused it (nobody bound yet?): keep it, try again later."""
+        delay = self.retry_delays[min(row.attempts, len(self.retry_delays) - 1)]
+        session.execute(update(outbox).where(outbox.c.seq == row.seq).values(
+            attempts=row.attempts + 1, next_attempt_at=now + timedelta(seconds=delay)))
+        log.warning("event refused by the broker, kept in the outbox",
+                    extra={"event_id": row.event_id, "event_type": row.type, "attempt": row.attempts + 1})
+
+    def _count(self, rows, refused: set[str]) -> None:
+        for row in rows:
+            counter = metrics.events_publish_failed if row.event_id in refused else metrics.events_published
+            counter.labels(self.service, row.type).inc()
+
+    def housekeeping(self) -> None:
+        """Outbox gauges, and purging rows published long ago."""
+        with self.database.unit_of_work() as session:
+            pending, oldest = session.execute(
+                select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
+            ).one()
+            session.execute(delete(outbox).where(outbox.c.published_at < datetime.now(UTC) - self.retention))
+            session.commit()
+        metrics.outbox_pending.labels(self.service).set(pending)
+        metrics.outbox_lag.labels(self.service).set(_age_seconds(oldest))
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("outbox relay started", extra={"service": self.service})
+        failures = 0
+        while not stop.is_set():
+            try:
+                taken = self.publish_batch()
+                self._maybe_housekeeping()
+                failures = 0
+            except (BrokerUnavailable, DBAPIError) as exc:
+                failures += 1
+                pause = min(0.5 * 2 ** failures, 15.0)
+                log.warning("relay cannot publish now, retrying in %.1fs: %s", pause, exc)
+                stop.wait(pause)
+                continue
+            if taken < self.batch_size:
+                self.broker.idle(self.poll_interval)
+        self.broker.close()
+
+    def _maybe_housekeeping(self) -> None:
+        if time.monotonic() - self._last_housekeeping >= HOUSEKEEPING_EVERY:
+            self._last_housekeeping = time.monotonic()
+            self.housekeeping()
+
+
+def _age_seconds(created_at: datetime | None) -> float:
+    if created_at is None:
+        return 0.0
+    if created_at.tzinfo is None:  # SQLite hands back naive UTC
+        created_at = created_at.replace(tzinfo=UTC)
+    return max((datetime.now(UTC) - created_at).total_seconds(), 0.0)

@@ -1,0 +1,47 @@
+"""The outbox and inbox tables, added to every service's own metadata."""
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    table = Table(
+        "outbox", metadata,
+        Column("seq", Integer, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("type", String(120), nullable=False),
+        Column("body", Text, nullable=False),  # the whole CloudEvents envelope as JSON
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True)),
+        Column("attempts", Integer, nullable=False, server_default="0"),
+        Column("next_attempt_at", DateTime(timezone=True)),
+    )
+    # The relay only ever looks at unpublished rows: keep that index small.
+    Index(
+        "ix_outbox_unpublished", table.c.seq,
+        postgresql_where=text("published_at IS NULL"),
+        sqlite_where=text("published_at IS NULL"),
+    )
+    return table
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "inbox", metadata,
+        Column("consumer", String(80), primary_key=True),
+        Column("event_id", String(36), primary_key=True),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+# Statements compile to the same SQL whatever metadata holds the table, so the
+# outbox, relay and consumer use these; each service adds copies to its own
+# metadata so that its migrations create them.
+_messaging = MetaData()
+outbox = outbox_table(_messaging)
+inbox = inbox_table(_messaging)
+
+
+def add_messaging_tables(metadata: MetaData) -> None:
+    for table in (outbox, inbox):
+        table.to_metadata(metadata)

@@ -1,0 +1,76 @@
+"""Prometheus metrics of every process, declared once here.
+
+With ``PROMETHEUS_MULTIPROC_DIR`` set (several uvicorn or Celery worker
+processes), values are written to files and merged when scraped.
+"""
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+    start_http_server,
+)
+
+_FAST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+http_requests = Counter(
+    "carecircle_http_requests_total", "HTTP requests answered",
+    ["service", "method", "route", "status"],
+)
+http_duration = Histogram(
+    "carecircle_http_request_duration_seconds", "HTTP request latency",
+    ["service", "method", "route"], buckets=_FAST_BUCKETS,
+)
+events_published = Counter(
+    "carecircle_events_published_total", "Events confirmed by the broker", ["service", "type"],
+)
+events_publish_failed = Counter(
+    "carecircle_events_publish_failed_total",
+    "Events the broker returned (unroutable) or refused; they stay in the outbox",
+    ["service", "type"],
+)
+events_consumed = Counter(
+    "carecircle_events_consumed_total",
+    "Events taken from the broker, by outcome (processed, duplicate, ignored, retried, dead_lettered)",
+    ["service", "type", "outcome"],
+)
+events_failed = Counter(
+    "carecircle_events_failed_total", "Handler failures (each failed attempt)", ["service", "type"],
+)
+events_dead_lettered = Counter(
+    "carecircle_events_dead_lettered_total", "Events moved to the dead-letter queue", ["service", "type"],
+)
+handler_duration = Histogram(
+    "carecircle_event_handler_duration_seconds", "Time spent in one event handler",
+    ["service", "type"], buckets=_FAST_BUCKETS,
+)
+outbox_pending = Gauge(
+    "carecircle_outbox_pending", "Events written but not yet published", ["service"],
+    multiprocess_mode="livemax",
+)
+outbox_lag = Gauge(
+    "carecircle_outbox_lag_seconds", "Age of the oldest event not yet published", ["service"],
+    multiprocess_mode="livemax",
+)
+
+
+def render_latest() -> tuple[bytes, str]:
+    """The exposition text for ``/metrics``."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(), CONTENT_TYPE_LATEST
+
+
+def serve_metrics(port: int | None) -> None:
+    """Background processes (consumer, relay, worker) expose their own port."""
+    if port:
+        start_http_server(port)

@@ -1,0 +1,41 @@
+"""Alembic, driven from code: each service has its own ``migrations/`` folder
+and its own database, so ``alembic_version`` never mixes services."""
+from __future__ import annotations
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData
+
+from shared.db import Database
+
+
+def _config(script_location: str, database: Database, metadata: MetaData) -> Config:
+    config = Config()
+    config.set_main_option("script_location", script_location)
+    config.attributes["engine"] = database.engine
+    config.attributes["metadata"] = metadata
+    return config
+
+
+def upgrade(script_location: str, database: Database, metadata: MetaData, revision: str = "head") -> None:
+    command.upgrade(_config(script_location, database, metadata), revision)
+
+
+def autogenerate(script_location: str, database: Database, metadata: MetaData, message: str) -> None:
+    command.revision(_config(script_location, database, metadata), message=message, autogenerate=True)
+
+
+def run_env() -> None:
+    """The body of every service's ``migrations/env.py``."""
+    config = context.config
+    engine = config.attributes["engine"]
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=config.attributes["metadata"],
+            render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()

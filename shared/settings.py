@@ -1,0 +1,82 @@
+"""Typed settings read from the environment (prefix ``CARECIRCLE_``).
+
+One ``Settings`` serves every service: the per-service parts (database) are
+templates filled with the service name, so a new deployment is configuration,
+not code.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "carecircle-development-secret-change-me"
+SERVICES = ("intake", "scheduling", "notifications", "reporting")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CARECIRCLE_", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    # "{service}" is replaced by the service name: one database per service.
+    database_url: str = "sqlite:///var/data/{service}.db"
+    # "memory://" is the in-process bus of embedded mode; amqp://... is RabbitMQ.
+    broker_url: str = "memory://"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    celery_eager: bool = True
+    # Prefix of every exchange and queue name, so several deployments can share a broker.
+    namespace: str = Field("carecircle", pattern=r"^[a-z][a-z0-9_-]{0,40}$")
+
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str = "carecircle"
+    jwt_audience: str = "carecircle"
+    token_ttl_minutes: int = Field(12 * 60, gt=0)
+
+    max_delivery_attempts: int = Field(5, ge=1)
+    retry_delays: list[float] = Field(default=[1.0, 5.0, 30.0, 120.0], min_length=1)
+    consumer_prefetch: int = Field(500, ge=1)
+    consumer_batch_size: int = Field(200, ge=1)
+    consumer_batch_wait: float = Field(0.02, gt=0)
+    relay_batch_size: int = Field(500, ge=1)
+    relay_poll_interval: float = Field(0.02, gt=0)
+    outbox_retention_hours: float = Field(72, gt=0)
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("retry_delays")
+    @classmethod
+    def _positive_delays(cls, delays: list[float]) -> list[float]:
+        if any(d <= 0 for d in delays):
+            raise ValueError("retry delays must be positive")
+        return delays
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        if self.environment == "development":
+            return self
+        problems = []
+        if self.jwt_secret.get_secret_value() == DEV_JWT_SECRET and not self.jwt_jwks_url:
+            problems.append("CARECIRCLE_JWT_SECRET is the development secret")
+        if self.environment == "production" and self.broker_url.startswith("memory"):
+            problems.append("CARECIRCLE_BROKER_URL is the in-process bus")
+        if self.environment == "production" and self.database_url.startswith("sqlite"):
+            problems.append("CARECIRCLE_DATABASE_URL is SQLite")
+        if problems:
+            raise ValueError(f"unsafe settings for {self.environment}: " + "; ".join(problems))
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.broker_url.startswith("memory")
+
+    def database_url_for(self, service: str) -> str:
+        return self.database_url.format(service=service)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,168 @@
+"""What every service's FastAPI app has: problem-details errors, trace and
+metrics middleware, ``/healthz``, ``/readyz``, ``/metrics`` and a per-request session."""
+from __future__ import annotations
+
+import logging
+import time
+from http import HTTPStatus
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared import metrics
+from shared.auth import AuthError, Forbidden, TokenVerifier
+from shared.db import Database
+from shared.messaging.broker import Broker
+from shared.settings import Settings
+from shared.tracing import traced
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+class Problem(Exception):
+    """An error answered as RFC 9457 problem details."""
+
+    def __init__(self, status: int, title: str, detail: str | None = None, **extra) -> None:
+        super().__init__(detail or title)
+        self.status, self.title, self.detail, self.extra = status, title, detail, extra
+
+
+class NotFound(Problem):
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(404, "Not found", f"{what} {key} was not found")
+
+
+class Conflict(Problem):
+    def __init__(self, detail: str, **extra) -> None:
+        super().__init__(409, "Conflict", detail, **extra)
+
+
+def problem_response(status: int, title: str, detail: str | None = None, **extra) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, **({"detail": detail} if detail else {}), **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _field(location: tuple) -> str:
+    """``("body", "address", "lat")`` -> ``address.lat``; query and path keep their prefix."""
+    parts = [str(p) for p in location]
+    return ".".join(parts[1:] if parts and parts[0] == "body" and len(parts) > 1 else parts)
+
+
+def _validation_problem(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [{"field": _field(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+    fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+    return problem_response(422, "Invalid request", f"invalid: {fields}", errors=errors)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_problem)
+    app.add_exception_handler(Problem, lambda _r, e: problem_response(e.status, e.title, e.detail, **e.extra))
+    app.add_exception_handler(AuthError, lambda _r, e: problem_response(401, "Unauthorized", str(e)))
+    app.add_exception_handler(Forbidden, lambda _r, e: problem_response(403, "Forbidden", str(e)))
+    app.add_exception_handler(
+        StarletteHTTPException,
+        lambda _r, e: problem_response(e.status_code, HTTPStatus(e.status_code).phrase, str(e.detail)))
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("unexpected error", exc_info=exc)
+    return problem_response(500, "Internal Server Error", "the error was logged")
+
+
+def _route_template(request: Request) -> str:
+    route = request.scope.get("route")
+    return getattr(route, "path", "unmatched")
+
+
+def install_middleware(app: FastAPI, service: str) -> None:
+    @app.middleware("http")
+    async def trace_and_measure(request: Request, call_next):
+        started = time.perf_counter()
+        with traced(request.headers.get("traceparent")) as traceparent:
+            response = await call_next(request)
+        response.headers["traceparent"] = traceparent
+        route = _route_template(request)
+        metrics.http_requests.labels(service, request.method, route, str(response.status_code)).inc()
+        metrics.http_duration.labels(service, request.method, route).observe(time.perf_counter() - started)
+        return response
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """The request's session; routes commit through their service functions."""
+    with request.app.state.database.unit_of_work() as session:
+        yield session
+
+
+@dataclass
+class ServiceContext:
+    """What one service's app needs at run time, wired in ``bootstrap``."""
+
+    name: str
+    settings: Settings
+    database: Database
+    broker_check: Callable[[], None]
+
+
+def create_service_app(context: ServiceContext, routers: list[APIRouter], *, title: str,
+                       description: str = "") -> FastAPI:
+    app = FastAPI(title=title, description=description, version="1.0")
+    app.state.database = context.database
+    app.state.settings = context.settings
+    app.state.verifier = TokenVerifier(context.settings)
+    install_problem_handlers(app)
+    install_middleware(app, context.name)
+    app.include_router(_operations_router(context))
+    for router in routers:
+        app.include_router(router, prefix="/v1")
+    return app
+
+
+def _operations_router(context: ServiceContext) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is alive")
+    def healthz() -> dict:
+        return {"status": "ok", "service": context.name}
+
+    @router.get("/readyz", summary="The database and the broker answer")
+    def readyz() -> Response:
+        checks = {"database": context.database.ping, "broker": context.broker_check}
+        results = {name: _check(fn) for name, fn in checks.items()}
+        ready = all(r == "ok" for r in results.values())
+        body = {"status": "ready" if ready else "not ready", "service": context.name, "checks": results}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    def prometheus() -> Response:
+        payload, content_type = metrics.render_latest()
+        return Response(payload, media_type=content_type)
+
+    return router
+
+
+def _check(fn: Callable[[], None]) -> str:
+    try:
+        fn()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - readiness reports any failure
+        return f"failed: {type(exc).__name__}"
+
+
+def mount_services(apps: dict[str, FastAPI], *, title: str = "CareCircle") -> FastAPI:
+    """One root app with each service under its own prefix (``/intake`` ...)."""
+    root = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None)
+
+    @root.get("/", include_in_schema=False)
+    def index() -> dict:
+        return {name: {"docs": f"/{name}/docs", "health": f"/{name}/healthz"} for name in apps}
+
+    for name, app in apps.items():
+        root.mount(f"/{name}", app)
+    return root
