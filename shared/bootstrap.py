@@ -50,7 +50,7 @@ def broker_factory(settings: Settings) -> BrokerFactory:
     if settings.embedded:
         shared_bus = InMemoryBroker()
         return lambda: shared_bus
-    return lambda: RabbitBroker(settings.broker_url, settings.namespace)
+    return lambda: RabbitBroker(settings.broker_url, settings.namespace, prefetch=settings.consumer_prefetch)
 
 
 def broker_check(settings: Settings) -> Callable[[], None]:

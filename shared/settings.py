@@ -59,8 +59,9 @@ class Settings(BaseSettings):
         if self.environment == "development":
             return self
         problems = []
-        if self.jwt_secret.get_secret_value() == DEV_JWT_SECRET and not self.jwt_jwks_url:
-            problems.append("CARECIRCLE_JWT_SECRET is the development secret")
+        secret = self.jwt_secret.get_secret_value()
+        if not self.jwt_jwks_url and (secret == DEV_JWT_SECRET or len(secret) < 32):
+            problems.append("CARECIRCLE_JWT_SECRET is the development secret or shorter than 32 bytes")
         if self.environment == "production" and self.broker_url.startswith("memory"):
             problems.append("CARECIRCLE_BROKER_URL is the in-process bus")
         if self.environment == "production" and self.database_url.startswith("sqlite"):

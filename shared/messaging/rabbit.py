@@ -71,11 +71,12 @@ class _Confirms:
 
 
 class RabbitBroker:
-    def __init__(self, url: str, namespace: str, heartbeat: int = 30) -> None:
+    def __init__(self, url: str, namespace: str, *, prefetch: int = 500, heartbeat: int = 30) -> None:
         self.params = pika.URLParameters(url)
         self.params.heartbeat = heartbeat
         self.params.blocked_connection_timeout = 60
         self.namespace = namespace
+        self.prefetch = prefetch  # per consumer: bounds unacknowledged deliveries held here
         self.exchange = topology.exchange(namespace)
         self._conn: pika.BlockingConnection | None = None
         self._channel = None  # consuming and control, synchronous confirms
@@ -175,6 +176,7 @@ class RabbitBroker:
 
     def _fetch(self, consumer, max_count, batch_wait, idle_wait) -> list[Delivery]:
         if consumer not in self._consuming:
+            self._channel.basic_qos(prefetch_count=self.prefetch)
             self._channel.basic_consume(topology.queue(self.namespace, consumer), self._on_delivery)
             self._consuming.add(consumer)
         self._pump_until(lambda: bool(self._buffer), idle_wait)

@@ -12,4 +12,4 @@ def registered_clients(*, session: Session) -> dict[str, int]:
     rows = session.execute(
         select(ClientRegistration.municipality, func.count()).group_by(ClientRegistration.municipality)
     )
-    return dict(rows.tuples().all())
+    return {municipality: count for municipality, count in rows}

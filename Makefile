@@ -1,0 +1,45 @@
+# The two commands of the quick start: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test test-fast up down check-deploy bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "CareCircle needs Python 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+## Embedded mode: all four services in one process, SQLite, demo data, http://localhost:8000
+run: $(INSTALLED)
+	CARECIRCLE_LOG_JSON=$${CARECIRCLE_LOG_JSON:-false} $(BIN)/carecircle run
+
+## Every test; those needing PostgreSQL, RabbitMQ and Redis skip locally when absent (never in CI)
+test: $(INSTALLED)
+	$(BIN)/pytest
+
+## Only the tests that need no server
+test-fast: $(INSTALLED)
+	$(BIN)/pytest -m "not servers"
+
+## Distributed mode as local processes (PostgreSQL, RabbitMQ, Redis on 127.0.0.1)
+up: $(INSTALLED)
+	deploy/local/up.sh
+
+down:
+	deploy/local/down.sh
+
+## Check docker-compose.yml against the Compose schema and the Prometheus files with promtool
+check-deploy: $(INSTALLED)
+	deploy/check.sh
+
+bench: $(INSTALLED)
+	$(BIN)/python bench/pipeline.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,93 @@
+"""A small pipeline for testing the messaging mechanics on either transport:
+an outbox to write to, a relay, and a consumer whose handler writes one
+effect row per event (or fails for the client ids listed as poison)."""
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import String, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from shared.db import Database, service_base
+from shared.events import Envelope
+from shared.events.intake import ClientRegistered
+from shared.messaging.broker import Broker
+from shared.messaging.consumer import Consumer, RetryPolicy
+from shared.messaging.handlers import HandlerRegistry
+from shared.messaging.outbox import record_event
+from shared.messaging.relay import Relay
+from shared.messaging.tables import outbox
+
+Base = service_base()
+CONSUMER = "reporting"  # a real service name, so that `carecircle dlq` can address its queues
+
+
+class Effect(Base):
+    __tablename__ = "effect"
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36))
+
+
+def effect_handlers(poison: set[str]) -> HandlerRegistry:
+    registry = HandlerRegistry()
+
+    @registry.on(ClientRegistered)
+    def record_effect(event: ClientRegistered, envelope: Envelope, *, session: Session) -> None:
+        if str(event.client_id) in poison:
+            raise RuntimeError(f"cannot handle client {event.client_id}")
+        session.add(Effect(event_id=envelope.id, client_id=str(event.client_id)))
+
+    return registry
+
+
+@dataclass
+class Pipeline:
+    database: Database
+    brokers: Callable[[], Broker]
+    poison: set[str] = field(default_factory=set)
+    policy: RetryPolicy = RetryPolicy(max_attempts=3, delays=(0.05, 0.1))
+
+    def relay(self, **options) -> Relay:
+        return Relay(service="intake", database=self.database, broker=self.brokers(), **options)
+
+    def consumer(self) -> Consumer:
+        consumer = Consumer(name=CONSUMER, database=self.database, broker=self.brokers(),
+                            handlers=effect_handlers(self.poison), policy=self.policy,
+                            batch_size=50, batch_wait=0.01, idle_wait=0.05)
+        consumer.declare()
+        return consumer
+
+    def write(self, count: int, *, poisoned: int = 0) -> list[str]:
+        """Records ``count`` events in one transaction; the first ``poisoned`` fail in the handler."""
+        client_ids = [str(uuid.uuid4()) for _ in range(count)]
+        self.poison.update(client_ids[:poisoned])
+        with self.database.unit_of_work() as session:
+            ids = [record_event(session, ClientRegistered(client_id=c, municipality="BG-RAK"),
+                                subject=c, municipality="BG-RAK").id for c in client_ids]
+            session.commit()
+        return ids
+
+    def effects(self) -> list[str]:
+        with self.database.unit_of_work() as session:
+            return list(session.scalars(select(Effect.event_id)))
+
+    def unpublished(self) -> int:
+        with self.database.unit_of_work() as session:
+            return session.scalar(select(func.count()).where(outbox.c.published_at.is_(None)))
+
+    def relay_all(self, relay: Relay | None = None) -> None:
+        relay = relay or self.relay()
+        while relay.publish_batch():
+            pass
+
+
+def until(condition: Callable[[], bool], *, timeout: float = 20.0, step: Callable[[], object] | None = None) -> None:
+    """Runs ``step`` (or sleeps) until ``condition`` holds; fails after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        step() if step else time.sleep(0.05)

@@ -1,0 +1,68 @@
+"""Nothing lost, nothing twice: the same cases on both transports."""
+from __future__ import annotations
+
+from collections import Counter
+
+from shared.messaging.broker import Message
+from shared.messaging.tables import outbox
+from tests.messaging.support import Pipeline, until
+
+
+def test_outbox_events_reach_the_consumer_once_each(pipeline: Pipeline):
+    consumer = pipeline.consumer()
+    written = pipeline.write(120)
+
+    pipeline.relay_all(pipeline.relay(batch_size=50))
+    until(lambda: len(pipeline.effects()) >= 120, step=consumer.process_batch)
+
+    assert sorted(pipeline.effects()) == sorted(written)
+    assert pipeline.unpublished() == 0
+
+
+def test_an_event_delivered_twice_has_one_effect(pipeline: Pipeline):
+    consumer = pipeline.consumer()
+    pipeline.write(5)
+    with pipeline.database.unit_of_work() as session:
+        rows = session.execute(outbox.select()).all()
+    messages = [Message(r.event_id, r.type, r.body.encode()) for r in rows]
+    publisher = pipeline.brokers()
+
+    assert publisher.publish(messages) == set()
+    assert publisher.publish(messages) == set()  # a relay that crashed before marking sends again
+    until(lambda: len(pipeline.effects()) == 5, step=consumer.process_batch)
+    for _ in range(5):
+        consumer.process_batch()
+
+    assert Counter(pipeline.effects()) == Counter({r.event_id: 1 for r in rows})
+
+
+def test_poison_event_is_dead_lettered_while_others_flow_and_replays(pipeline: Pipeline):
+    consumer = pipeline.consumer()
+    written = pipeline.write(20, poisoned=1)
+    poisoned, healthy = written[0], written[1:]
+    pipeline.relay_all()
+
+    until(lambda: len(pipeline.effects()) == 19 and pipeline.brokers().dead_letters("reporting"),
+          step=consumer.process_batch)
+    [letter] = pipeline.brokers().dead_letters("reporting")
+
+    assert sorted(pipeline.effects()) == sorted(healthy)
+    assert letter.message.event_id == poisoned
+    assert letter.attempts == pipeline.policy.max_attempts
+    assert "cannot handle client" in letter.reason
+
+    pipeline.poison.clear()  # the bug is fixed
+    assert pipeline.brokers().replay("reporting") == 1
+    until(lambda: len(pipeline.effects()) == 20, step=consumer.process_batch)
+    assert pipeline.brokers().dead_letters("reporting") == []
+    assert sorted(pipeline.effects()) == sorted(written)
+
+
+def test_event_nobody_is_bound_to_stays_in_the_outbox(pipeline: Pipeline):
+    """With mandatory publishing an unroutable event is refused, not lost."""
+    pipeline.write(3)  # no consumer has declared its queue yet
+    relay = pipeline.relay(retry_delays=[60.0])
+
+    assert relay.publish_batch() == 3
+    assert pipeline.unpublished() == 3
+    assert relay.publish_batch() == 0  # postponed, not retried in a tight loop

@@ -1,0 +1,146 @@
+"""Crashes, kills and broker restarts, against the real RabbitMQ and PostgreSQL."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+
+from shared import testing
+from shared.messaging.broker import BrokerUnavailable
+from shared.messaging.tables import outbox
+from tests.messaging.support import Pipeline, until
+
+pytestmark = pytest.mark.servers
+
+
+class SimulatedCrash(Exception):
+    pass
+
+
+def test_crash_after_commit_before_ack_has_one_effect(rabbit_pipeline: Pipeline, monkeypatch):
+    pipeline = rabbit_pipeline
+    written = pipeline.write(10)
+    first = pipeline.consumer()
+    pipeline.relay_all()
+
+    def crash(_deliveries):
+        first.broker.close()  # the process dies: its connection drops with nothing acked
+        raise SimulatedCrash
+
+    monkeypatch.setattr(first.broker, "ack", crash)
+    with pytest.raises(SimulatedCrash):
+        until(lambda: False, step=first.process_batch, timeout=10)
+    committed_before_crash = pipeline.effects()
+    assert committed_before_crash  # the effects were committed...
+
+    second = pipeline.consumer()  # ...and the redelivered events find their inbox rows
+    until(lambda: len(pipeline.effects()) == 10, step=second.process_batch)
+    for _ in range(3):
+        second.process_batch()
+
+    assert Counter(pipeline.effects()) == Counter({i: 1 for i in written})
+
+
+def _cli_environment(pipeline: Pipeline, vhost_url: str, namespace: str) -> dict:
+    return {
+        **os.environ,
+        "CARECIRCLE_DATABASE_URL": pipeline.database.url,  # one database stands in for every service
+        "CARECIRCLE_BROKER_URL": vhost_url,
+        "CARECIRCLE_NAMESPACE": namespace,
+        "CARECIRCLE_RELAY_BATCH_SIZE": "50",
+    }
+
+
+def _published(pipeline: Pipeline) -> int:
+    with pipeline.database.unit_of_work() as session:
+        return session.scalar(select(func.count()).where(outbox.c.published_at.is_not(None)))
+
+
+def test_relay_killed_mid_batch_loses_nothing(rabbit_pipeline: Pipeline, vhost_url, namespace):
+    pipeline = rabbit_pipeline
+    consumer = pipeline.consumer()
+    written = pipeline.write(3000)
+    env = _cli_environment(pipeline, vhost_url, namespace)
+    command = [sys.executable, "-m", "services.cli", "relay", "intake"]
+
+    relay = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    until(lambda: _published(pipeline) > 0, timeout=30)
+    relay.send_signal(signal.SIGKILL)  # no chance to finish the batch or mark it
+    relay.wait()
+    assert 0 < _published(pipeline) < 3000
+
+    restarted = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    try:
+        until(lambda: len(pipeline.effects()) >= 3000, step=consumer.process_batch, timeout=60)
+    finally:
+        restarted.terminate()
+        restarted.wait(10)
+
+    assert Counter(pipeline.effects()) == Counter({i: 1 for i in written})
+    assert pipeline.unpublished() == 0
+
+
+def test_dlq_commands_list_and_replay_a_dead_letter(rabbit_pipeline: Pipeline, vhost_url, namespace):
+    pipeline = rabbit_pipeline
+    consumer = pipeline.consumer()
+    poisoned = pipeline.write(3, poisoned=1)[0]
+    pipeline.relay_all()
+    until(lambda: pipeline.brokers().dead_letters("reporting"), step=consumer.process_batch)
+    env = _cli_environment(pipeline, vhost_url, namespace)
+
+    def cli(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "services.cli", *args], env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    [line] = cli("dlq", "list", "reporting").splitlines()
+    listed = json.loads(line)
+    assert listed["event_id"] == poisoned
+    assert listed["attempts"] == 3
+    assert "cannot handle client" in listed["reason"]
+
+    pipeline.poison.clear()
+    assert "replayed 1" in cli("dlq", "replay", "reporting")
+    until(lambda: poisoned in pipeline.effects(), step=consumer.process_batch)
+    assert cli("dlq", "list", "reporting") == ""
+
+
+def test_consumer_reconnects_after_rabbitmq_restarts(rabbit_pipeline: Pipeline):
+    pipeline = rabbit_pipeline
+    consumer = pipeline.consumer()
+    stop = threading.Event()
+    thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+    thread.start()
+    relay = pipeline.relay()
+    try:
+        before = pipeline.write(5)
+        pipeline.relay_all(relay)
+        until(lambda: len(pipeline.effects()) == 5)
+
+        testing.restart_rabbitmq_app()
+
+        after = pipeline.write(5)
+        until(lambda: _relay_once(relay) is None and pipeline.unpublished() == 0, timeout=60)
+        until(lambda: len(pipeline.effects()) == 10, timeout=60)
+    finally:
+        stop.set()
+        thread.join(10)
+
+    assert sorted(pipeline.effects()) == sorted(before + after)
+    assert not thread.is_alive()
+
+
+def _relay_once(relay) -> None:
+    """One relay pass that tolerates the broker still coming back."""
+    try:
+        relay.publish_batch()
+    except BrokerUnavailable:
+        pass
