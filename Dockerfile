@@ -10,7 +10,7 @@ ENV PIP_NO_CACHE_DIR=1 \
 WORKDIR /src
 # Copy only what the package is made of: a developer's build context also holds
 # .venv/, var/ (SQLite files, logs) and tests, none of which belong in the image.
-COPY pyproject.toml ./
+COPY pyproject.toml README.md ./
 COPY shared ./shared
 COPY services ./services
 RUN pip wheel --no-deps --wheel-dir /wheels .
