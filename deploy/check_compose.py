@@ -26,7 +26,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from services.cli import _parser  # the real parser, so a command checked here is one the CLI accepts
+from services.cli import build_parser  # the real parser, so a command checked here is one the CLI accepts
 from shared.settings import SERVICES, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +115,7 @@ def parse_command(command) -> tuple[object | None, str]:
     stderr = io.StringIO()
     try:
         with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
-            return _parser().parse_args(command[1:]), ""
+            return build_parser().parse_args(command[1:]), ""
     except SystemExit:
         lines = stderr.getvalue().strip().splitlines()
         return None, lines[-1] if lines else "rejected"

@@ -12,7 +12,7 @@ from shared.settings import SERVICES, Settings, get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         settings = get_settings()
     except ValueError as exc:
@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     return args.command(args, settings) or 0
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="carecircle", description="CareCircle services")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 

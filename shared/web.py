@@ -77,8 +77,14 @@ def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def _route_template(request: Request) -> str:
-    route = request.scope.get("route")
-    return getattr(route, "path", "unmatched")
+    """The matched path with its parameters as ``{name}``: a bounded metric label.
+    Rebuilt from the path, as routers included with a prefix keep only the suffix."""
+    if "route" not in request.scope:
+        return "unmatched"
+    path = request.scope["path"].removeprefix(request.scope.get("root_path", ""))
+    for name, value in request.path_params.items():
+        path = path.replace(f"/{value}", f"/{{{name}}}", 1)
+    return path
 
 
 def install_middleware(app: FastAPI, service: str) -> None:

@@ -113,3 +113,9 @@ def test_a_trace_id_comes_back_and_travels_with_the_event(api, auth, system):
     with system.runtimes["intake"].database.unit_of_work() as session:
         bodies = [row.body for row in session.execute(outbox.select().where(outbox.c.type == "intake.client.registered.v1"))]
     assert "c" * 32 in bodies[0]
+
+
+def test_http_metrics_are_labelled_by_route_template(api, auth):
+    api.get("/intake/v1/clients/7d4c6f0e-8a57-4b7e-9a53-1f7e2c1d9b10", headers=auth("network_admin", "*"))
+    metrics = api.get("/intake/metrics").text
+    assert 'route="/v1/clients/{client_id}",service="intake",status="404"' in metrics
