@@ -38,6 +38,14 @@ class NotFound(Problem):
         super().__init__(404, "Not found", f"{what} {key} was not found")
 
 
+class Invalid(Problem):
+    """422 for a rule the request schema cannot express (an unknown code, dates out of order)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(422, "Invalid request", f"invalid: {field}: {message}",
+                         errors=[{"field": field, "message": message}], field=field)
+
+
 class Conflict(Problem):
     def __init__(self, detail: str, **extra) -> None:
         super().__init__(409, "Conflict", detail, **extra)

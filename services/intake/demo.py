@@ -41,5 +41,6 @@ def load_demo_data(*, database: Database) -> bool:
                                   session=session)
         for municipality, given, family, phone, language in CLIENTS:
             register_client(ClientCreate(municipality=municipality, given_name=given, family_name=family,
-                                         phone=phone, preferred_language=language), session=session)
+                                         phone=phone, preferred_language=language),
+                            registered_by="demo", session=session)
     return True

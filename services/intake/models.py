@@ -1,25 +1,114 @@
-"""Intake's tables: the only database with people's names and phone numbers."""
+"""Intake's tables: the only database with people's names, phones and addresses.
+
+Catalogue rows (networks, municipalities, settlements, programmes, service
+types, code lists) are data: a new municipality or service type is a row.
+"""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import service_base
 
 Base = service_base()
 metadata = Base.metadata
 
+# -- catalogue ----------------------------------------------------------------
+
+
+class Network(Base):
+    """A regional network: a national network of health mediators, a provincial network of clubs..."""
+
+    __tablename__ = "network"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
 
 class Municipality(Base):
     __tablename__ = "municipality"
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))  # official name, in the municipality's language
+    # Server defaults fill rows that existed before a column was added.
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")  # translations
     language: Mapped[str] = mapped_column(String(2))
     timezone: Mapped[str] = mapped_column(String(64))
+    network_code: Mapped[str | None] = mapped_column(ForeignKey("network.code"), index=True)
     registered_at: Mapped[datetime]
+
+
+class Settlement(Base):
+    """A village, town or neighbourhood. ``marginalised_community`` describes the
+    place, never a person's ethnicity."""
+
+    __tablename__ = "settlement"
+    __table_args__ = (UniqueConstraint("municipality_code", "name"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # town, village, neighbourhood
+    marginalised_community: Mapped[bool] = mapped_column(default=False)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+
+class CodeListEntry(Base):
+    """Configurable code lists: target groups, case categories, staff roles."""
+
+    __tablename__ = "code_list_entry"
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ServiceType(Base):
+    __tablename__ = "service_type"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    names: Mapped[dict[str, str]] = mapped_column(JSON)  # bg, pl, uk, en
+    mode: Mapped[str] = mapped_column(String(20))  # home_visit, centre, group, phone, mobile_unit
+    staff_roles: Mapped[list[str]] = mapped_column(JSON)  # codes of the staff_role code list
+    default_duration_minutes: Mapped[int]
+    unit: Mapped[str] = mapped_column(String(10))  # hour or visit
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+programme_municipality = Table(
+    "programme_municipality", metadata,
+    Column("programme_code", ForeignKey("programme.code", ondelete="CASCADE"), primary_key=True),
+    Column("municipality_code", ForeignKey("municipality.code"), primary_key=True),
+)
+programme_service_type = Table(
+    "programme_service_type", metadata,
+    Column("programme_code", ForeignKey("programme.code", ondelete="CASCADE"), primary_key=True),
+    Column("service_type_code", ForeignKey("service_type.code"), primary_key=True),
+)
+
+
+class Programme(Base):
+    """A funded project: who pays, when, where, and for which service types."""
+
+    __tablename__ = "programme"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    funder: Mapped[str] = mapped_column(String(300))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    network_code: Mapped[str | None] = mapped_column(ForeignKey("network.code"))
+    municipalities: Mapped[list[Municipality]] = relationship(secondary=programme_municipality)
+    service_types: Mapped[list[ServiceType]] = relationship(secondary=programme_service_type)
+
+
+# -- clients --------------------------------------------------------------------
+
+class Household(Base):
+    __tablename__ = "household"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
+    label: Mapped[str] = mapped_column(String(200))  # how the team refers to it, e.g. "Petrovi, ul. Rila 5"
 
 
 class Client(Base):
@@ -27,7 +116,169 @@ class Client(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
     given_name: Mapped[str] = mapped_column(String(100))
-    family_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100), index=True)
+    birth_date: Mapped[date | None]
+    sex: Mapped[str] = mapped_column(String(10), server_default="unknown")  # female, male, other, unknown
     phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(200))
     preferred_language: Mapped[str] = mapped_column(String(2))
+    address: Mapped[str | None] = mapped_column(String(300))
+    settlement_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("settlement.id"), index=True)
+    latitude: Mapped[float | None] = mapped_column(Float)  # where visits happen
+    longitude: Mapped[float | None] = mapped_column(Float)
+    household_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), server_default="active")  # active, inactive, deceased, moved
     registered_at: Mapped[datetime]
+    registered_by: Mapped[str] = mapped_column(String(200), server_default="unknown")
+    target_group_rows: Mapped[list[ClientTargetGroup]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def target_groups(self) -> list[str]:
+        return sorted(row.code for row in self.target_group_rows)
+
+    @target_groups.setter
+    def target_groups(self, codes: list[str]) -> None:
+        self.target_group_rows = [ClientTargetGroup(code=code) for code in sorted(set(codes))]
+
+
+class ClientTargetGroup(Base):
+    """A row per target group, so that clients can be searched by it."""
+
+    __tablename__ = "client_target_group"
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class Consent(Base):
+    """One recorded decision; the latest per (client, purpose) is in force."""
+
+    __tablename__ = "consent"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))  # services, contact_sms, contact_email, contact_phone, share_partners
+    given: Mapped[bool]
+    decided_on: Mapped[date]
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+# -- needs assessments ------------------------------------------------------------
+
+
+class AssessmentTemplate(Base):
+    """A versioned assessment form of a network; a new version never changes old assessments."""
+
+    __tablename__ = "assessment_template"
+    __table_args__ = (UniqueConstraint("network_code", "code", "version"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    network_code: Mapped[str] = mapped_column(ForeignKey("network.code"))
+    code: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    names: Mapped[dict[str, str]] = mapped_column(JSON)
+    # [{"code": "self_care", "names": {...}, "min": 0, "max": 4}, ...]
+    domains: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
+class Assessment(Base):
+    __tablename__ = "assessment"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    template_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assessment_template.id"))
+    assessed_on: Mapped[date]
+    assessor: Mapped[str] = mapped_column(String(200))
+    scores: Mapped[dict[str, int]] = mapped_column(JSON)
+    needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+
+
+# -- agreements and care plans ------------------------------------------------------
+
+
+class Agreement(Base):
+    """The contract between the municipality and the client under a programme."""
+
+    __tablename__ = "agreement"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
+    programme_code: Mapped[str] = mapped_column(ForeignKey("programme.code"))
+    number: Mapped[str] = mapped_column(String(64))
+    signed_on: Mapped[date]
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+
+
+class CarePlan(Base):
+    __tablename__ = "care_plan"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
+    agreement_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agreement.id"))
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, active, suspended, ended
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    created_at: Mapped[datetime]
+    changed_at: Mapped[datetime]
+    lines: Mapped[list[CarePlanLine]] = relationship(
+        back_populates="care_plan", cascade="all, delete-orphan", order_by="CarePlanLine.position")
+
+
+class CarePlanLine(Base):
+    __tablename__ = "care_plan_line"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    care_plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("care_plan.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    service_type_code: Mapped[str] = mapped_column(ForeignKey("service_type.code"))
+    per_week: Mapped[float]  # hours or visits a week, by the service type's unit
+    preferred_days: Mapped[list[str]] = mapped_column(JSON, default=list)  # mon ... sun
+    time_windows: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # [{"start": "09:00", "end": "12:00"}]
+    preferred_worker: Mapped[str | None] = mapped_column(String(64))  # a staff id of scheduling
+    place: Mapped[str] = mapped_column(String(20))  # home, centre, phone, mobile_unit, group_venue
+    care_plan: Mapped[CarePlan] = relationship(back_populates="lines")
+
+
+# -- case register ------------------------------------------------------------------
+
+
+class Case(Base):
+    """A problem of one person or family that needs follow-up (казус)."""
+
+    __tablename__ = "case"
+    __table_args__ = (UniqueConstraint("origin", "origin_ref"),)  # a visit raises its case once
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
+    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household.id"), index=True)
+    origin: Mapped[str] = mapped_column(String(20))  # visit, group_session, campaign, walk_in
+    origin_ref: Mapped[str | None] = mapped_column(String(64))  # e.g. the visit id
+    category_code: Mapped[str] = mapped_column(String(64))
+    priority: Mapped[str] = mapped_column(String(10), default="normal")  # low, normal, high, urgent
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    supervising_expert: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    opened_at: Mapped[datetime]
+    opened_by: Mapped[str] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None]
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="FollowUp.created_at")
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_up"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # consultation, referral, visit, call
+    description: Mapped[str] = mapped_column(Text)
+    institution: Mapped[str | None] = mapped_column(String(200))  # where a referral goes
+    expert: Mapped[str | None] = mapped_column(String(200))  # who was consulted
+    due_on: Mapped[date | None] = mapped_column(index=True)
+    done_on: Mapped[date | None]
+    outcome: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+    case: Mapped[Case] = relationship(back_populates="follow_ups")

@@ -24,6 +24,8 @@ class Event(BaseModel):
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
+        if "type" not in vars(cls):  # a shared base of several events, not an event itself
+            return
         if not _TYPE_NAME.match(cls.type):
             raise ValueError(f"event type {cls.type!r} is not <service>.<entity>.<verb>.v<N>")
         if cls.type in _registry:

@@ -1,14 +1,47 @@
-"""Events published by intake."""
+"""Events published by intake. They carry what other services need (ids,
+codes, numbers, a visit location for the route planner) and nothing else
+personal: no names, phones, addresses, diagnoses or ethnicity."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.base import Event
 
 MUNICIPALITY_CODE = r"^[A-Z0-9][A-Z0-9_-]{1,31}$"
+CODE = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 LANGUAGE = r"^(bg|pl|uk|en)$"
+LANGUAGES = ("bg", "pl", "uk", "en")
+
+ServiceMode = Literal["home_visit", "centre", "group", "phone", "mobile_unit"]
+ServiceUnit = Literal["hour", "visit"]
+Place = Literal["home", "centre", "group_venue", "phone", "mobile_unit"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ConsentPurpose = Literal["services", "contact_sms", "contact_email", "contact_phone", "share_partners"]
+CaseOrigin = Literal["visit", "group_session", "campaign", "walk_in"]
+CaseStatus = Literal["open", "in_progress", "referred", "resolved", "closed"]
+Priority = Literal["low", "normal", "high", "urgent"]
+FollowUpKind = Literal["consultation", "referral", "visit", "call"]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Location(_Part):
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
+class TimeWindow(_Part):
+    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    end: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
+
+
+# -- catalogue ---------------------------------------------------------------------
 
 
 class MunicipalityRegistered(Event):
@@ -17,11 +50,201 @@ class MunicipalityRegistered(Event):
     name: str
     language: str = Field(pattern=LANGUAGE)
     timezone: str
+    network: str | None = None
+
+
+class SettlementRegistered(Event):
+    type = "intake.settlement.registered.v1"
+    settlement_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    name: str
+    kind: str
+    marginalised_community: bool
+    location: Location | None = None
+
+
+class CodeRegistered(Event):
+    """An entry of a configurable code list (target group, case category, staff role)."""
+
+    type = "intake.code.registered.v1"
+    kind: str
+    code: str = Field(pattern=CODE)
+    names: dict[str, str]
+
+
+class ServiceTypeRegistered(Event):
+    type = "intake.servicetype.registered.v1"
+    code: str = Field(pattern=CODE)
+    names: dict[str, str]
+    mode: ServiceMode
+    staff_roles: list[str]
+    default_duration_minutes: int
+    unit: ServiceUnit
+
+
+class ProgrammeRegistered(Event):
+    type = "intake.programme.registered.v1"
+    code: str = Field(pattern=CODE)
+    name: str
+    funder: str
+    starts_on: date
+    ends_on: date
+    municipalities: list[str]
+    service_types: list[str]
+
+
+# -- clients and consent --------------------------------------------------------------
 
 
 class ClientRegistered(Event):
-    """A client entered CareCircle. Only the pseudonymous id leaves intake."""
+    """A client entered CareCircle. Only the pseudonymous id and codes leave intake."""
 
     type = "intake.client.registered.v1"
     client_id: uuid.UUID
     municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    settlement_id: uuid.UUID | None = None
+    target_groups: list[str] = []
+    language: str = Field("bg", pattern=LANGUAGE)
+
+
+class ClientUpdated(Event):
+    type = "intake.client.updated.v1"
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    settlement_id: uuid.UUID | None
+    target_groups: list[str]
+    language: str = Field(pattern=LANGUAGE)
+    status: str
+
+
+class ConsentGiven(Event):
+    type = "intake.consent.given.v1"
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    purpose: ConsentPurpose
+    decided_on: date
+
+
+class ConsentWithdrawn(Event):
+    """Other services stop what the purpose covered: visits, messages, sharing."""
+
+    type = "intake.consent.withdrawn.v1"
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    purpose: ConsentPurpose
+    decided_on: date
+
+
+class AssessmentRecorded(Event):
+    type = "intake.assessment.recorded.v1"
+    assessment_id: uuid.UUID
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    template: str
+    template_version: int
+    assessed_on: date
+
+
+# -- agreements and care plans --------------------------------------------------------
+
+
+class AgreementSigned(Event):
+    type = "intake.agreement.signed.v1"
+    agreement_id: uuid.UUID
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    programme: str
+    signed_on: date
+    starts_on: date
+    ends_on: date | None
+
+
+class CarePlanLine(_Part):
+    line_id: uuid.UUID
+    service_type: str
+    unit: ServiceUnit
+    per_week: float
+    duration_minutes: int
+    preferred_days: list[Weekday]
+    time_windows: list[TimeWindow]
+    preferred_worker: str | None
+    place: Place
+
+
+class _CarePlanInForce(Event):
+    """What scheduling needs to plan visits; nothing else personal."""
+
+    careplan_id: uuid.UUID
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    programme: str | None
+    settlement_id: uuid.UUID | None
+    location: Location | None
+    language: str = Field(pattern=LANGUAGE)
+    starts_on: date
+    ends_on: date | None
+    lines: list[CarePlanLine]
+
+
+class CarePlanActivated(_CarePlanInForce):
+    type = "intake.careplan.activated.v1"
+
+
+class CarePlanChanged(_CarePlanInForce):
+    """An active plan's lines, dates or visit location changed: the whole plan as it is now."""
+
+    type = "intake.careplan.changed.v1"
+
+
+class CarePlanSuspended(Event):
+    type = "intake.careplan.suspended.v1"
+    careplan_id: uuid.UUID
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    effective_on: date
+    reason: str | None = None  # a code such as hospital_stay, consent_withdrawn
+
+
+class CarePlanEnded(Event):
+    type = "intake.careplan.ended.v1"
+    careplan_id: uuid.UUID
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    effective_on: date
+    reason: str | None = None
+
+
+# -- case register ------------------------------------------------------------------------
+
+
+class CaseOpened(Event):
+    type = "intake.case.opened.v1"
+    case_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    client_id: uuid.UUID | None
+    household_id: uuid.UUID | None
+    origin: CaseOrigin  # where it was found
+    origin_ref: str | None  # e.g. the visit id
+    category: str
+    priority: Priority
+
+
+class CaseStatusChanged(Event):
+    type = "intake.case.status_changed.v1"
+    case_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    category: str
+    previous_status: CaseStatus
+    status: CaseStatus
+
+
+class FollowUpRecorded(Event):
+    """A consultation, referral, visit or call on a case, planned or done."""
+
+    type = "intake.followup.recorded.v1"
+    follow_up_id: uuid.UUID
+    case_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    kind: FollowUpKind
+    due_on: date | None
+    done_on: date | None

@@ -19,7 +19,7 @@ def register_client(body: ClientCreate, principal: Principal = Depends(current_p
                     session: Session = Depends(db_session)):
     principal.require_role(Role.NETWORK_ADMIN, Role.COORDINATOR)
     principal.require_municipality(body.municipality)
-    return service.register_client(body, session=session)
+    return service.register_client(body, registered_by=principal.subject, session=session)
 
 
 @router.get("/clients/{client_id}", response_model=ClientRead, summary="One client")

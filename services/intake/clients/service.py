@@ -14,13 +14,13 @@ from shared.messaging.outbox import record_event
 from shared.web import NotFound, Problem
 
 
-def register_client(data: ClientCreate, *, session: Session) -> Client:
+def register_client(data: ClientCreate, *, registered_by: str, session: Session) -> Client:
     if session.get(Municipality, data.municipality) is None:
         raise Problem(422, "Invalid request", f"unknown municipality {data.municipality}", field="municipality")
     client = Client(
         id=uuid.uuid4(), municipality_code=data.municipality, given_name=data.given_name,
         family_name=data.family_name, phone=data.phone, preferred_language=data.preferred_language,
-        registered_at=datetime.now(UTC),
+        registered_at=datetime.now(UTC), registered_by=registered_by,
     )
     session.add(client)
     record_event(session, ClientRegistered(client_id=client.id, municipality=client.municipality_code),
