@@ -1,7 +1,11 @@
 """Intake: municipalities, clients and everything about them that is personal."""
 from services.intake import handlers, models
+from services.intake.assessments.api import router as assessments
+from services.intake.careplans.api import router as careplans
+from services.intake.cases.api import router as cases
+from services.intake.catalogue.api import router as catalogue
 from services.intake.clients.api import router as clients
-from services.intake.municipalities.api import router as municipalities
+from services.intake.consents.api import router as consents
 from shared.bootstrap import ServiceSpec
 
 SERVICE = ServiceSpec(
@@ -9,6 +13,6 @@ SERVICE = ServiceSpec(
     title="CareCircle intake",
     description="Municipalities and service types, clients with consent, assessments, care plans, cases.",
     metadata=models.metadata,
-    routers=[municipalities, clients],
+    routers=[catalogue, clients, consents, assessments, careplans, cases],
     handlers=handlers.registry,
 )

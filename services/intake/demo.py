@@ -8,8 +8,8 @@ from sqlalchemy import select
 from services.intake.clients.schemas import ClientCreate
 from services.intake.clients.service import register_client
 from services.intake.models import Municipality
-from services.intake.municipalities.schemas import MunicipalityCreate
-from services.intake.municipalities.service import register_municipality
+from services.intake.catalogue.schemas import MunicipalityCreate
+from services.intake.catalogue.service import register_municipality
 from shared.db import Database
 
 MUNICIPALITIES = [

@@ -3,12 +3,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
-from services.intake.municipalities import service
-from services.intake.municipalities.schemas import MunicipalityCreate, MunicipalityRead
+from services.intake.catalogue import service
+from services.intake.catalogue.schemas import MunicipalityCreate, MunicipalityRead
 from shared.auth import Principal, Role, current_principal
 from shared.web import db_session
 
-router = APIRouter(tags=["municipalities"])
+router = APIRouter(tags=["catalogue"])
 
 
 @router.post("/municipalities", response_model=MunicipalityRead, status_code=201,
