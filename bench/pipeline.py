@@ -11,19 +11,24 @@ process (multiprocessing, spawn), as in production.
              are told to go, and the time until the last effect is committed
              gives events/s.
 (b) latency: events are written at RATE per second for SECONDS seconds, one
-             transaction each (``record_event`` + commit); the latency of an
-             event is the time of the commit of the consumer transaction that
-             wrote its effect row minus the outbox row's ``created_at``.
+             transaction each (an autocommit INSERT into the outbox with the
+             real envelope JSON, or ``--writer record_event``); the latency of
+             an event is the commit time of the consumer transaction that wrote
+             its effect row minus the outbox row's ``created_at``. One second
+             of warm-up traffic before it is not counted.
 
 The commit time is taken in the consumer process by a SQLAlchemy
 ``after_commit`` session listener (the handler tags its effect rows with a
 per-transaction batch id); no extra query is made in the measured path.
+All processes share one clock (one machine). Each phase also prints the CPU
+used by relay, consumer, PostgreSQL, RabbitMQ and other processes: figures
+taken while other work loads the machine are flagged as disturbed.
 
 Usage (from the repository root):
 
     .venv/bin/python bench/pipeline.py                 # both phases, default sizes
     .venv/bin/python bench/pipeline.py --skip-latency --events 5000
-    .venv/bin/python bench/pipeline.py --prefetch 500   # consumer with basic.qos
+    .venv/bin/python bench/pipeline.py --prefetch 0     # consumer without a prefetch limit
     .venv/bin/python bench/pipeline.py --profile /tmp/prof   # cProfile of relay and consumer
     .venv/bin/python bench/pipeline.py --py-spy /tmp/spy     # py-spy (if on PATH) of both
 
@@ -65,7 +70,7 @@ from shared.messaging.handlers import HandlerRegistry
 from shared.messaging.outbox import record_event
 from shared.messaging.rabbit import RabbitBroker
 from shared.messaging.relay import Relay
-from shared.messaging.tables import inbox, outbox
+from shared.messaging.tables import outbox
 
 TARGET_DRAIN = 1500.0  # events/s
 TARGET_P99_MS = 150.0
@@ -91,6 +96,7 @@ class Effect(ConsumerBase):
     municipality: Mapped[str] = mapped_column(String(32))
     event_time: Mapped[datetime]
     batch: Mapped[str] = mapped_column(String(40))  # the consumer transaction that wrote it
+    # When the handler's INSERT ran (before the commit): a cross-check, not the measure.
     applied_at: Mapped[datetime] = mapped_column(server_default=text("clock_timestamp()"))
 
 
@@ -134,23 +140,26 @@ def _install_commit_probe(commits: dict[str, float], counter) -> None:
         session.info.pop("bench_n", None)
 
 
-class PrefetchRabbitBroker(RabbitBroker):
-    """RabbitBroker plus basic.qos before consuming (``--prefetch``): what
-    ``Settings.consumer_prefetch`` would do if the broker applied it."""
-
-    def __init__(self, url: str, namespace: str, prefetch: int) -> None:
-        super().__init__(url, namespace)
-        self.prefetch = prefetch
-
-    def _fetch(self, consumer, max_count, batch_wait, idle_wait):
-        if consumer not in self._consuming:
-            self._channel.basic_qos(prefetch_count=self.prefetch)
-        return super()._fetch(consumer, max_count, batch_wait, idle_wait)
-
-
 # -- child processes ----------------------------------------------------------
+def _timed(obj, name: str) -> list[float]:
+    """Wrap ``obj.name`` to record how long each call takes (ms)."""
+    durations: list[float] = []
+    original = getattr(obj, name)
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            durations.append((time.perf_counter() - started) * 1000)
+
+    setattr(obj, name, timed)
+    return durations
+
+
 def _child_setup() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(processName)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pika").setLevel(logging.CRITICAL)  # a failure is reported to the parent once
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us through ``stop``
 
 
@@ -190,9 +199,10 @@ def relay_main(cfg: dict, ready, go, stop, results) -> None:
             return taken
 
         relay.publish_batch = counted  # type: ignore[method-assign]
+        stats["publish_ms"] = _timed(broker, "publish")
     except Exception as exc:  # noqa: BLE001 - reported to the parent
         results.put(("relay", {"error": repr(exc)}))
-        raise
+        sys.exit(1)
     ready.set()
     go.wait()
     profiler = _profiled(cfg, "relay")
@@ -212,10 +222,7 @@ def consumer_main(cfg: dict, ready, go, stop, results, counter) -> None:
         commits: dict[str, float] = {}
         _install_commit_probe(commits, counter)
         database = Database(cfg["consumer_url"])
-        if cfg["prefetch"]:
-            broker = PrefetchRabbitBroker(cfg["amqp_url"], cfg["namespace"], cfg["prefetch"])
-        else:
-            broker = RabbitBroker(cfg["amqp_url"], cfg["namespace"])
+        broker = RabbitBroker(cfg["amqp_url"], cfg["namespace"], prefetch=cfg["prefetch"])
         consumer = Consumer(name=CONSUMER_NAME, database=database, broker=broker, handlers=registry,
                             policy=RetryPolicy(5, tuple(RETRY_DELAYS)), batch_size=cfg["consumer_batch"],
                             batch_wait=cfg["batch_wait"])
@@ -233,9 +240,11 @@ def consumer_main(cfg: dict, ready, go, stop, results, counter) -> None:
             return n
 
         consumer.process_batch = counted  # type: ignore[method-assign]
+        stats["apply_ms"] = _timed(consumer, "_apply")
+        stats["ack_ms"] = _timed(broker, "ack")
     except Exception as exc:  # noqa: BLE001 - reported to the parent
         results.put(("consumer", {"error": repr(exc)}))
-        raise
+        sys.exit(1)
     ready.set()
     go.wait()
     profiler = _profiled(cfg, "consumer")
@@ -261,7 +270,6 @@ class Resources:
         self.vhost: str | None = None
         self.namespace = self.tag.replace("_", "-")
         self._dbs: list[str] = []
-        self._engines = []
 
     def admin(self):
         return psycopg.connect(f"{self.args.pg}/postgres", autocommit=True)
@@ -308,7 +316,7 @@ class Resources:
                        check=False, capture_output=True, timeout=120)
 
     def reset(self) -> None:
-        """Empty tables and queue between phases."""
+        """Empty the tables between phases (the queue is empty: every event was acknowledged)."""
         with psycopg.connect(f"{self.args.pg}/{self.producer_db}", autocommit=True) as conn:
             conn.execute("TRUNCATE outbox, inbox RESTART IDENTITY")
         with psycopg.connect(f"{self.args.pg}/{self.consumer_db}", autocommit=True) as conn:
@@ -349,8 +357,8 @@ class Resources:
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_by_name(names=("postgres", "beam.smp")) -> dict[str, float]:
-    totals = dict.fromkeys(names, 0.0)
+def _cpu_by_pid(names=("postgres", "beam.smp")) -> dict[int, tuple[str, float]]:
+    found = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -360,9 +368,18 @@ def _cpu_by_name(names=("postgres", "beam.smp")) -> dict[str, float]:
         except OSError:
             continue
         comm = raw[raw.index("(") + 1:raw.rindex(")")]
-        if comm in totals:
+        if comm in names:
             fields = raw[raw.rindex(")") + 2:].split()
-            totals[comm] += (int(fields[11]) + int(fields[12])) / _TICK
+            found[int(pid)] = (comm, (int(fields[11]) + int(fields[12])) / _TICK)
+    return found
+
+
+def _cpu_delta(before: dict, after: dict, names=("postgres", "beam.smp")) -> dict[str, float]:
+    """CPU per program name between two snapshots (a process gone by the end is not counted)."""
+    totals = dict.fromkeys(names, 0.0)
+    for pid, (comm, cpu) in after.items():
+        start = before.get(pid)
+        totals[comm] += cpu - (start[1] if start and start[0] == comm else 0.0)
     return totals
 
 
@@ -374,21 +391,31 @@ def _machine_busy() -> tuple[float, float]:
 
 
 class CpuMeter:
+    """CPU used during a phase by our processes, PostgreSQL, RabbitMQ and everything else."""
+
     def __enter__(self):
-        self.names0, self.machine0, self.t0 = _cpu_by_name(), _machine_busy(), time.monotonic()
+        self.names0, self.machine0 = _cpu_by_pid(), _machine_busy()
+        self.t0, self.own0 = time.monotonic(), time.process_time()
         return self
 
     def __exit__(self, *exc):
-        self.names1, self.machine1, self.t1 = _cpu_by_name(), _machine_busy(), time.monotonic()
+        self.names1, self.machine1 = _cpu_by_pid(), _machine_busy()
+        self.t1, self.own1 = time.monotonic(), time.process_time()
 
     def report(self, children: dict[str, float]) -> str:
         wall = self.t1 - self.t0
         total = self.machine1[0] - self.machine0[0]
         idle = self.machine1[1] - self.machine0[1]
-        parts = [f"{role} {cpu / wall:.0%}" for role, cpu in children.items()]
-        parts += [f"{name} {(self.names1[name] - self.names0[name]) / wall:.0%}" for name in self.names0]
-        busy = 1 - idle / total if total else 0.0
-        return f"CPU (of one core): {', '.join(parts)}; machine {busy:.0%} busy of {os.cpu_count()} cores"
+        used = dict(children, bench=self.own1 - self.own0)
+        used.update(_cpu_delta(self.names0, self.names1))
+        cores = os.cpu_count() or 1
+        busy = (1 - idle / total) * cores * wall if total else 0.0
+        used["other processes"] = max(busy - sum(used.values()), 0.0)
+        parts = ", ".join(f"{role} {cpu / wall:.0%}" for role, cpu in used.items())
+        line = f"CPU (100% = one core): {parts}; machine {busy / wall / cores:.0%} busy of {cores} cores"
+        if used["other processes"] / wall > 0.25:
+            line += "\nwarning: other processes used the CPU during this phase; figures are disturbed"
+        return line
 
 
 # -- running a phase ------------------------------------------------------------
@@ -509,8 +536,15 @@ def _batch_line(stats: dict[str, dict]) -> str:
     relay, consumer = stats.get("relay", {}), stats.get("consumer", {})
     rb = relay.get("rows", 0) / max(relay.get("batches", 0), 1)
     cb = consumer.get("deliveries", 0) / max(consumer.get("batches", 0), 1)
+
+    def spread(values: list[float]) -> str:
+        values = sorted(values)
+        return f"p50 {_percentile(values, .5):.1f} / p99 {_percentile(values, .99):.1f} ms" if values else "-"
+
     return (f"relay: {relay.get('batches', 0)} batches (avg {rb:.0f} events), "
-            f"consumer: {consumer.get('batches', 0)} batches (avg {cb:.0f} events)")
+            f"broker.publish {spread(relay.get('publish_ms', []))}\n"
+            f"consumer: {consumer.get('batches', 0)} batches (avg {cb:.0f} events), "
+            f"apply+commit {spread(consumer.get('apply_ms', []))}, ack {spread(consumer.get('ack_ms', []))}")
 
 
 def run_drain(res: Resources, args) -> float:
@@ -683,15 +717,17 @@ def parse_args(argv=None):
     p.add_argument("--poll-interval", type=float, default=0.02, help="Settings.relay_poll_interval")
     p.add_argument("--consumer-batch", type=int, default=200, help="Settings.consumer_batch_size")
     p.add_argument("--batch-wait", type=float, default=0.02, help="Settings.consumer_batch_wait")
-    p.add_argument("--prefetch", type=int, default=0,
-                   help="basic.qos prefetch of the consumer; 0 = as RabbitBroker does today (none, unlimited)")
+    p.add_argument("--prefetch", type=int, default=500,
+                   help="Settings.consumer_prefetch (basic.qos of the consumer; 0 = unlimited)")
     p.add_argument("--handler", choices=("add", "merge"), default="add",
                    help="the effect handler: session.add, or session.merge as services/reporting does")
     p.add_argument("--writer", choices=("sql", "record_event"), default="sql",
                    help="latency phase: autocommit INSERT per event, or record_event in a session per event")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the last effect")
-    p.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432", help="PostgreSQL server (no database)")
-    p.add_argument("--amqp-host", default="127.0.0.1:5672")
+    # The same servers as the tests (shared/testing.py) unless told otherwise.
+    pg = os.environ.get("CARECIRCLE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres").rsplit("/", 1)[0]
+    p.add_argument("--pg", default=pg, help="PostgreSQL server, without a database")
+    p.add_argument("--amqp-host", default=f"{os.environ.get('CARECIRCLE_TEST_AMQP_HOST', '127.0.0.1')}:5672")
     p.add_argument("--amqp-user", default="guest")
     p.add_argument("--amqp-password", default="guest")
     p.add_argument("--no-vhost", action="store_true", help="use vhost '/' with a unique namespace")
@@ -707,7 +743,7 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     print(f"pipeline benchmark: relay batch {args.relay_batch}, poll {args.poll_interval}s; consumer batch "
-          f"{args.consumer_batch}, wait {args.batch_wait}s, prefetch {args.prefetch or 'unlimited (no basic.qos)'}, "
+          f"{args.consumer_batch}, wait {args.batch_wait}s, prefetch {args.prefetch or 'unlimited'}, "
           f"handler {args.handler}; {os.cpu_count()} cores")
     res = Resources(args)
     try:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,13 @@ from shared.messaging.tables import inbox
 from shared.tracing import traced
 
 log = logging.getLogger(__name__)
+
+# The inbox claim: the primary key decides which ids are new (see _claim).
+_CLAIM = {
+    name: dialect_insert(inbox).on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
+    .returning(inbox.c.event_id)
+    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
 
 # Retrying cannot mend a message that does not parse or validate.
 PERMANENT_ERRORS = (ValidationError, UnknownEventType)
@@ -124,16 +132,17 @@ class Consumer:
         return outcomes
 
     def _claim(self, session: Session, event_ids: list[str]) -> set[str]:
-        """Write the inbox rows; returns the ids not seen before."""
+        """Write the inbox rows; returns the ids not seen before.
+
+        ``INSERT .. ON CONFLICT DO NOTHING RETURNING``, executemany: the
+        primary key decides, in one statement that stays cached and costs the
+        same however large the inbox grows.
+        """
         unique = list(dict.fromkeys(event_ids))
-        seen = set(session.scalars(
-            select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id.in_(unique))
-        ))
-        fresh = [i for i in unique if i not in seen]
-        if fresh:
-            now = datetime.now(UTC)
-            session.execute(insert(inbox), [{"consumer": self.name, "event_id": i, "processed_at": now} for i in fresh])
-        return set(fresh)
+        now = datetime.now(UTC)
+        claim = _CLAIM[session.get_bind().dialect.name]
+        return set(session.scalars(claim, [{"consumer": self.name, "event_id": i, "processed_at": now}
+                                           for i in unique]))
 
     def _dispatch(self, session: Session, envelope: Envelope) -> None:
         started = time.perf_counter()

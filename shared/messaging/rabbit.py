@@ -48,10 +48,13 @@ class _Confirms:
     """Publisher confirms collected asynchronously, so a batch of N messages
     costs one wait instead of N round trips."""
 
-    def __init__(self) -> None:
+    def __init__(self, wake=lambda: None) -> None:
         self.next_tag = 1
         self.outstanding: dict[int, str] = {}
         self.refused: set[str] = set()
+        # Confirms arrive on the underlying asynchronous channel, which does not
+        # end BlockingConnection.process_data_events: ``wake`` does.
+        self.wake = wake
 
     def sent(self, event_id: str) -> None:
         self.outstanding[self.next_tag] = event_id
@@ -64,10 +67,16 @@ class _Confirms:
             event_id = self.outstanding.pop(tag, None)
             if isinstance(method, Basic.Nack) and event_id:
                 self.refused.add(event_id)
+        if not self.outstanding:
+            self.wake()
 
     def on_return(self, _channel, _method, properties, _body) -> None:
         # RabbitMQ sends basic.return before the ack of an unroutable message.
         self.refused.add(properties.message_id)
+
+
+def _nothing() -> None:
+    pass
 
 
 class RabbitBroker:
@@ -124,14 +133,20 @@ class RabbitBroker:
     def _publishing_channel(self):
         if self._publisher is None:
             self._publisher = self._conn.channel()
-            self._confirms = _Confirms()
+            conn = self._conn
+            wake = lambda: conn.call_later(0, _nothing)  # noqa: E731 - ends process_data_events now
+            self._confirms = _Confirms(wake)
             # pika's BlockingChannel waits for each confirm; its underlying
             # asynchronous channel lets a whole batch be confirmed at once.
             impl = self._publisher._impl
             ready = []
-            impl.confirm_delivery(ack_nack_callback=self._confirms.on_confirm, callback=ready.append)
+            impl.confirm_delivery(ack_nack_callback=self._confirms.on_confirm,
+                                  callback=lambda frame: (ready.append(frame), wake()))
             impl.add_on_return_callback(self._confirms.on_return)
+            deadline = time.monotonic() + CONFIRM_TIMEOUT
             while not ready:
+                if time.monotonic() > deadline:
+                    raise AMQPError("no confirm.select-ok")
                 self._conn.process_data_events(time_limit=1)
         return self._publisher._impl
 
