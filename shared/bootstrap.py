@@ -81,6 +81,7 @@ class Runtime:
             name=self.spec.name, database=self.database, broker=self.brokers(), handlers=self.spec.handlers,
             policy=RetryPolicy(s.max_delivery_attempts, tuple(s.retry_delays)),
             batch_size=s.consumer_batch_size, batch_wait=s.consumer_batch_wait,
+            inbox_retention=timedelta(days=s.inbox_retention_days),
         )
 
     def celery(self):

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     relay_batch_size: int = Field(500, ge=1)
     relay_poll_interval: float = Field(0.02, gt=0)
     outbox_retention_hours: float = Field(72, gt=0)
+    inbox_retention_days: float = Field(30, gt=0)
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -14,11 +14,12 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,8 @@ _CLAIM = {
     for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
 
+PURGE_EVERY = 600.0  # seconds between inbox purges
+
 # Retrying cannot mend a message that does not parse or validate.
 PERMANENT_ERRORS = (ValidationError, UnknownEventType)
 
@@ -57,7 +60,8 @@ class RetryPolicy:
 class Consumer:
     def __init__(self, *, name: str, database: Database, broker: Broker, handlers: HandlerRegistry,
                  policy: RetryPolicy = RetryPolicy(), batch_size: int = 200,
-                 batch_wait: float = 0.02, idle_wait: float = 0.5) -> None:
+                 batch_wait: float = 0.02, idle_wait: float = 0.5,
+                 inbox_retention: timedelta = timedelta(days=30)) -> None:
         self.name = name
         self.database = database
         self.broker = broker
@@ -66,6 +70,8 @@ class Consumer:
         self.batch_size = batch_size
         self.batch_wait = batch_wait
         self.idle_wait = idle_wait
+        self.inbox_retention = inbox_retention
+        self._last_purge = 0.0
 
     def declare(self) -> None:
         self.broker.declare(self.name, self.handlers.patterns, self.policy.delays)
@@ -95,6 +101,7 @@ class Consumer:
                     self.declare()
                     declared = True
                 self.process_batch()
+                self._maybe_purge_inbox()
                 failures = 0
             except (BrokerUnavailable, DBAPIError) as exc:
                 failures, declared = failures + 1, False
@@ -102,6 +109,21 @@ class Consumer:
                 log.warning("consumer cannot go on now, retrying in %.1fs: %s", pause, exc)
                 stop.wait(pause)
         self.broker.close()
+
+    def purge_inbox(self) -> int:
+        """Forget events processed long ago: a duplicate older than the
+        retention (far beyond any redelivery) is no longer recognised."""
+        cutoff = datetime.now(UTC) - self.inbox_retention
+        with self.database.unit_of_work() as session:
+            purged = session.execute(
+                delete(inbox).where(inbox.c.consumer == self.name, inbox.c.processed_at < cutoff)).rowcount
+            session.commit()
+        return purged
+
+    def _maybe_purge_inbox(self) -> None:
+        if time.monotonic() - self._last_purge >= PURGE_EVERY:
+            self._last_purge = time.monotonic()
+            self.purge_inbox()
 
     # -- applying -----------------------------------------------------------
     def _apply(self, deliveries: Sequence[Delivery]) -> dict[str, str]:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from shared.messaging.broker import Message
-from shared.messaging.tables import outbox
+from shared.messaging.tables import inbox, outbox
 from tests.messaging.support import Pipeline, until
 
 
@@ -66,3 +67,20 @@ def test_event_nobody_is_bound_to_stays_in_the_outbox(pipeline: Pipeline):
     assert relay.publish_batch() == 3
     assert pipeline.unpublished() == 3
     assert relay.publish_batch() == 0  # postponed, not retried in a tight loop
+
+
+def test_the_inbox_forgets_only_events_older_than_its_retention(pipeline: Pipeline):
+    consumer = pipeline.consumer()
+    pipeline.write(4)
+    pipeline.relay_all()
+    until(lambda: len(pipeline.effects()) == 4, step=consumer.process_batch)
+    with pipeline.database.unit_of_work() as session:
+        oldest = session.execute(inbox.select().limit(1)).first()
+        session.execute(inbox.update().where(inbox.c.event_id == oldest.event_id)
+                        .values(processed_at=datetime.now(UTC) - timedelta(days=31)))
+        session.commit()
+
+    assert consumer.purge_inbox() == 1
+    with pipeline.database.unit_of_work() as session:
+        remaining = {row.event_id for row in session.execute(inbox.select())}
+    assert len(remaining) == 3 and oldest.event_id not in remaining
