@@ -4,10 +4,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -24,6 +24,24 @@ def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class UtcDateTime(TypeDecorator):
+    """A timestamp that is always timezone-aware UTC in Python: PostgreSQL
+    keeps the zone, SQLite does not, and both must answer the same."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: give timestamps a time zone")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 def service_base() -> type[DeclarativeBase]:
     """The declarative base of one service: its own metadata, with the outbox and inbox."""
     from shared.messaging.tables import add_messaging_tables
@@ -31,7 +49,7 @@ def service_base() -> type[DeclarativeBase]:
     metadata = new_metadata()
     add_messaging_tables(metadata)
     # Every timestamp is stored with its time zone (UTC), on SQLite and PostgreSQL alike.
-    type_map = {datetime: DateTime(timezone=True)}
+    type_map = {datetime: UtcDateTime()}
     return type("Base", (DeclarativeBase,), {"metadata": metadata, "type_annotation_map": type_map})
 
 

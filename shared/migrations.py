@@ -6,7 +6,7 @@ from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData
 
-from shared.db import Database
+from shared.db import Database, UtcDateTime
 
 
 def _config(script_location: str, database: Database, metadata: MetaData) -> Config:
@@ -25,6 +25,13 @@ def autogenerate(script_location: str, database: Database, metadata: MetaData, m
     command.revision(_config(script_location, database, metadata), message=message, autogenerate=True)
 
 
+def _render_item(type_: str, obj, _autogen_context):
+    """Migrations stay plain SQLAlchemy: UtcDateTime is a DateTime with a time zone in the database."""
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_env() -> None:
     """The body of every service's ``migrations/env.py``."""
     config = context.config
@@ -35,6 +42,7 @@ def run_env() -> None:
             target_metadata=config.attributes["metadata"],
             render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
             compare_type=True,
+            render_item=_render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

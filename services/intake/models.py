@@ -9,7 +9,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.db import service_base
@@ -130,6 +130,9 @@ class Client(Base):
     status: Mapped[str] = mapped_column(String(20), server_default="active")  # active, inactive, deceased, moved
     registered_at: Mapped[datetime]
     registered_by: Mapped[str] = mapped_column(String(200), server_default="unknown")
+    # Folded names and phone digits, so that search ignores case, accents and Cyrillic/Latin
+    # spelling on SQLite and PostgreSQL alike; kept by services.intake.clients.service.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     target_group_rows: Mapped[list[ClientTargetGroup]] = relationship(cascade="all, delete-orphan")
 
     @property
@@ -192,6 +195,7 @@ class Assessment(Base):
     needs: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime]
+    template: Mapped[AssessmentTemplate] = relationship(lazy="joined")
 
 
 # -- agreements and care plans ------------------------------------------------------
@@ -209,6 +213,7 @@ class Agreement(Base):
     signed_on: Mapped[date]
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
+    programme: Mapped[Programme] = relationship()
 
 
 class CarePlan(Base):
@@ -218,10 +223,13 @@ class CarePlan(Base):
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
     agreement_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agreement.id"))
     status: Mapped[str] = mapped_column(String(20), default="draft")  # draft, active, suspended, ended
+    status_since: Mapped[date | None]  # when the current status took effect (not for drafts)
+    status_reason: Mapped[str | None] = mapped_column(String(64))  # why suspended or ended, a code
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
     created_at: Mapped[datetime]
     changed_at: Mapped[datetime]
+    agreement: Mapped[Agreement | None] = relationship()
     lines: Mapped[list[CarePlanLine]] = relationship(
         back_populates="care_plan", cascade="all, delete-orphan", order_by="CarePlanLine.position")
 
@@ -238,6 +246,7 @@ class CarePlanLine(Base):
     preferred_worker: Mapped[str | None] = mapped_column(String(64))  # a staff id of scheduling
     place: Mapped[str] = mapped_column(String(20))  # home, centre, phone, mobile_unit, group_venue
     care_plan: Mapped[CarePlan] = relationship(back_populates="lines")
+    service_type: Mapped[ServiceType] = relationship()
 
 
 # -- case register ------------------------------------------------------------------
@@ -247,7 +256,9 @@ class Case(Base):
     """A problem of one person or family that needs follow-up (казус)."""
 
     __tablename__ = "case"
-    __table_args__ = (UniqueConstraint("origin", "origin_ref"),)  # a visit raises its case once
+    # A visit raises its case once; a group session or a campaign may raise several.
+    __table_args__ = (Index("uq_case_visit", "origin_ref", unique=True,
+                            sqlite_where=text("origin = 'visit'"), postgresql_where=text("origin = 'visit'")),)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
     client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
@@ -266,6 +277,21 @@ class Case(Base):
     closed_at: Mapped[datetime | None]
     follow_ups: Mapped[list[FollowUp]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="FollowUp.created_at")
+    status_changes: Mapped[list[CaseStatusChange]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseStatusChange.changed_at")
+
+
+class CaseStatusChange(Base):
+    """Who moved a case to which status, when and why."""
+
+    __tablename__ = "case_status_change"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    previous_status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime]
+    changed_by: Mapped[str] = mapped_column(String(200))
 
 
 class FollowUp(Base):

@@ -6,7 +6,9 @@ from shared.events import Envelope
 from shared.events.intake import ClientRegistered
 from shared.messaging.handlers import HandlerRegistry
 
-registry = HandlerRegistry()
+# Reporting reads every event (DESIGN.md section 2): binding "#" also makes
+# every event routable, so none waits in an outbox for a consumer to appear.
+registry = HandlerRegistry(bind=["#"])
 
 
 @registry.on(ClientRegistered)

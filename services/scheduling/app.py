@@ -1,5 +1,6 @@
 """Scheduling: staff, visits, groups and sessions, and the optimiser."""
 from services.scheduling import handlers, models
+from services.scheduling.service_types.api import router as service_types
 from shared.bootstrap import ServiceSpec
 from shared.replicas import municipality_replica_router
 
@@ -8,6 +9,6 @@ SERVICE = ServiceSpec(
     title="CareCircle scheduling",
     description="Staff and availability, visits from care plans, self-help groups, routes and rosters.",
     metadata=models.metadata,
-    routers=[municipality_replica_router(models.Municipality)],
+    routers=[municipality_replica_router(models.Municipality), service_types],
     handlers=handlers.registry,
 )

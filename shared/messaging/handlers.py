@@ -11,8 +11,11 @@ Handler = Callable[..., None]  # (event, envelope, *, session) -> None
 
 
 class HandlerRegistry:
-    def __init__(self) -> None:
+    def __init__(self, *, bind: list[str] | None = None) -> None:
+        """``bind`` replaces the default bindings (exactly the types handled):
+        reporting binds ``#`` to take every event, handled or not yet."""
         self._handlers: dict[str, Handler] = {}
+        self._bind = bind
 
     def on(self, model: type[Event]) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -24,8 +27,8 @@ class HandlerRegistry:
 
     @property
     def patterns(self) -> list[str]:
-        """Routing keys to bind: exactly the types handled."""
-        return sorted(self._handlers)
+        """Routing keys to bind."""
+        return self._bind if self._bind is not None else sorted(self._handlers)
 
     def handles(self, event_type: str) -> bool:
         return event_type in self._handlers

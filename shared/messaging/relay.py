@@ -111,6 +111,4 @@ class Relay:
 def _age_seconds(created_at: datetime | None) -> float:
     if created_at is None:
         return 0.0
-    if created_at.tzinfo is None:  # SQLite hands back naive UTC
-        created_at = created_at.replace(tzinfo=UTC)
     return max((datetime.now(UTC) - created_at).total_seconds(), 0.0)

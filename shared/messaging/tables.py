@@ -1,7 +1,9 @@
 """The outbox and inbox tables, added to every service's own metadata."""
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, text
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, text
+
+from shared.db import UtcDateTime
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -11,10 +13,10 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("event_id", String(36), nullable=False, unique=True),
         Column("type", String(120), nullable=False),
         Column("body", Text, nullable=False),  # the whole CloudEvents envelope as JSON
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True)),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("published_at", UtcDateTime()),
         Column("attempts", Integer, nullable=False, server_default="0"),
-        Column("next_attempt_at", DateTime(timezone=True)),
+        Column("next_attempt_at", UtcDateTime()),
     )
     # The relay only ever looks at unpublished rows: keep that index small.
     Index(
@@ -30,7 +32,7 @@ def inbox_table(metadata: MetaData) -> Table:
         "inbox", metadata,
         Column("consumer", String(80), primary_key=True),
         Column("event_id", String(36), primary_key=True),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UtcDateTime(), nullable=False),
     )
 
 

@@ -1,18 +1,83 @@
+"""Requests and answers of the catalogue: networks, municipalities, settlements,
+code lists, service types and programmes (Create / Update / Read)."""
 from __future__ import annotations
 
+import unicodedata
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from services.intake.models import Programme, Settlement
+from shared.events.intake import CODE, LANGUAGE, MUNICIPALITY_CODE, ServiceMode, ServiceUnit
 
-from shared.events.intake import LANGUAGE, MUNICIPALITY_CODE
+SettlementKind = Literal["town", "village", "neighbourhood"]
+Language = Literal["bg", "pl", "uk", "en"]
+
+# A network code looks like a municipality code: upper case, e.g. "BG-NNHM".
+NETWORK_CODE = MUNICIPALITY_CODE
 
 
-class MunicipalityCreate(BaseModel):
+def clean_name(value: str) -> str:
+    """Trimmed (Python's notion of white space), not blank, and free of control characters,
+    which no screen or report shows."""
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("must not contain control characters (tabs, line breaks...)")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(clean_name)]
+LongName = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(clean_name)]
+Translations = Annotated[dict[Language, Name], Field(
+    description="A name per language; keys are bg, pl, uk or en, values are not blank",
+    examples=[{"bg": "Домашен помощник", "en": "Home helper"}])]
+# Names of a code-list entry or service type: at least one language.
+Names = Annotated[Translations, Field(min_length=1)]
+MunicipalityCode = Annotated[str, Field(pattern=MUNICIPALITY_CODE, examples=["BG-RAK"])]
+Code = Annotated[str, Field(pattern=CODE, examples=["home_help"],
+                            description="Stable code, lower case: letters, digits, '_', '.' and '-'")]
+
+
+class _Request(BaseModel):
+    # An unknown field is an error naming it, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+
+# -- networks ----------------------------------------------------------------------------
+
+
+class NetworkCreate(_Request):
+    code: str = Field(pattern=NETWORK_CODE, examples=["BG-NNHM"],
+                      description="Stable code, upper case: letters, digits, '-' and '_'")
+    name: Name = Field(examples=["Национална мрежа на здравните медиатори"])
+
+
+class NetworkRead(NetworkCreate, _Read):
+    pass
+
+
+# -- municipalities ----------------------------------------------------------------------
+
+
+class MunicipalityCreate(_Request):
     code: str = Field(pattern=MUNICIPALITY_CODE, examples=["BG-MTR"],
                       description="Stable code, upper case: letters, digits, '-' and '_'")
-    name: str = Field(min_length=1, max_length=200, examples=["Малко Търново"])
+    name: Name = Field(examples=["Малко Търново"], description="The official name, in the municipality's language")
+    names: Translations = Field(default_factory=dict, examples=[{"en": "Malko Tarnovo", "pl": "Małko Tyrnowo"}],
+                                description="Translations of the name: keys bg, pl, uk or en")
     language: str = Field(pattern=LANGUAGE, description="bg, pl, uk or en", examples=["bg"])
-    timezone: str = Field(examples=["Europe/Sofia"])
+    timezone: str = Field(examples=["Europe/Sofia"], description="An IANA time zone; visits are planned in it")
+    network: str | None = Field(None, pattern=NETWORK_CODE, examples=["BG-NNHM"],
+                                description="Code of a registered network the municipality belongs to")
 
     @field_validator("timezone")
     @classmethod
@@ -22,5 +87,148 @@ class MunicipalityCreate(BaseModel):
         return value
 
 
-class MunicipalityRead(MunicipalityCreate):
-    model_config = ConfigDict(from_attributes=True)
+class MunicipalityRead(_Read):
+    code: str
+    name: str
+    names: dict[str, str]
+    language: str
+    timezone: str
+    network: str | None = Field(validation_alias=AliasChoices("network_code", "network"))
+
+
+# -- settlements --------------------------------------------------------------------------
+
+
+class Location(_Request):
+    latitude: float = Field(ge=-90, le=90, examples=[42.5633])
+    longitude: float = Field(ge=-180, le=180, examples=[23.0477])
+
+
+class SettlementCreate(_Request):
+    name: Name = Field(examples=["кв. Мошино"])
+    kind: SettlementKind = Field(examples=["neighbourhood"])
+    marginalised_community: bool = Field(
+        False, description="An attribute of the PLACE, used to target programmes at marginalised "
+        "neighbourhoods and villages. It is never recorded about a person and never stands for "
+        "anyone's ethnicity.")
+    location: Location | None = Field(None, description="The settlement's centre, for route planning")
+
+
+class SettlementRead(_Read):
+    id: uuid.UUID
+    municipality: str = Field(validation_alias=AliasChoices("municipality_code", "municipality"))
+    name: str
+    kind: str
+    marginalised_community: bool
+    location: Location | None
+
+    @classmethod
+    def of(cls, row: Settlement) -> SettlementRead:
+        location = None if row.latitude is None else Location(latitude=row.latitude, longitude=row.longitude)
+        return cls(id=row.id, municipality=row.municipality_code, name=row.name, kind=row.kind,
+                   marginalised_community=row.marginalised_community, location=location)
+
+
+# -- code lists ---------------------------------------------------------------------------
+
+
+class CodeCreate(_Request):
+    code: Code = Field(examples=["over_65_unable_to_self_care"])
+    names: Names = Field(examples=[{"bg": "Лица над 65 г. в невъзможност за самообслужване",
+                                    "en": "65+ unable to look after themselves"}])
+
+
+class CodeUpdate(_Request):
+    names: Names | None = Field(None, description="Replaces all the names of the entry")
+    active: bool | None = Field(None, description="false retires the code: existing records keep it, "
+                                                  "new ones may no longer use it")
+
+
+class CodeRead(_Read):
+    kind: str
+    code: str
+    names: dict[str, str]
+    active: bool
+
+
+# -- service types ------------------------------------------------------------------------
+
+# English is the one name every service type must have: the network spans Bulgarian, Polish
+# and Ukrainian municipalities, and English is the name all of them (and cross-network
+# reports) can fall back on when their own language is missing. The others are optional, so
+# that a service only one country runs does not need invented translations.
+REQUIRED_LANGUAGE = "en"
+
+
+def require_english(names: dict[str, str]) -> dict[str, str]:
+    if REQUIRED_LANGUAGE not in names:
+        raise ValueError("an English (en) name is required; bg, pl and uk are optional")
+    return names
+
+
+ServiceTypeNames = Annotated[Names, AfterValidator(require_english), Field(
+    description="Names per language: en is required (the common fallback of the network), bg, pl, uk optional",
+    examples=[{"en": "Home helper visit", "bg": "Посещение на домашен помощник"}])]
+
+
+class ServiceTypeCreate(_Request):
+    code: Code = Field(examples=["home_help"])
+    names: ServiceTypeNames
+    mode: ServiceMode = Field(examples=["home_visit"], description="home_visit, centre, group, phone or mobile_unit")
+    staff_roles: list[Code] = Field(min_length=1, examples=[["home_helper"]],
+                                    description="Active codes of the staff_role code list: who may deliver it")
+    default_duration_minutes: int = Field(ge=5, le=600, examples=[60])
+    unit: ServiceUnit = Field(examples=["hour"], description="How care plans count it: hours or visits a week")
+
+
+class ServiceTypeUpdate(_Request):
+    """Mode and unit cannot change: care plans count their lines in the unit, so a different
+    unit or mode is a new service type (register it and retire this one)."""
+
+    names: ServiceTypeNames | None = None
+    staff_roles: list[Code] | None = Field(None, min_length=1)
+    default_duration_minutes: int | None = Field(None, ge=5, le=600)
+    active: bool | None = Field(None, description="false retires the service type for new care plans")
+
+
+class ServiceTypeRead(_Read):
+    code: str
+    names: dict[str, str]
+    mode: str
+    staff_roles: list[str]
+    default_duration_minutes: int
+    unit: str
+    active: bool
+
+
+# -- programmes ---------------------------------------------------------------------------
+
+
+class ProgrammeCreate(_Request):
+    code: Code = Field(examples=["patronage_plus_rakitovo"])
+    name: LongName = Field(examples=["Патронажна грижа + в община Ракитово"])
+    funder: LongName = Field( examples=["ОП „Развитие на човешките ресурси“"])
+    starts_on: date = Field(examples=["2021-07-01"])
+    ends_on: date = Field(examples=["2022-06-30"], description="Not before starts_on")
+    network: str | None = Field(None, pattern=NETWORK_CODE, examples=["BG-NNHM"])
+    municipalities: list[MunicipalityCode] = Field(min_length=1, examples=[["BG-RAK"]],
+                                                  description="Codes of registered municipalities where it runs")
+    service_types: list[Code] = Field(min_length=1, examples=[["home_help"]],
+                                      description="Codes of active service types it pays for")
+
+
+class ProgrammeRead(_Read):
+    code: str
+    name: str
+    funder: str
+    starts_on: date
+    ends_on: date
+    network: str | None
+    municipalities: list[str]
+    service_types: list[str]
+
+    @classmethod
+    def of(cls, row: Programme) -> ProgrammeRead:
+        return cls(code=row.code, name=row.name, funder=row.funder, starts_on=row.starts_on, ends_on=row.ends_on,
+                   network=row.network_code, municipalities=sorted(m.code for m in row.municipalities),
+                   service_types=sorted(s.code for s in row.service_types))

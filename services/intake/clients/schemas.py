@@ -1,27 +1,205 @@
+"""Requests and answers of the clients and households API."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from shared.events.intake import LANGUAGE, MUNICIPALITY_CODE
+from services.intake.clients.rules import as_utc, canonical_phone, check_birth_date
+from services.intake.models import Client, Household
+from shared.events.intake import CODE, MUNICIPALITY_CODE
+
+Sex = Literal["female", "male", "other", "unknown"]
+Language = Literal["bg", "pl", "uk", "en"]
+ClientStatus = Literal["active", "inactive", "moved", "deceased"]
+
+
+def _has_a_letter(value: str) -> str:
+    if not any(c.isalpha() for c in value):
+        raise ValueError("a name needs at least one letter")
+    return value
+
+
+def _plausible_birth_date(value: date) -> date:
+    return check_birth_date(value, today=date.today())
+
+
+def _one_household(value: str | None, info: ValidationInfo) -> str | None:
+    if value is not None and info.data.get("household_id") is not None:
+        raise ValueError("give household_id or new_household_label, not both")
+    return value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_has_a_letter)]
+BirthDate = Annotated[date, AfterValidator(_plausible_birth_date),
+                      Field(description="Not in the future, not before 1900", examples=["1948-03-12"])]
+Phone = Annotated[str, Field(max_length=32, examples=["+359 888 123 456"],
+                             description="6-15 digits, optionally after '+'; spaces, dots, dashes and "
+                                         "brackets are allowed and removed: stored as +359888123456"),
+                  AfterValidator(canonical_phone)]
+Email = Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["m.petrova@abv.bg"])]
+Address = Annotated[str, Field(max_length=300, examples=["ул. Иван Вазов 12"])]
+HouseholdLabel = Annotated[str, Field(min_length=1, max_length=200, examples=["Петрови, ул. Иван Вазов 12"])]
+TargetGroups = Annotated[list[Annotated[str, Field(pattern=CODE)]], Field(
+    max_length=20, examples=[["age_65_plus_dependent"]],
+    description="Codes of the target_group code list (GET /code-lists/target_group)")]
+
+
+class VisitLocation(BaseModel):
+    """Where visits happen: WGS84 coordinates, read by the route planner."""
+
+    model_config = ConfigDict(extra="forbid")
+    latitude: float = Field(ge=-90, le=90, examples=[42.0924])
+    longitude: float = Field(ge=-180, le=180, examples=[24.0859])
 
 
 class ClientCreate(BaseModel):
+    """A person entering CareCircle. Likely duplicates in the municipality are answered
+    409 with the candidates; repeat with ``confirm_new_person: true`` if it is someone else."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     municipality: str = Field(pattern=MUNICIPALITY_CODE, examples=["BG-RAK"])
-    given_name: str = Field(min_length=1, max_length=100, examples=["Мария"])
-    family_name: str = Field(min_length=1, max_length=100, examples=["Петрова"])
-    phone: str | None = Field(None, pattern=r"^\+?[0-9 ()-]{6,20}$", examples=["+359 888 123 456"])
-    preferred_language: str = Field("bg", pattern=LANGUAGE)
+    given_name: Name = Field(examples=["Мария"])
+    family_name: Name = Field(examples=["Петрова"])
+    birth_date: BirthDate | None = None
+    sex: Sex = "unknown"
+    phone: Phone | None = None
+    email: Email | None = None
+    preferred_language: Language | None = Field(
+        None, description="bg, pl, uk or en; the municipality's language when not given")
+    address: Address | None = None
+    settlement_id: uuid.UUID | None = Field(None, description="A settlement of the same municipality")
+    location: VisitLocation | None = None
+    household_id: uuid.UUID | None = Field(None, description="An existing household of the same municipality")
+    new_household_label: HouseholdLabel | None = Field(
+        None, description="Registers a new household with this label and puts the client in it "
+                          "(instead of household_id)")
+    target_groups: TargetGroups = []
+    status: ClientStatus = "active"
+    confirm_new_person: bool = Field(
+        False, description="Register even though possible duplicates were found: the caller "
+                           "checked the candidates of the 409 answer and this is someone else")
+
+    _one_household = field_validator("new_household_label")(_one_household)
+
+
+class ClientUpdate(BaseModel):
+    """The fields to change; ``null`` clears an optional field. The municipality is not changed here."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    given_name: Name = None
+    family_name: Name = None
+    birth_date: BirthDate | None = None
+    sex: Sex = None
+    phone: Phone | None = None
+    email: Email | None = None
+    preferred_language: Language = None
+    address: Address | None = None
+    settlement_id: uuid.UUID | None = None
+    location: VisitLocation | None = None
+    household_id: uuid.UUID | None = None
+    new_household_label: HouseholdLabel = Field(None, description="Moves the client into a new household")
+    target_groups: TargetGroups = None
+    status: ClientStatus = Field(None, description="active, inactive, moved or deceased (final)")
+
+    _one_household = field_validator("new_household_label")(_one_household)
 
 
 class ClientRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
     id: uuid.UUID
-    municipality: str = Field(validation_alias="municipality_code")
+    municipality: str
     given_name: str
     family_name: str
+    birth_date: date | None
+    sex: Sex
     phone: str | None
-    preferred_language: str
-    registered_at: datetime
+    email: str | None
+    preferred_language: Language
+    address: str | None
+    settlement_id: uuid.UUID | None
+    location: VisitLocation | None
+    household_id: uuid.UUID | None
+    target_groups: list[str]
+    status: ClientStatus
+    registered_at: UtcDatetime
+    registered_by: str
+
+    @classmethod
+    def of(cls, client: Client) -> ClientRead:
+        location = None
+        if client.latitude is not None and client.longitude is not None:
+            location = VisitLocation(latitude=client.latitude, longitude=client.longitude)
+        return cls(
+            id=client.id, municipality=client.municipality_code, given_name=client.given_name,
+            family_name=client.family_name, birth_date=client.birth_date, sex=client.sex, phone=client.phone,
+            email=client.email, preferred_language=client.preferred_language, address=client.address,
+            settlement_id=client.settlement_id, location=location, household_id=client.household_id,
+            target_groups=client.target_groups, status=client.status, registered_at=client.registered_at,
+            registered_by=client.registered_by,
+        )
+
+
+class ClientPage(BaseModel):
+    items: list[ClientRead]
+    total: int = Field(description="How many clients match, over all pages")
+    limit: int
+    offset: int
+
+
+class DuplicateCandidate(BaseModel):
+    """A registered client who is likely the person being registered (in a 409 answer)."""
+
+    id: uuid.UUID
+    given_name: str
+    family_name: str
+    birth_date: date | None
+    settlement_id: uuid.UUID | None
+    settlement_name: str | None
+    reason: Literal["same_phone", "similar_name_same_birth_date_and_settlement"]
+
+
+# -- households ----------------------------------------------------------------------
+
+
+class HouseholdCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    municipality: str = Field(pattern=MUNICIPALITY_CODE, examples=["BG-RAK"])
+    label: HouseholdLabel = Field(description="How the team refers to the household")
+
+
+class HouseholdRead(BaseModel):
+    id: uuid.UUID
+    municipality: str
+    label: str
+
+    @classmethod
+    def of(cls, household: Household) -> HouseholdRead:
+        return cls(id=household.id, municipality=household.municipality_code, label=household.label)
+
+
+class HouseholdMember(BaseModel):
+    id: uuid.UUID
+    given_name: str
+    family_name: str
+    birth_date: date | None
+    status: ClientStatus
+
+
+class HouseholdDetail(HouseholdRead):
+    members: list[HouseholdMember]
+
+    @classmethod
+    def with_members(cls, household: Household, members: list[Client]) -> HouseholdDetail:
+        return cls(**HouseholdRead.of(household).model_dump(), members=[
+            HouseholdMember(id=m.id, given_name=m.given_name, family_name=m.family_name,
+                            birth_date=m.birth_date, status=m.status) for m in members])
+
+
+class HouseholdPage(BaseModel):
+    items: list[HouseholdRead]
+    total: int
+    limit: int
+    offset: int

@@ -1,18 +1,74 @@
-"""Consent per purpose: the latest decision is in force."""
+"""Consent per purpose: the latest decision is in force (see ``rules``).
+
+For the other features: ``consent_in_force`` answers yes or no, and
+``require_consent`` raises a 409 naming the missing consent, e.g. before a
+care plan activates or a message goes out."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.intake.models import Consent
+from services.intake.catalogue.service import today_in
+from services.intake.consents import rules
+from services.intake.consents.rules import check_decided_on
+from services.intake.consents.schemas import ConsentCreate
+from services.intake.models import Client, Consent
+from shared.events.intake import ConsentGiven, ConsentWithdrawn
+from shared.messaging.outbox import record_event
+from shared.web import Conflict, Invalid
+
+
+def decision_in_force(client_id: uuid.UUID, purpose: str, *, session: Session) -> Consent | None:
+    decisions = session.scalars(select(Consent).where(Consent.client_id == client_id, Consent.purpose == purpose))
+    return rules.latest(decisions)
 
 
 def consent_in_force(client_id: uuid.UUID, purpose: str, *, session: Session) -> bool:
     """Whether the client's latest decision for ``purpose`` is a consent."""
-    latest = session.scalars(
-        select(Consent).where(Consent.client_id == client_id, Consent.purpose == purpose)
-        .order_by(Consent.decided_on.desc(), Consent.recorded_at.desc()).limit(1)
-    ).first()
-    return bool(latest and latest.given)
+    decision = decision_in_force(client_id, purpose, session=session)
+    return bool(decision and decision.given)
+
+
+def require_consent(client_id: uuid.UUID, purpose: str, *, session: Session, field: str = "consent") -> None:
+    """409 naming ``field`` (and ``missing_consent``: the purpose) unless the client's consent is in force."""
+    decision = decision_in_force(client_id, purpose, session=session)
+    if decision and decision.given:
+        return
+    why = (f"withdrew or refused it on {decision.decided_on.isoformat()}" if decision
+           else "has not given it (nothing recorded)")
+    raise Conflict(f"the client's consent for {purpose} is required: the client {why}",
+                   field=field, missing_consent=purpose)
+
+
+def record_decision(client: Client, data: ConsentCreate, *, recorded_by: str,
+                    session: Session) -> tuple[Consent, bool]:
+    """Records the decision and returns it with whether it is now in force. Only a
+    decision that comes into force is published: others act on the state in force."""
+    try:
+        check_decided_on(data.decided_on, today=today_in(client.municipality_code, session=session))
+    except ValueError as exc:
+        raise Invalid("decided_on", str(exc)) from None
+    consent = Consent(id=uuid.uuid4(), client_id=client.id, recorded_by=recorded_by,
+                      recorded_at=datetime.now(UTC), **data.model_dump())
+    session.add(consent)
+    in_force = decision_in_force(client.id, data.purpose, session=session) is consent
+    if in_force:
+        event = ConsentGiven if consent.given else ConsentWithdrawn
+        record_event(session, event(client_id=client.id, municipality=client.municipality_code,
+                                    purpose=consent.purpose, decided_on=consent.decided_on),
+                     subject=str(client.id), municipality=client.municipality_code)
+    if consent.purpose == "services":  # imported here: care plans import this module
+        from services.intake.careplans.service import suspend_plans_without_consent
+        suspend_plans_without_consent(client.id, session=session)
+    session.commit()
+    return consent, in_force
+
+
+def overview(client: Client, *, session: Session) -> tuple[dict[str, Consent | None], list[Consent]]:
+    """The decision in force per purpose, and the whole history, the latest first."""
+    history = list(session.scalars(select(Consent).where(Consent.client_id == client.id)))
+    history.sort(key=rules.recency, reverse=True)
+    return rules.in_force(history), history

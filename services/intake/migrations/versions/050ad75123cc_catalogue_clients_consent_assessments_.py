@@ -1,14 +1,14 @@
 """catalogue, clients, consent, assessments, care plans, cases
 
-Revision ID: e1b22fd0fb40
+Revision ID: 050ad75123cc
 Revises: 96c7e6b873d2
-Create Date: 2026-11-22 07:32:53.706150
+Create Date: 2026-11-22 08:27:29.103893
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'e1b22fd0fb40'
+revision = '050ad75123cc'
 down_revision = '96c7e6b873d2'
 branch_labels = None
 depends_on = None
@@ -154,13 +154,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['client_id'], ['client.id'], name=op.f('fk_case_client_id_client'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_case_household_id_household')),
     sa.ForeignKeyConstraint(['municipality_code'], ['municipality.code'], name=op.f('fk_case_municipality_code_municipality')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_case')),
-    sa.UniqueConstraint('origin', 'origin_ref', name=op.f('uq_case_origin'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case'))
     )
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_case_municipality_code'), ['municipality_code'], unique=False)
+        batch_op.create_index('uq_case_visit', ['origin_ref'], unique=True, sqlite_where=sa.text("origin = 'visit'"), postgresql_where=sa.text("origin = 'visit'"))
 
     op.create_table('client_target_group',
     sa.Column('client_id', sa.Uuid(), nullable=False),
@@ -192,6 +192,8 @@ def upgrade() -> None:
     sa.Column('municipality_code', sa.String(length=32), nullable=False),
     sa.Column('agreement_id', sa.Uuid(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('status_since', sa.Date(), nullable=True),
+    sa.Column('status_reason', sa.String(length=64), nullable=True),
     sa.Column('starts_on', sa.Date(), nullable=False),
     sa.Column('ends_on', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -204,6 +206,20 @@ def upgrade() -> None:
     with op.batch_alter_table('care_plan', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_care_plan_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_care_plan_municipality_code'), ['municipality_code'], unique=False)
+
+    op.create_table('case_status_change',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('previous_status', sa.String(length=20), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('changed_by', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_case_status_change_case_id_case'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_status_change'))
+    )
+    with op.batch_alter_table('case_status_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_status_change_case_id'), ['case_id'], unique=False)
 
     op.create_table('follow_up',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -252,11 +268,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('household_id', sa.Uuid(), nullable=True))
         batch_op.add_column(sa.Column('status', sa.String(length=20), server_default='active', nullable=False))
         batch_op.add_column(sa.Column('registered_by', sa.String(length=200), server_default='unknown', nullable=False))
+        batch_op.add_column(sa.Column('search_text', sa.Text(), server_default='', nullable=False))
         batch_op.create_index(batch_op.f('ix_client_family_name'), ['family_name'], unique=False)
         batch_op.create_index(batch_op.f('ix_client_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_client_settlement_id'), ['settlement_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_client_settlement_id_settlement'), 'settlement', ['settlement_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_client_household_id_household'), 'household', ['household_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_client_settlement_id_settlement'), 'settlement', ['settlement_id'], ['id'])
 
     with op.batch_alter_table('municipality', schema=None) as batch_op:
         batch_op.add_column(sa.Column('names', sa.JSON(), server_default='{}', nullable=False))
@@ -276,11 +293,12 @@ def downgrade() -> None:
         batch_op.drop_column('names')
 
     with op.batch_alter_table('client', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_client_household_id_household'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_client_settlement_id_settlement'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_client_household_id_household'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_client_settlement_id'))
         batch_op.drop_index(batch_op.f('ix_client_household_id'))
         batch_op.drop_index(batch_op.f('ix_client_family_name'))
+        batch_op.drop_column('search_text')
         batch_op.drop_column('registered_by')
         batch_op.drop_column('status')
         batch_op.drop_column('household_id')
@@ -301,6 +319,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_follow_up_case_id'))
 
     op.drop_table('follow_up')
+    with op.batch_alter_table('case_status_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_status_change_case_id'))
+
+    op.drop_table('case_status_change')
     with op.batch_alter_table('care_plan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_care_plan_municipality_code'))
         batch_op.drop_index(batch_op.f('ix_care_plan_client_id'))
@@ -315,6 +337,7 @@ def downgrade() -> None:
 
     op.drop_table('client_target_group')
     with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.drop_index('uq_case_visit', sqlite_where=sa.text("origin = 'visit'"), postgresql_where=sa.text("origin = 'visit'"))
         batch_op.drop_index(batch_op.f('ix_case_municipality_code'))
         batch_op.drop_index(batch_op.f('ix_case_household_id'))
         batch_op.drop_index(batch_op.f('ix_case_client_id'))

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from services.intake.assessments.rules import duplicate_codes
+from services.intake.clients.schemas import UtcDatetime
+from shared.events.intake import CODE, LANGUAGE, MUNICIPALITY_CODE
+
+Names = dict[Annotated[str, Field(pattern=LANGUAGE)], Annotated[str, Field(min_length=1, max_length=200)]]
+
+
+class _Request(BaseModel):
+    # An unknown field is an error naming it, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+SUGGESTED_DOMAINS = [
+    {"code": "self_care", "names": {"bg": "Самообслужване", "en": "Self-care"}, "min": 0, "max": 4},
+    {"code": "health", "names": {"bg": "Здраве", "en": "Health"}, "min": 0, "max": 4},
+    {"code": "housing", "names": {"bg": "Жилище", "en": "Housing"}, "min": 0, "max": 4},
+    {"code": "income", "names": {"bg": "Доходи", "en": "Income"}, "min": 0, "max": 4},
+    {"code": "social_contacts", "names": {"bg": "Социални контакти", "en": "Social contacts"}, "min": 0, "max": 4},
+]
+
+
+class Domain(_Request):
+    """One area of life the assessor scores, on a scale from ``min`` to ``max``."""
+
+    code: str = Field(pattern=CODE, examples=["self_care"])
+    names: Names = Field(min_length=1, description="By language: bg, pl, uk, en",
+                         examples=[{"bg": "Самообслужване", "en": "Self-care"}])
+    min: int = Field(0, ge=-100, le=100, description="Lowest score")
+    max: int = Field(ge=-100, le=100, description="Highest score; greater than min", examples=[4])
+
+    @field_validator("max")
+    @classmethod
+    def _above_min(cls, value: int, info: ValidationInfo) -> int:
+        if "min" in info.data and value <= info.data["min"]:
+            raise ValueError(f"max must be greater than min ({info.data['min']})")
+        return value
+
+
+class TemplateCreate(_Request):
+    """Posting a (network, code) that exists creates its next version;
+    assessments already recorded keep the version they were made with."""
+
+    network: str = Field(pattern=MUNICIPALITY_CODE, description="Code of a registered network", examples=["BG-NNHM"])
+    code: str = Field(pattern=CODE, examples=["social_assessment"])
+    names: Names = Field(min_length=1, examples=[{"bg": "Индивидуална социална оценка",
+                                                  "en": "Individual social assessment"}])
+    domains: list[Domain] = Field(min_length=1, max_length=40, examples=[SUGGESTED_DOMAINS])
+
+    @field_validator("domains")
+    @classmethod
+    def _unique_codes(cls, domains: list[Domain]) -> list[Domain]:
+        if twice := duplicate_codes([d.code for d in domains]):
+            raise ValueError(f"domain codes must be unique: {', '.join(twice)} appear more than once")
+        return domains
+
+
+class TemplateRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    network: str = Field(validation_alias="network_code")
+    code: str
+    version: int
+    names: dict[str, str]
+    domains: list[Domain]
+    created_at: UtcDatetime
+
+
+class AssessmentCreate(_Request):
+    template_id: uuid.UUID = Field(description="A version of an assessment template of the client's network")
+    assessed_on: date = Field(description="The day of the assessment; not in the future", examples=["2021-07-05"])
+    scores: dict[str, int] = Field(description="A score for every domain of the template, within its range",
+                                   examples=[{"self_care": 1, "health": 2, "housing": 3, "income": 1,
+                                              "social_contacts": 0}])
+    needs: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
+        [], max_length=50, description="The needs found, in the assessor's words",
+        examples=[["help with bathing twice a week", "medicines collected from the pharmacy"]])
+    notes: str | None = Field(None, max_length=5000)
+
+
+class AssessmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    client_id: uuid.UUID
+    template_id: uuid.UUID
+    template: str = Field(description="The template's code")
+    template_version: int
+    assessed_on: date
+    assessor: str = Field(description="Who assessed: the subject of the token that recorded it")
+    scores: dict[str, int]
+    needs: list[str]
+    notes: str | None
+    recorded_at: UtcDatetime
+
+    @classmethod
+    def of(cls, assessment) -> AssessmentRead:
+        """The assessment with the code and version of the template it was made with."""
+        a = assessment
+        return cls(id=a.id, client_id=a.client_id, template_id=a.template_id, template=a.template.code,
+                   template_version=a.template.version, assessed_on=a.assessed_on, assessor=a.assessor,
+                   scores=a.scores, needs=a.needs, notes=a.notes, recorded_at=a.recorded_at)

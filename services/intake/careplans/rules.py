@@ -1,0 +1,88 @@
+"""Care plan rules with no database and no HTTP: the lifecycle, time windows,
+the place a service happens. Pure functions, tested in isolation."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Literal
+
+Status = Literal["draft", "active", "suspended", "ended"]
+Action = Literal["activate", "suspend", "resume", "end"]
+
+STATUSES: tuple[Status, ...] = ("draft", "active", "suspended", "ended")
+ACTIONS: tuple[Action, ...] = ("activate", "suspend", "resume", "end")
+
+# The lifecycle, the only place it is written down: (from, action) -> to.
+# Ending a draft cancels it; nothing leaves "ended".
+TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    ("draft", "activate"): "active",
+    ("draft", "end"): "ended",
+    ("active", "suspend"): "suspended",
+    ("active", "end"): "ended",
+    ("suspended", "resume"): "active",
+    ("suspended", "end"): "ended",
+}
+
+# Lines and dates may change while the plan is a draft or running; a suspended
+# plan is resumed first, so scheduling never gets a change it has stopped planning for.
+EDITABLE: frozenset[Status] = frozenset({"draft", "active"})
+
+# Where a service happens unless the plan says otherwise, by the service type's mode.
+DEFAULT_PLACE = {
+    "home_visit": "home",
+    "centre": "centre",
+    "group": "group_venue",
+    "phone": "phone",
+    "mobile_unit": "mobile_unit",
+}
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, status: str, action: str) -> None:
+        allowed = ", ".join(allowed_actions(status)) or "none: the plan has ended"
+        super().__init__(f"cannot {action} a plan that is {status} (allowed: {allowed})")
+        self.status, self.action = status, action
+
+
+def next_status(status: str, action: str) -> Status:
+    """The status after ``action``, or ``TransitionNotAllowed``."""
+    try:
+        return TRANSITIONS[(status, action)]  # type: ignore[index]
+    except KeyError:
+        raise TransitionNotAllowed(status, action) from None
+
+
+def allowed_actions(status: str) -> list[Action]:
+    return [action for (source, action) in TRANSITIONS if source == status]
+
+
+def default_place(mode: str) -> str:
+    return DEFAULT_PLACE[mode]
+
+
+def minutes(clock: str) -> int:
+    """``"09:30"`` -> 570; ``"24:00"`` (the end of the day) -> 1440."""
+    hours, mins = clock.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+def first_overlap(windows: Iterable[tuple[str, str]]) -> tuple[int, int] | None:
+    """Positions of two windows that overlap, or None. Windows that only touch
+    (09:00-10:00 and 10:00-11:00) do not overlap."""
+    spans = sorted((minutes(start), minutes(end), i) for i, (start, end) in enumerate(windows))
+    for (_s1, end1, i), (start2, _e2, j) in zip(spans, spans[1:]):
+        if start2 < end1:
+            return (min(i, j), max(i, j))
+    return None
+
+
+def in_force(starts_on: date, ends_on: date | None, on: date) -> bool:
+    """Whether a period (an agreement, a programme) covers the day ``on``."""
+    return starts_on <= on and (ends_on is None or on <= ends_on)
+
+
+def week_order(days: Sequence[str]) -> list[str]:
+    """Weekdays in calendar order, each once."""
+    return [day for day in WEEKDAYS if day in days]

@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from services.intake.careplans.rules import first_overlap, minutes
+from services.intake.clients.schemas import UtcDatetime
+from shared.events.intake import CODE, Place, Weekday
+
+CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+CLOCK_OR_MIDNIGHT = r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
+
+
+class _Request(BaseModel):
+    # An unknown field is an error naming it, not silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- agreements -----------------------------------------------------------------------
+
+
+class AgreementCreate(_Request):
+    """The contract between the municipality and the client under a programme (seed 002)."""
+
+    programme: str = Field(pattern=CODE, description="A programme that covers the client's municipality",
+                           examples=["patronage-care-plus"])
+    number: str = Field(min_length=1, max_length=64, description="The contract's number, unique in the programme",
+                        examples=["ПГ-017/2021"])
+    signed_on: date = Field(description="Not in the future, nor after starts_on", examples=["2021-07-01"])
+    starts_on: date = Field(description="Within the programme's period", examples=["2021-07-05"])
+    ends_on: date | None = Field(None, description="On or after starts_on; omitted: when the programme ends",
+                                 examples=["2021-10-31"])
+
+
+class AgreementRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    client_id: uuid.UUID
+    municipality: str = Field(validation_alias="municipality_code")
+    programme: str = Field(validation_alias="programme_code")
+    number: str
+    signed_on: date
+    starts_on: date
+    ends_on: date | None
+
+
+# -- care plans --------------------------------------------------------------------------
+
+
+class TimeWindow(_Request):
+    start: str = Field(pattern=CLOCK, examples=["09:00"])
+    end: str = Field(pattern=CLOCK_OR_MIDNIGHT, description="After start; 24:00 is the end of the day",
+                     examples=["12:00"])
+
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: str, info: ValidationInfo) -> str:
+        if "start" in info.data and minutes(end) <= minutes(info.data["start"]):
+            raise ValueError(f"must be after start ({info.data['start']})")
+        return end
+
+
+class LineCreate(_Request):
+    """A service the client gets every week."""
+
+    service_type: str = Field(pattern=CODE, examples=["home_help"],
+                              description="An active service type; one the plan's programme pays for, if any")
+    per_week: float = Field(gt=0, le=168, examples=[6],
+                            description="Hours or visits a week, by the service type's unit")
+    preferred_days: list[Weekday] = Field([], max_length=7, examples=[["mon", "wed", "fri"]])
+    time_windows: list[TimeWindow] = Field([], max_length=12, examples=[[{"start": "09:00", "end": "12:00"}]],
+                                           description="When visits suit the client; they must not overlap")
+    preferred_worker: str | None = Field(None, min_length=1, max_length=64,
+                                         description="A staff id of scheduling", examples=["staff-7f3a"])
+    place: Place | None = Field(None, description="Where the service happens; omitted: by the service "
+                                                  "type's mode (home_visit -> home, group -> group_venue...)")
+
+    @field_validator("preferred_days")
+    @classmethod
+    def _each_day_once(cls, days: list[str]) -> list[str]:
+        if len(set(days)) != len(days):
+            raise ValueError("each day may appear once")
+        return days
+
+    @field_validator("time_windows")
+    @classmethod
+    def _no_overlap(cls, windows: list[TimeWindow]) -> list[TimeWindow]:
+        if pair := first_overlap([(w.start, w.end) for w in windows]):
+            raise ValueError(f"windows {pair[0]} and {pair[1]} overlap")
+        return windows
+
+
+class LineUpdate(LineCreate):
+    id: uuid.UUID | None = Field(None, description="A line of this plan to keep (and change); omitted: a new "
+                                                   "line. Lines not listed are removed.")
+
+
+class CarePlanCreate(_Request):
+    agreement_id: uuid.UUID | None = Field(None, description="One of the client's agreements; the plan then "
+                                                             "runs under its programme")
+    starts_on: date = Field(examples=["2021-07-05"])
+    ends_on: date | None = Field(None, description="On or after starts_on", examples=["2021-10-31"])
+    lines: list[LineCreate] = Field([], max_length=30, description="A draft may have none; activating needs one")
+
+
+class CarePlanUpdate(_Request):
+    """Only the fields sent change; ``lines`` replaces every line. A draft or an active plan
+    may change; an active plan's change is announced to scheduling as a whole."""
+
+    agreement_id: uuid.UUID | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    lines: list[LineUpdate] | None = Field(None, max_length=30)
+
+    @field_validator("starts_on", "lines")
+    @classmethod
+    def _not_null(cls, value):
+        if value is None:
+            raise ValueError("may be left out, not set to null")
+        return value
+
+
+class Suspension(_Request):
+    effective_on: date = Field(description="The first day without visits; not before the plan starts",
+                               examples=["2021-08-02"])
+    reason: str = Field(pattern=CODE, description="A code such as hospital_stay, client_request, quarantine",
+                        examples=["hospital_stay"])
+
+
+class Ending(_Request):
+    effective_on: date = Field(description="The first day without visits; for a running plan not before "
+                                           "the day its current status took effect", examples=["2021-11-01"])
+    reason: str = Field(pattern=CODE, description="A code such as agreement_ended, moved, deceased, cancelled",
+                        examples=["agreement_ended"])
+
+
+class Resumption(_Request):
+    effective_on: date | None = Field(None, description="From this day visits are planned again; "
+                                                        "omitted: today", examples=["2021-08-16"])
+
+
+class LineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    service_type: str = Field(validation_alias="service_type_code")
+    per_week: float
+    preferred_days: list[Weekday]
+    time_windows: list[TimeWindow]
+    preferred_worker: str | None
+    place: Place
+
+
+class CarePlanRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    client_id: uuid.UUID
+    municipality: str = Field(validation_alias="municipality_code")
+    agreement_id: uuid.UUID | None
+    status: str = Field(description="draft, active, suspended or ended")
+    status_since: date | None = Field(description="When the current status took effect")
+    status_reason: str | None = Field(description="Why it was suspended or ended")
+    starts_on: date
+    ends_on: date | None
+    lines: list[LineRead]
+    created_at: UtcDatetime
+    changed_at: UtcDatetime
+
+
+class CarePlanPage(BaseModel):
+    items: list[CarePlanRead]
+    total: int = Field(description="How many plans match, over all pages")
+    limit: int
+    offset: int

@@ -1,0 +1,90 @@
+"""The case register's rules as pure functions: no session, no HTTP.
+
+Status moves (one table, read it as "from -> may go to"):
+
+    open         -> in_progress, referred, resolved, closed
+    in_progress  -> referred, resolved, closed
+    referred     -> in_progress, resolved, closed   (the institution answered, or sent it back)
+    resolved     -> in_progress, closed             (reopened when the problem comes back)
+    closed       -> (nothing)
+
+Any case that is not closed may be closed: a client moves away, dies or refuses
+help without the problem being resolved. ``closed`` is final; a problem that
+returns after closing is a new case. Nothing goes back to ``open``, which only
+means "nobody has started on it yet".
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import get_args
+
+from shared.events.intake import CaseStatus
+
+STATUSES: tuple[str, ...] = get_args(CaseStatus)
+INITIAL_STATUS = "open"
+FINAL_STATUS = "closed"
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "open": frozenset({"in_progress", "referred", "resolved", "closed"}),
+    "in_progress": frozenset({"referred", "resolved", "closed"}),
+    "referred": frozenset({"in_progress", "resolved", "closed"}),
+    "resolved": frozenset({"in_progress", "closed"}),
+    "closed": frozenset(),
+}
+
+# Where a visit's concern lands when its category is absent or not in the
+# case_category code list: the case is opened anyway and a coordinator re-files it.
+FALLBACK_CATEGORY = "other"
+
+Problem = tuple[str, str] | None  # (field, message), or None when the input is fine
+
+
+def may_move(current: str, new: str) -> bool:
+    return new in TRANSITIONS.get(current, frozenset())
+
+
+def transition_problem(current: str, new: str) -> str | None:
+    """Why ``current -> new`` is not allowed, or None when it is."""
+    if may_move(current, new):
+        return None
+    allowed = ", ".join(sorted(TRANSITIONS.get(current, ()))) or "nothing: it is final"
+    return f"a case that is {current} cannot become {new}; it may become {allowed}"
+
+
+def subject_problem(client_id: object | None, household_id: object | None) -> Problem:
+    """A case is about exactly one client or one household."""
+    if client_id is None and household_id is None:
+        return "client_id", "give the client_id or the household_id the case is about"
+    if client_id is not None and household_id is not None:
+        return "household_id", "give either client_id or household_id, not both"
+    return None
+
+
+def follow_up_problem(*, kind: str, institution: str | None, expert: str | None, due_on: date | None,
+                      done_on: date | None, outcome: str | None, next_due_on: date | None,
+                      today: date) -> Problem:
+    """The first thing wrong with a follow-up, checked in the order a user fills the form."""
+    if kind == "referral" and not institution:
+        return "institution", "a referral names the institution it goes to"
+    if kind != "referral" and institution:
+        return "institution", "only a referral goes to an institution"
+    if kind == "consultation" and not expert:
+        return "expert", "a consultation names the expert consulted (or the case has a supervising expert)"
+    if kind != "consultation" and expert:
+        return "expert", "only a consultation names an expert"
+    if due_on is None and done_on is None:
+        return "due_on", "a follow-up is either planned (due_on) or done (done_on)"
+    if done_on is not None and done_on > today:
+        return "done_on", f"{done_on} is in the future (today is {today})"
+    if outcome and done_on is None:
+        return "outcome", "an outcome is recorded with the date it was done (done_on)"
+    if next_due_on is not None and done_on is None:
+        return "next_due_on", "the next follow-up is scheduled when this one is recorded as done"
+    if next_due_on is not None and next_due_on <= done_on:
+        return "next_due_on", f"the next follow-up must be due after {done_on}"
+    return None
+
+
+def days_overdue(due_on: date, as_of: date) -> int:
+    """Whole days past due; 0 or less means not overdue yet."""
+    return (as_of - due_on).days

@@ -1,0 +1,190 @@
+"""Requests and answers of the case register."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from shared.events.intake import CODE, MUNICIPALITY_CODE, CaseOrigin, CaseStatus, FollowUpKind, Priority
+
+# A reference to a visit, session or campaign: an id, never free text (it travels in events).
+ORIGIN_REF = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+STAFF = dict(min_length=1, max_length=200)
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error naming it, not ignored
+
+
+class CaseCreate(_Request):
+    municipality: str = Field(pattern=MUNICIPALITY_CODE, examples=["BG-MTR"])
+    client_id: uuid.UUID | None = Field(None, description="The client the case is about (or give household_id)")
+    household_id: uuid.UUID | None = Field(None, description="The household the case is about (or give client_id)")
+    origin: CaseOrigin = Field(description="Where the problem was found", examples=["group_session"])
+    origin_ref: str | None = Field(None, pattern=ORIGIN_REF, description="Id of the visit, session or campaign",
+                                   examples=["9b2f6c1e-1d7a-4a55-8f0e-2b8c0d1f7e11"])
+    category: str = Field(pattern=CODE, description="A code of the case_category code list",
+                          examples=["identity_documents"])
+    priority: Priority = "normal"
+    title: str = Field(min_length=1, max_length=200, examples=["Детето няма личен лекар"])
+    description: str | None = Field(None, max_length=10_000)
+    assignee: str | None = Field(None, **STAFF, description="Staff subject who follows the case up",
+                                 examples=["mediator-ivanova"])
+    supervising_expert: str | None = Field(None, **STAFF, description="Expert who supervises the mediator",
+                                           examples=["expert-nmzm-petrov"])
+
+
+class CaseUpdate(_Request):
+    """Only the fields sent change; assignee, expert and description may be cleared with null."""
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    category: str | None = Field(None, pattern=CODE)
+    priority: Priority | None = None
+    description: str | None = Field(None, max_length=10_000)
+    assignee: str | None = Field(None, **STAFF)
+    supervising_expert: str | None = Field(None, **STAFF)
+
+    @field_validator("title", "category", "priority")
+    @classmethod
+    def _not_cleared(cls, value):
+        if value is None:
+            raise ValueError("may be changed but not cleared")
+        return value
+
+
+class StatusChange(_Request):
+    status: CaseStatus = Field(examples=["in_progress"])
+    note: str | None = Field(None, max_length=2000, description="Why; kept in the case's status history",
+                             examples=["Насочен към РЗИ Бургас"])
+
+
+class FollowUpCreate(_Request):
+    kind: FollowUpKind = Field(examples=["referral"])
+    description: str = Field(min_length=1, max_length=10_000, examples=["Насочване към ГРАО за лична карта"])
+    institution: str | None = Field(None, min_length=1, max_length=200,
+                                    description="Required for a referral", examples=["ГРАО Малко Търново"])
+    expert: str | None = Field(None, **STAFF,
+                               description="For a consultation; defaults to the case's supervising expert")
+    due_on: date | None = Field(None, description="When it is planned")
+    done_on: date | None = Field(None, description="When it was done; not in the future")
+    outcome: str | None = Field(None, max_length=10_000, description="What came of it (with done_on)")
+    next_due_on: date | None = Field(None, description="Schedules the next follow-up of the same kind, due then")
+
+
+class FollowUpUpdate(_Request):
+    """Record that a planned follow-up was done (done_on + outcome), or reschedule it."""
+
+    description: str | None = Field(None, min_length=1, max_length=10_000)
+    due_on: date | None = None
+    done_on: date | None = None
+    outcome: str | None = Field(None, max_length=10_000)
+    next_due_on: date | None = Field(None, description="Schedules the next follow-up, when this one is done")
+
+    @field_validator("description")
+    @classmethod
+    def _not_cleared(cls, value):
+        if value is None:
+            raise ValueError("may be changed but not cleared")
+        return value
+
+
+class FollowUpRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    case_id: uuid.UUID
+    kind: FollowUpKind
+    description: str
+    institution: str | None
+    expert: str | None
+    due_on: date | None
+    done_on: date | None
+    outcome: str | None
+    created_at: datetime
+    created_by: str
+
+
+class FollowUpRecordedRead(FollowUpRead):
+    scheduled_next: FollowUpRead | None = Field(None, description="The follow-up next_due_on scheduled")
+
+
+class CaseRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    municipality: str = Field(validation_alias="municipality_code")
+    client_id: uuid.UUID | None
+    household_id: uuid.UUID | None
+    origin: CaseOrigin
+    origin_ref: str | None
+    category: str = Field(validation_alias="category_code")
+    priority: Priority
+    title: str
+    description: str | None
+    assignee: str | None
+    supervising_expert: str | None
+    status: CaseStatus
+    opened_at: datetime
+    opened_by: str
+    closed_at: datetime | None
+
+
+class StatusChangeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    previous_status: CaseStatus
+    status: CaseStatus
+    note: str | None
+    changed_at: datetime
+    changed_by: str
+
+
+class CaseDetail(CaseRead):
+    follow_ups: list[FollowUpRead]
+    status_changes: list[StatusChangeRead]
+
+
+class OverdueFollowUp(BaseModel):
+    follow_up_id: uuid.UUID
+    case_id: uuid.UUID
+    municipality: str
+    category: str
+    assignee: str | None
+    kind: FollowUpKind
+    due_on: date
+    days_overdue: int
+
+
+class _Paging(BaseModel):
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+class CaseFilters(_Paging):
+    municipality: str | None = Field(None, pattern=MUNICIPALITY_CODE)
+    status: CaseStatus | None = None
+    category: str | None = Field(None, pattern=CODE)
+    priority: Priority | None = None
+    assignee: str | None = None
+    client_id: uuid.UUID | None = None
+    household_id: uuid.UUID | None = None
+    mine: bool = Field(False, description="Only the cases assigned to you")
+
+
+class OverdueFilters(_Paging):
+    municipality: str | None = Field(None, pattern=MUNICIPALITY_CODE)
+    as_of: date | None = Field(None, description="Default: today in each municipality's time zone")
+    assignee: str | None = None
+    mine: bool = Field(False, description="Only follow-ups of the cases assigned to you")
+
+
+class CasePage(BaseModel):
+    items: list[CaseRead]
+    total: int = Field(description="How many cases match, over all pages")
+    limit: int
+    offset: int
+
+
+class OverdueFollowUpPage(BaseModel):
+    items: list[OverdueFollowUp]
+    total: int = Field(description="How many follow-ups are overdue, over all pages")
+    limit: int
+    offset: int

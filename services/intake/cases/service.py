@@ -1,0 +1,320 @@
+"""The case register (seed 000): cases raised at visits, group sessions,
+campaigns or walk-ins, followed up by consultations, referrals, visits and calls.
+
+Functions named ``add_*`` change the session without committing, so that the
+event handler can run them inside the consumer's transaction; the others are
+what the API calls, and commit.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.intake.cases import rules
+from services.intake.cases.schemas import (
+    CaseCreate, CaseFilters, CaseUpdate, FollowUpCreate, FollowUpUpdate, OverdueFilters, OverdueFollowUp,
+    StatusChange,
+)
+from services.intake.catalogue.service import require_code, require_municipality, today_in
+from services.intake.models import Case, CaseStatusChange, Client, CodeListEntry, FollowUp, Household, Municipality
+from shared.auth import Principal
+from shared.events.intake import CaseOpened, CaseStatusChanged, FollowUpRecorded
+from shared.events.scheduling import VisitCompleted
+from shared.messaging.outbox import record_event
+from shared.web import Conflict, Invalid, NotFound
+
+log = logging.getLogger(__name__)
+SCHEDULING = "scheduling"  # opened_by of the cases that visits raise
+
+
+# -- opening ---------------------------------------------------------------------
+
+
+def open_case(data: CaseCreate, *, opened_by: str, session: Session) -> Case:
+    require_municipality(data.municipality, session=session)
+    _require_subject(data, session=session)
+    require_code("case_category", data.category, session=session, field="category")
+    _refuse_second_case_for_visit(data.origin, data.origin_ref, session=session)
+    case = add_case(Case(
+        municipality_code=data.municipality, client_id=data.client_id, household_id=data.household_id,
+        origin=data.origin, origin_ref=data.origin_ref, category_code=data.category, priority=data.priority,
+        title=data.title, description=data.description, assignee=data.assignee,
+        supervising_expert=data.supervising_expert, opened_by=opened_by,
+    ), session=session)
+    try:
+        session.commit()
+    except IntegrityError:  # the visit's case was opened by someone else meanwhile
+        session.rollback()
+        _refuse_second_case_for_visit(data.origin, data.origin_ref, session=session)
+        raise
+    return case
+
+
+def add_case(case: Case, *, session: Session) -> Case:
+    """Registers a new case and its CaseOpened event; does not commit."""
+    case.id = case.id or uuid.uuid4()
+    case.status, case.opened_at = rules.INITIAL_STATUS, datetime.now(UTC)
+    session.add(case)
+    record_event(session, CaseOpened(
+        case_id=case.id, municipality=case.municipality_code, client_id=case.client_id,
+        household_id=case.household_id, origin=case.origin, origin_ref=case.origin_ref,
+        category=case.category_code, priority=case.priority,
+    ), subject=str(case.id), municipality=case.municipality_code)
+    return case
+
+
+def add_case_for_visit(event: VisitCompleted, *, session: Session) -> Case | None:
+    """The case a visit's concern raises, once per visit; does not commit.
+
+    Never fails on the event's content, so a visit report cannot block the queue:
+    an absent or unknown category becomes ``other`` (noted in the description),
+    and a visit of a client intake no longer has (erased) is logged and skipped."""
+    if not event.concern_raised:
+        return None
+    existing = case_for_visit(event.visit_id, session=session)
+    if existing is not None:
+        return existing
+    client = session.get(Client, event.client_id)
+    if client is None:
+        log.warning("visit %s raised a concern about unknown client %s; no case opened",
+                    event.visit_id, event.client_id)
+        return None
+    category, note = _visit_category(event.concern_category, session=session)
+    return add_case(Case(
+        municipality_code=client.municipality_code, client_id=client.id, origin="visit",
+        origin_ref=str(event.visit_id), category_code=category, priority=event.concern_priority,
+        title=f"Concern raised at a {event.service_type} visit",
+        description=f"Raised by {event.staff_id} at the visit of {event.started_at:%Y-%m-%d %H:%M} UTC.{note}",
+        assignee=event.staff_id, opened_by=SCHEDULING,
+    ), session=session)
+
+
+def case_for_visit(visit_id: uuid.UUID | str, *, session: Session) -> Case | None:
+    return session.scalars(select(Case).where(Case.origin == "visit", Case.origin_ref == str(visit_id))).first()
+
+
+def _visit_category(code: str | None, *, session: Session) -> tuple[str, str]:
+    if code is not None and _known_category(code, session=session):
+        return code, ""
+    reported = f" The visit reported category {code!r}, which is not in the case categories." if code else ""
+    return rules.FALLBACK_CATEGORY, reported
+
+
+def _known_category(code: str, *, session: Session) -> bool:
+    entry = session.get(CodeListEntry, ("case_category", code))
+    return entry is not None and entry.active
+
+
+def _require_subject(data: CaseCreate, *, session: Session) -> None:
+    """Exactly one client or household, of the case's municipality. Someone
+    else's client reads as unknown, so the answer reveals nothing."""
+    problem = rules.subject_problem(data.client_id, data.household_id)
+    if problem:
+        raise Invalid(*problem)
+    model, key, field = (Client, data.client_id, "client_id") if data.client_id else (
+        Household, data.household_id, "household_id")
+    row = session.get(model, key)
+    if row is None or row.municipality_code != data.municipality:
+        raise Invalid(field, f"no {field.removesuffix('_id')} {key} in municipality {data.municipality}")
+
+
+def _refuse_second_case_for_visit(origin: str, origin_ref: str | None, *, session: Session) -> None:
+    if origin == "visit" and origin_ref and (existing := case_for_visit(origin_ref, session=session)):
+        raise Conflict(f"visit {origin_ref} already raised case {existing.id}", field="origin_ref",
+                       case_id=str(existing.id))
+
+
+# -- reading -----------------------------------------------------------------------
+
+
+def get_case(case_id: uuid.UUID, principal: Principal, *, session: Session) -> Case:
+    """Another municipality's case is answered as not found, never shown."""
+    case = session.get(Case, case_id)
+    if case is None or not principal.can_access(case.municipality_code):
+        raise NotFound("case", case_id)
+    return case
+
+
+def list_cases(filters: CaseFilters, principal: Principal, *, session: Session) -> tuple[list[Case], int]:
+    assignee = principal.subject if filters.mine else None
+    conditions = [_in_scope(principal, Case.municipality_code), *_equal(
+        (Case.municipality_code, filters.municipality), (Case.status, filters.status),
+        (Case.category_code, filters.category), (Case.priority, filters.priority),
+        (Case.assignee, filters.assignee), (Case.assignee, assignee),
+        (Case.client_id, filters.client_id), (Case.household_id, filters.household_id),
+    )]
+    query = select(Case).where(*conditions)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    page = query.order_by(Case.opened_at.desc(), Case.id).limit(filters.limit).offset(filters.offset)
+    return list(session.scalars(page)), total
+
+
+def _in_scope(principal: Principal, column) -> ColumnElement[bool]:
+    if principal.all_municipalities:
+        return true()
+    return column.in_(sorted(principal.municipalities))
+
+
+def _equal(*pairs: tuple) -> Iterable[ColumnElement[bool]]:
+    """``column == value`` for every filter that was given."""
+    return (column == value for column, value in pairs if value is not None)
+
+
+# -- changing ----------------------------------------------------------------------
+
+
+def update_case(case: Case, data: CaseUpdate, *, session: Session) -> Case:
+    _refuse_closed(case)
+    changes = data.model_dump(exclude_unset=True)
+    if "category" in changes:
+        require_code("case_category", changes["category"], session=session, field="category")
+        case.category_code = changes.pop("category")
+    for name, value in changes.items():
+        setattr(case, name, value)
+    session.commit()
+    return case
+
+
+def change_status(case: Case, change: StatusChange, *, changed_by: str, session: Session) -> Case:
+    problem = rules.transition_problem(case.status, change.status)
+    if problem:
+        raise Conflict(problem, field="status", current_status=case.status)
+    previous, now = case.status, datetime.now(UTC)
+    case.status = change.status
+    if change.status == rules.FINAL_STATUS:
+        case.closed_at = now
+    case.status_changes.append(CaseStatusChange(
+        previous_status=previous, status=change.status, note=change.note, changed_at=now, changed_by=changed_by))
+    record_event(session, CaseStatusChanged(
+        case_id=case.id, municipality=case.municipality_code, category=case.category_code,
+        previous_status=previous, status=change.status,
+    ), subject=str(case.id), municipality=case.municipality_code)
+    session.commit()
+    return case
+
+
+def _refuse_closed(case: Case) -> None:
+    if case.status == rules.FINAL_STATUS:
+        raise Conflict(f"case {case.id} is closed and can no longer change", field="status",
+                       current_status=case.status)
+
+
+# -- follow-ups --------------------------------------------------------------------
+
+
+def record_follow_up(case: Case, data: FollowUpCreate, *, recorded_by: str,
+                     session: Session) -> tuple[FollowUp, FollowUp | None]:
+    """A planned or done follow-up; with ``next_due_on`` the next one is scheduled too."""
+    _refuse_closed(case)
+    expert = data.expert or (case.supervising_expert if data.kind == "consultation" else None)
+    _check_follow_up(case, kind=data.kind, institution=data.institution, expert=expert, due_on=data.due_on,
+                     done_on=data.done_on, outcome=data.outcome, next_due_on=data.next_due_on, session=session)
+    follow_up = _add_follow_up(case, FollowUp(
+        kind=data.kind, description=data.description, institution=data.institution, expert=expert,
+        due_on=data.due_on, done_on=data.done_on, outcome=data.outcome,
+    ), created_by=recorded_by, session=session)
+    scheduled = _schedule_next(case, follow_up, data.next_due_on, created_by=recorded_by, session=session)
+    session.commit()
+    return follow_up, scheduled
+
+
+def update_follow_up(case: Case, follow_up_id: uuid.UUID, data: FollowUpUpdate, *, recorded_by: str,
+                     session: Session) -> tuple[FollowUp, FollowUp | None]:
+    """Records that a follow-up was done (done_on, outcome) or reschedules it."""
+    _refuse_closed(case)
+    follow_up = next((f for f in case.follow_ups if f.id == follow_up_id), None)
+    if follow_up is None:
+        raise NotFound("follow-up", follow_up_id)
+    changes = data.model_dump(exclude_unset=True)
+    next_due_on = changes.pop("next_due_on", None)
+    merged = {name: changes.get(name, getattr(follow_up, name)) for name in ("due_on", "done_on", "outcome")}
+    if next_due_on is not None and follow_up.done_on is not None:
+        raise Invalid("next_due_on", "this follow-up was already recorded as done; add a new follow-up instead")
+    _check_follow_up(case, kind=follow_up.kind, institution=follow_up.institution, expert=follow_up.expert,
+                     next_due_on=next_due_on, session=session, **merged)
+    for name, value in changes.items():
+        setattr(follow_up, name, value)
+    _record_follow_up_event(case, follow_up, session=session)
+    scheduled = _schedule_next(case, follow_up, next_due_on, created_by=recorded_by, session=session)
+    session.commit()
+    return follow_up, scheduled
+
+
+def _check_follow_up(case: Case, *, session: Session, **fields) -> None:
+    problem = rules.follow_up_problem(**fields, today=today_in(case.municipality_code, session=session))
+    if problem:
+        raise Invalid(*problem)
+
+
+def _add_follow_up(case: Case, follow_up: FollowUp, *, created_by: str, session: Session) -> FollowUp:
+    follow_up.id, follow_up.created_at, follow_up.created_by = uuid.uuid4(), datetime.now(UTC), created_by
+    case.follow_ups.append(follow_up)
+    _record_follow_up_event(case, follow_up, session=session)
+    return follow_up
+
+
+def _schedule_next(case: Case, done: FollowUp, due_on: date | None, *, created_by: str,
+                   session: Session) -> FollowUp | None:
+    """The next follow-up of the same kind, with the same institution or expert."""
+    if due_on is None:
+        return None
+    return _add_follow_up(case, FollowUp(
+        kind=done.kind, description=done.description, institution=done.institution, expert=done.expert,
+        due_on=due_on,
+    ), created_by=created_by, session=session)
+
+
+def _record_follow_up_event(case: Case, follow_up: FollowUp, *, session: Session) -> None:
+    record_event(session, FollowUpRecorded(
+        follow_up_id=follow_up.id, case_id=case.id, municipality=case.municipality_code, kind=follow_up.kind,
+        due_on=follow_up.due_on, done_on=follow_up.done_on,
+    ), subject=str(case.id), municipality=case.municipality_code)
+
+
+# -- overdue -------------------------------------------------------------------------
+
+
+def overdue_follow_ups(filters: OverdueFilters, principal: Principal, *,
+                       session: Session) -> tuple[list[OverdueFollowUp], int]:
+    """Follow-ups not done and due before ``as_of``, of cases not closed, most overdue first."""
+    if filters.municipality:
+        require_municipality(filters.municipality, session=session)
+    cutoffs = _overdue_cutoffs(filters, principal, session=session)
+    assignee = principal.subject if filters.mine else None
+    query = (
+        select(FollowUp, Case).join(Case, FollowUp.case_id == Case.id)
+        .where(FollowUp.done_on.is_(None), FollowUp.due_on.is_not(None), Case.status != rules.FINAL_STATUS,
+               _due_before(cutoffs), *_equal((Case.assignee, filters.assignee), (Case.assignee, assignee)))
+    )
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.execute(query.order_by(FollowUp.due_on, FollowUp.id).limit(filters.limit).offset(filters.offset))
+    items = [OverdueFollowUp(
+        follow_up_id=f.id, case_id=c.id, municipality=c.municipality_code, category=c.category_code,
+        assignee=c.assignee, kind=f.kind, due_on=f.due_on,
+        days_overdue=rules.days_overdue(f.due_on, cutoffs[c.municipality_code]),
+    ) for f, c in rows]
+    return items, total
+
+
+def _overdue_cutoffs(filters: OverdueFilters, principal: Principal, *, session: Session) -> dict[str, date]:
+    """Per municipality in scope: the day before which a follow-up is overdue."""
+    query = select(Municipality).where(_in_scope(principal, Municipality.code),
+                                       *_equal((Municipality.code, filters.municipality)))
+    return {m.code: filters.as_of or datetime.now(ZoneInfo(m.timezone)).date() for m in session.scalars(query)}
+
+
+def _due_before(cutoffs: dict[str, date]) -> ColumnElement[bool]:
+    by_day: dict[date, list[str]] = defaultdict(list)
+    for code, day in cutoffs.items():
+        by_day[day].append(code)
+    if not by_day:
+        return false()
+    return or_(*(and_(Case.municipality_code.in_(codes), FollowUp.due_on < day) for day, codes in by_day.items()))

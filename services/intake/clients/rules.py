@@ -1,0 +1,45 @@
+"""Client rules that need no database: plain functions, tested on their own."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from shared.web import Conflict
+
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+STATUSES = ("active", "inactive", "moved", "deceased")
+FINAL_STATUSES = frozenset({"deceased"})
+
+_PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
+_E164_ISH = re.compile(r"^\+?[0-9]{6,15}$")
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive UTC times, PostgreSQL aware ones: answer both as aware UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def check_birth_date(value: date, *, today: date) -> date:
+    """Raises ``ValueError`` (a 422 in a schema) for a date in the future or before 1900."""
+    if value > today:
+        raise ValueError("a birth date cannot be in the future")
+    if value < EARLIEST_BIRTH_DATE:
+        raise ValueError(f"a birth date before {EARLIEST_BIRTH_DATE.isoformat()} is not plausible")
+    return value
+
+
+def canonical_phone(value: str) -> str:
+    """``"+359 (888) 100-201"`` -> ``"+359888100201"``: stored without separators, so that
+    it can be dialled and searched. Raises ``ValueError`` unless 6-15 digits remain."""
+    phone = _PHONE_SEPARATORS.sub("", value)
+    if not _E164_ISH.fullmatch(phone):
+        raise ValueError("a phone number is 6 to 15 digits, optionally after '+', "
+                         "with spaces, dots, dashes or brackets between them")
+    return phone
+
+
+def check_status_change(current: str, new: str) -> None:
+    """Any status may follow another, except that a death is not undone (409 naming ``status``)."""
+    if current in FINAL_STATUSES and new != current:
+        raise Conflict(f"a client with status {current} cannot become {new}", field="status",
+                       current_status=current)

@@ -1,0 +1,63 @@
+"""Requests and answers of the consent API."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.intake.clients.schemas import UtcDatetime
+from services.intake.models import Consent
+from shared.events.intake import ConsentPurpose
+
+
+class ConsentCreate(BaseModel):
+    """A decision of the client about one purpose; who recorded it is taken from the token."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    purpose: ConsentPurpose = Field(description=(
+        "services: receiving services (needed to activate a care plan); contact_sms, contact_email, "
+        "contact_phone: being contacted that way; share_partners: data shared with partner institutions"),
+        examples=["services"])
+    given: bool = Field(description="true: consent given; false: refused or withdrawn", examples=[True])
+    decided_on: date = Field(description="The day the client decided; not in the future", examples=["2024-03-01"])
+    note: str | None = Field(None, max_length=1000, examples=["signed form no. 12 in the client's file"])
+
+
+class ConsentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    client_id: uuid.UUID
+    purpose: ConsentPurpose
+    given: bool
+    decided_on: date
+    recorded_by: str
+    recorded_at: UtcDatetime
+    note: str | None
+
+
+class ConsentRecorded(ConsentRead):
+    in_force: bool = Field(description="Whether this decision is now the one in force for its purpose "
+                                        "(false for a decision dated before the one in force)")
+
+    @classmethod
+    def of(cls, consent: Consent, *, in_force: bool) -> ConsentRecorded:
+        return cls(**ConsentRead.model_validate(consent).model_dump(), in_force=in_force)
+
+
+class ConsentState(BaseModel):
+    given: bool = Field(description="false also when nothing was decided yet")
+    decided_on: date | None
+    consent_id: uuid.UUID | None = Field(description="The decision in force, if any")
+
+    @classmethod
+    def of(cls, decision: Consent | None) -> ConsentState:
+        if decision is None:
+            return cls(given=False, decided_on=None, consent_id=None)
+        return cls(given=decision.given, decided_on=decision.decided_on, consent_id=decision.id)
+
+
+class ConsentOverview(BaseModel):
+    client_id: uuid.UUID
+    in_force: dict[ConsentPurpose, ConsentState] = Field(description="Every purpose and the decision in force")
+    history: list[ConsentRead] = Field(description="Every decision, the latest first")

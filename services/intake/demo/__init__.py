@@ -1,0 +1,131 @@
+"""Loads the demo data of ``make run`` through intake's own service functions,
+so every change publishes its events as a user's would."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.intake.assessments.schemas import AssessmentCreate, TemplateCreate
+from services.intake.assessments.service import create_template, record_assessment
+from services.intake.careplans.schemas import AgreementCreate, CarePlanCreate, LineCreate
+from services.intake.careplans.service import activate, create_plan, sign_agreement
+from services.intake.cases import schemas as cases
+from services.intake.cases.service import open_case, record_follow_up
+from services.intake.catalogue import schemas as catalogue
+from services.intake.catalogue.service import (
+    register_code,
+    register_municipality,
+    register_network,
+    register_programme,
+    register_service_type,
+    register_settlement,
+)
+from services.intake.clients.schemas import ClientCreate, VisitLocation
+from services.intake.clients.service import register_client
+from services.intake.consents.schemas import ConsentCreate
+from services.intake.consents.service import record_decision
+from services.intake.demo import data
+from services.intake.models import Client, Municipality
+from shared.db import Database
+
+DEMO = "demo"  # who recorded the demo data
+
+
+def load_demo_data(*, database: Database) -> bool:
+    """Loads once: does nothing if any municipality exists. Returns whether it loaded."""
+    with database.unit_of_work() as session:
+        if session.scalars(select(Municipality.code).limit(1)).first() is not None:
+            return False
+        settlements = _load_catalogue(session)
+        clients = _load_clients(session, settlements)
+        _load_consents(session, clients)
+        _load_care(session, clients)
+        _load_cases(session, clients)
+    return True
+
+
+def _load_catalogue(session: Session) -> dict[str, uuid.UUID]:
+    for network in data.NETWORKS:
+        register_network(catalogue.NetworkCreate(**network), session=session)
+    for municipality in data.MUNICIPALITIES:
+        register_municipality(catalogue.MunicipalityCreate(**municipality), session=session)
+    settlements = {}
+    for code, name, kind, marginalised, latitude, longitude in data.SETTLEMENTS:
+        settlement = register_settlement(code, catalogue.SettlementCreate(
+            name=name, kind=kind, marginalised_community=marginalised,
+            location=catalogue.Location(latitude=latitude, longitude=longitude)), session=session)
+        settlements[name] = settlement.id
+    for kind, entries in data.CODE_LISTS.items():
+        for code, names in entries.items():
+            register_code(kind, catalogue.CodeCreate(code=code, names=names), session=session)
+    for service_type in data.SERVICE_TYPES:
+        register_service_type(catalogue.ServiceTypeCreate(**service_type), session=session)
+    for programme in data.PROGRAMMES:
+        register_programme(catalogue.ProgrammeCreate(**programme), session=session)
+    return settlements
+
+
+def _load_clients(session: Session, settlements: dict[str, uuid.UUID]) -> dict[str, Client]:
+    coordinates = {name: (lat, lon) for _m, name, _k, _c, lat, lon in data.SETTLEMENTS}
+    clients = {}
+    for key, municipality, given, family, born, sex, phone, language, place, groups in data.CLIENTS:
+        latitude, longitude = coordinates[place]
+        clients[key] = register_client(ClientCreate(
+            municipality=municipality, given_name=given, family_name=family, birth_date=born, sex=sex,
+            phone=phone, preferred_language=language, settlement_id=settlements[place],
+            location=VisitLocation(latitude=latitude + 0.001, longitude=longitude + 0.001),
+            target_groups=groups,
+        ), registered_by=DEMO, session=session)
+    return clients
+
+
+def _load_consents(session: Session, clients: dict[str, Client]) -> None:
+    signed = date.today() - timedelta(days=60)
+    for client in clients.values():
+        for purpose in ("services", "contact_sms" if client.phone else "contact_phone"):
+            record_decision(client, ConsentCreate(purpose=purpose, given=True, decided_on=signed,
+                                                  note="signed form in the client's file"),
+                            recorded_by=DEMO, session=session)
+
+
+def _load_care(session: Session, clients: dict[str, Client]) -> None:
+    """Rakitovo's users (seed 002): an individual assessment, a contract under the
+    programme, and an active care plan in hours a week."""
+    template = create_template(TemplateCreate(**data.ASSESSMENT_TEMPLATE), session=session)
+    start = date.today() - timedelta(days=30)
+    for key, (scores, needs) in data.ASSESSMENTS.items():
+        record_assessment(clients[key], AssessmentCreate(template_id=template.id, assessed_on=start - timedelta(days=7),
+                                                         scores=scores, needs=needs),
+                          assessor="social-worker-rak", session=session)
+    for key, (number, lines) in data.CARE_PLANS.items():
+        agreement = sign_agreement(clients[key], AgreementCreate(
+            programme="patronage_plus_rakitovo", number=number, signed_on=start, starts_on=start), session=session)
+        plan = create_plan(clients[key], CarePlanCreate(
+            agreement_id=agreement.id, starts_on=start, lines=[LineCreate(**line) for line in lines]), session=session)
+        activate(plan, session=session)
+
+
+def _load_cases(session: Session, clients: dict[str, Client]) -> None:
+    today = date.today()
+    elena = open_case(cases.CaseCreate(
+        municipality="BG-MTR", client_id=clients["elena"].id, origin="visit", category="health_access",
+        priority="high", title="Детето няма личен лекар",
+        description="Семейството е изолирано; детето не е ваксинирано по календара.",
+        assignee="mediator-mtr-1", supervising_expert="expert-nnhm-1"), opened_by=DEMO, session=session)
+    record_follow_up(elena, cases.FollowUpCreate(
+        kind="consultation", description="Онлайн консултация с експерт на НМЗМ", done_on=today - timedelta(days=9),
+        outcome="Да се намери общопрактикуващ лекар в Бургас", next_due_on=today - timedelta(days=2)),
+        recorded_by="mediator-mtr-1", session=session)
+    dimitar = open_case(cases.CaseCreate(
+        municipality="BG-BGS", client_id=clients["dimitar"].id, origin="group_session", category="identity_documents",
+        title="Изтекла лична карта", assignee="mediator-bgs-1"), opened_by=DEMO, session=session)
+    record_follow_up(dimitar, cases.FollowUpCreate(
+        kind="referral", institution="ГРАО Бургас", description="Насочване за подмяна на лична карта",
+        due_on=today + timedelta(days=7)), recorded_by="mediator-bgs-1", session=session)
+    open_case(cases.CaseCreate(
+        municipality="BG-PER", client_id=clients["stefan"].id, origin="walk_in", category="employment",
+        title="Търси работа след дългосрочна безработица", assignee="mediator-per-1"),
+        opened_by=DEMO, session=session)

@@ -1,0 +1,176 @@
+"""Care plan rules in isolation: the lifecycle table, time windows, days and places."""
+from __future__ import annotations
+
+from itertools import combinations
+from typing import get_args
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from services.intake.careplans import rules
+from services.intake.careplans.schemas import LineCreate
+from shared.events.intake import Place, ServiceMode
+
+# -- the lifecycle ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status, action, after", [
+    ("draft", "activate", "active"),
+    ("draft", "end", "ended"),  # cancelled
+    ("active", "suspend", "suspended"),
+    ("active", "end", "ended"),
+    ("suspended", "resume", "active"),
+    ("suspended", "end", "ended"),
+])
+def test_the_allowed_transitions(status, action, after):
+    assert rules.next_status(status, action) == after
+
+
+@pytest.mark.parametrize("status, action", [
+    ("draft", "suspend"), ("draft", "resume"),
+    ("active", "activate"), ("active", "resume"),
+    ("suspended", "activate"), ("suspended", "suspend"),
+    *[("ended", action) for action in rules.ACTIONS],
+])
+def test_every_other_transition_is_refused(status, action):
+    with pytest.raises(rules.TransitionNotAllowed) as refused:
+        rules.next_status(status, action)
+    assert (refused.value.status, refused.value.action) == (status, action)
+    assert f"cannot {action} a plan that is {status}" in str(refused.value)
+
+
+def test_the_table_only_names_known_statuses_and_actions():
+    for (status, action), after in rules.TRANSITIONS.items():
+        assert status in rules.STATUSES and after in rules.STATUSES and action in rules.ACTIONS
+    assert rules.EDITABLE <= set(rules.STATUSES)
+
+
+# What the issue asks of the lifecycle, written independently of the table:
+# draft -> active -> suspended -> active, active|suspended -> ended, draft -> ended.
+COMES_FROM = {"active": {"draft", "suspended"}, "suspended": {"active"}, "ended": {"draft", "active", "suspended"}}
+
+
+@given(st.lists(st.sampled_from(rules.ACTIONS + ("archive", "")), max_size=40))
+def test_no_sequence_of_actions_leaves_the_lifecycle_and_ended_is_terminal(actions):
+    status = "draft"
+    for action in actions:
+        try:
+            after = rules.next_status(status, action)
+        except rules.TransitionNotAllowed:
+            assert (status, action) not in rules.TRANSITIONS
+            continue
+        assert after in rules.STATUSES and status in COMES_FROM[after]  # never back to draft either
+        assert status != "ended"  # nothing ever leaves it
+        status = after
+    assert status in rules.STATUSES
+
+
+@given(st.sampled_from(rules.STATUSES))
+def test_the_allowed_actions_are_exactly_those_that_succeed(status):
+    succeeding = []
+    for action in rules.ACTIONS:
+        try:
+            rules.next_status(status, action)
+            succeeding.append(action)
+        except rules.TransitionNotAllowed:
+            pass
+    assert rules.allowed_actions(status) == succeeding
+    assert (succeeding == []) == (status == "ended")
+
+
+# -- time windows ---------------------------------------------------------------------------------------------
+
+
+def clock(total_minutes: int) -> str:
+    return f"{total_minutes // 60:02d}:{total_minutes % 60:02d}"
+
+
+windows = st.lists(
+    st.tuples(st.integers(0, 1439), st.integers(1, 1440)).filter(lambda w: w[0] < w[1])
+    .map(lambda w: (clock(w[0]), clock(w[1]))), max_size=6)
+
+
+def overlap(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    return rules.minutes(a[0]) < rules.minutes(b[1]) and rules.minutes(b[0]) < rules.minutes(a[1])
+
+
+@given(windows)
+def test_an_overlap_is_found_exactly_when_two_windows_share_a_minute(spans):
+    found = rules.first_overlap(spans)
+    any_pair = any(overlap(a, b) for a, b in combinations(spans, 2))
+    assert (found is not None) == any_pair
+    if found is not None:
+        i, j = found
+        assert i < j and overlap(spans[i], spans[j])
+
+
+def test_windows_that_touch_do_not_overlap():
+    assert rules.first_overlap([("10:00", "11:00"), ("09:00", "10:00"), ("11:00", "24:00")]) is None
+    assert rules.first_overlap([("09:00", "12:00"), ("13:00", "14:00"), ("11:59", "12:30")]) == (0, 2)
+
+
+@given(st.integers(0, 1440))
+def test_minutes_reads_a_clock(total):
+    assert rules.minutes(clock(total)) == total
+
+
+@given(windows)
+def test_a_line_accepts_its_windows_exactly_when_none_overlap(spans):
+    body = {"service_type": "home_help", "per_week": 3, "time_windows": [{"start": s, "end": e} for s, e in spans]}
+    if rules.first_overlap(spans) is None:
+        assert [(w.start, w.end) for w in LineCreate(**body).time_windows] == spans
+    else:
+        with pytest.raises(ValidationError) as refused:
+            LineCreate(**body)
+        assert [e["loc"] for e in refused.value.errors()] == [("time_windows",)]
+
+
+@given(st.integers(0, 1439), st.integers(0, 1439))
+def test_a_window_ends_after_it_starts(start, end):
+    body = {"service_type": "home_help", "per_week": 3, "time_windows": [{"start": clock(start), "end": clock(end)}]}
+    if start < end:
+        LineCreate(**body)
+    else:
+        with pytest.raises(ValidationError) as refused:
+            LineCreate(**body)
+        assert refused.value.errors()[0]["loc"] == ("time_windows", 0, "end")
+
+
+@given(st.lists(st.sampled_from(rules.WEEKDAYS), max_size=7))
+def test_preferred_days_are_each_named_once_and_kept_in_week_order(days):
+    body = {"service_type": "home_help", "per_week": 3, "preferred_days": days}
+    if len(set(days)) == len(days):
+        assert LineCreate(**body).preferred_days == days
+    else:
+        with pytest.raises(ValidationError):
+            LineCreate(**body)
+    ordered = rules.week_order(days)
+    assert set(ordered) == set(days)
+    assert ordered == sorted(ordered, key=rules.WEEKDAYS.index)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_per_week_is_positive_and_at_most_the_hours_of_a_week(per_week):
+    body = {"service_type": "home_help", "per_week": per_week}
+    if 0 < per_week <= 168:
+        assert LineCreate(**body).per_week == per_week
+    else:
+        with pytest.raises(ValidationError):
+            LineCreate(**body)
+
+
+def test_every_mode_has_a_default_place():
+    for mode in get_args(ServiceMode):
+        assert rules.default_place(mode) in get_args(Place)
+    assert rules.default_place("home_visit") == "home" and rules.default_place("group") == "group_venue"
+
+
+# -- periods -----------------------------------------------------------------------------------------------------
+
+
+@given(st.dates(), st.dates(), st.dates())
+def test_a_period_is_in_force_from_its_first_to_its_last_day(starts_on, ends_on, on):
+    assert rules.in_force(starts_on, ends_on, on) == (starts_on <= on <= ends_on)
+    assert rules.in_force(starts_on, None, on) == (starts_on <= on)

@@ -1,0 +1,507 @@
+"""The case register through the HTTP API, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.intake.models import CodeListEntry, Household
+
+MALKO_TARNOVO = {"code": "BG-MTR", "name": "Малко Търново", "language": "bg", "timezone": "Europe/Sofia"}
+BURGAS = {"code": "BG-BGS", "name": "Бургас", "language": "bg", "timezone": "Europe/Sofia"}
+CATEGORIES = {"health_access": "Достъп до здравеопазване", "identity_documents": "Лични документи",
+              "other": "Друго"}
+PERSONAL = ("Ахмедова", "Фатме", "ул. Рила", "личен лекар")
+
+
+def sofia_today() -> date:
+    return datetime.now(ZoneInfo("Europe/Sofia")).date()
+
+
+@pytest.fixture
+def world(intake, admin, intake_runtime):
+    """Two municipalities of seed 000, case categories, a client in each, a household."""
+    for municipality in (MALKO_TARNOVO, BURGAS):
+        assert intake.post("/municipalities", json=municipality, headers=admin).status_code == 201
+    household = uuid.uuid4()
+    with intake_runtime.database.unit_of_work() as session:
+        session.add_all(CodeListEntry(kind="case_category", code=c, names={"bg": n}) for c, n in CATEGORIES.items())
+        session.add(CodeListEntry(kind="case_category", code="retired", names={"en": "Retired"}, active=False))
+        session.add(Household(id=household, municipality_code="BG-MTR", label="Ахмедови, ул. Рила 5"))
+        session.commit()
+
+    def client(municipality: str, given: str, family: str) -> str:
+        answer = intake.post("/clients", json={"municipality": municipality, "given_name": given,
+                                               "family_name": family}, headers=admin)
+        assert answer.status_code == 201, answer.text
+        return answer.json()["id"]
+
+    return {"client": client("BG-MTR", "Фатме", "Ахмедова"), "burgas_client": client("BG-BGS", "Иван", "Колев"),
+            "household": str(household)}
+
+
+@pytest.fixture
+def mediator(auth):
+    return auth("worker", "BG-MTR", subject="mediator-ivanova")
+
+
+def case_body(world, **overrides) -> dict:
+    body = {"municipality": "BG-MTR", "client_id": world["client"], "origin": "group_session",
+            "origin_ref": "session-2023-05-12", "category": "health_access", "priority": "high",
+            "title": "Детето няма личен лекар", "description": "Фатме Ахмедова, ул. Рила: детето няма личен лекар",
+            "assignee": "mediator-ivanova", "supervising_expert": "expert-petrov"}
+    return {k: v for k, v in {**body, **overrides}.items() if v is not None}
+
+
+def open_case(intake, headers, world, **overrides) -> dict:
+    answer = intake.post("/cases", json=case_body(world, **overrides), headers=headers)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def move(intake, headers, case_id, status, note=None):
+    return intake.post(f"/cases/{case_id}/status", json={"status": status, "note": note}, headers=headers)
+
+
+def assert_invalid(answer, field: str) -> None:
+    assert answer.status_code == 422, answer.text
+    assert field in [e["field"] for e in answer.json()["errors"]]
+
+
+# -- opening -------------------------------------------------------------------------
+
+
+def test_a_mediator_opens_a_case_and_the_event_carries_ids_and_codes_only(intake, world, mediator, published):
+    case = open_case(intake, mediator, world)
+
+    assert case["status"] == "open" and case["opened_by"] == "mediator-ivanova"
+    assert (case["municipality"], case["client_id"], case["household_id"]) == ("BG-MTR", world["client"], None)
+    assert (case["category"], case["priority"], case["follow_ups"], case["closed_at"]) == (
+        "health_access", "high", [], None)
+    [envelope] = published("intake.case.opened.v1")
+    assert envelope["municipality"] == "BG-MTR" and envelope["subject"] == case["id"]
+    assert envelope["data"] == {"case_id": case["id"], "municipality": "BG-MTR", "client_id": world["client"],
+                                "household_id": None, "origin": "group_session",
+                                "origin_ref": "session-2023-05-12", "category": "health_access",
+                                "priority": "high"}
+    assert not any(word in json.dumps(envelope, ensure_ascii=False) for word in PERSONAL)
+
+
+def test_a_case_may_be_about_a_household(intake, world, auth):
+    case = open_case(intake, auth("coordinator", "BG-MTR"), world, client_id=None, household_id=world["household"])
+    assert (case["client_id"], case["household_id"]) == (None, world["household"])
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"client_id": None}, "client_id"),  # neither
+    ({"household_id": "set"}, "household_id"),  # both
+    ({"category": "unknown_category"}, "category"),
+    ({"category": "retired"}, "category"),  # inactive codes are not for new cases
+    ({"category": "Not A Code"}, "category"),
+    ({"origin": "telepathy"}, "origin"),
+    ({"priority": "critical"}, "priority"),
+    ({"title": ""}, "title"),
+    ({"origin_ref": "Фатме Ахмедова"}, "origin_ref"),  # a reference, not free text: it travels in events
+    ({"client_id": "not-a-uuid"}, "client_id"),
+    ({"municipality": "BG-ZZZ"}, "municipality"),
+    ({"colour": "red"}, "colour"),
+])
+def test_bad_case_input_is_422_naming_the_field(intake, world, admin, overrides, field, published):
+    if overrides.get("household_id") == "set":
+        overrides = {"household_id": world["household"]}
+    assert_invalid(intake.post("/cases", json=case_body(world, **overrides), headers=admin), field)
+    assert published("intake.case.opened.v1") == []
+
+
+def test_the_client_or_household_must_belong_to_the_municipality(intake, world, admin):
+    for field, value in (("client_id", world["burgas_client"]), ("client_id", str(uuid.uuid4()))):
+        answer = intake.post("/cases", json=case_body(world, **{field: value}), headers=admin)
+        assert_invalid(answer, field)
+        assert "Колев" not in answer.text
+    answer = intake.post("/cases", json=case_body(world, municipality="BG-BGS", client_id=None,
+                                                  household_id=world["household"]), headers=admin)
+    assert_invalid(answer, "household_id")
+
+
+@pytest.mark.parametrize("role, municipalities, status", [
+    ("worker", ("BG-BGS",), 403),  # another municipality
+    ("coordinator", ("BG-BGS",), 403),
+    ("expert", ("*",), 403),  # experts consult, they do not open cases
+    ("analyst", ("BG-MTR",), 403),
+    ("worker", ("BG-MTR",), 201),
+    ("coordinator", ("BG-MTR",), 201),
+])
+def test_who_may_open_a_case(intake, world, auth, role, municipalities, status):
+    answer = intake.post("/cases", json=case_body(world), headers=auth(role, *municipalities))
+    assert answer.status_code == status, answer.text
+
+
+def test_a_visit_raises_one_case_but_a_group_session_may_raise_several(intake, world, mediator):
+    visit = str(uuid.uuid4())
+    first = open_case(intake, mediator, world, origin="visit", origin_ref=visit)
+    again = intake.post("/cases", json=case_body(world, origin="visit", origin_ref=visit), headers=mediator)
+    assert again.status_code == 409
+    assert (again.json()["field"], again.json()["case_id"]) == ("origin_ref", first["id"])
+
+    open_case(intake, mediator, world)
+    open_case(intake, mediator, world, category="identity_documents")  # the same session, another problem
+    open_case(intake, mediator, world, origin="walk_in", origin_ref=None)
+    open_case(intake, mediator, world, origin="walk_in", origin_ref=None)
+    assert intake.get("/cases", headers=mediator).json()["total"] == 5
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def test_cases_are_listed_with_filters_and_pagination(intake, world, auth, admin):
+    mtr = auth("coordinator", "BG-MTR", subject="coordinator-mtr")
+    ids = [open_case(intake, mtr, world, title=f"Казус {i}", priority="urgent" if i == 0 else "normal",
+                     assignee="mediator-ivanova" if i % 2 else "mediator-stoyanova")["id"] for i in range(5)]
+    documents = open_case(intake, mtr, world, category="identity_documents", assignee=None)["id"]
+    burgas = open_case(intake, admin, world, municipality="BG-BGS", client_id=world["burgas_client"])["id"]
+    move(intake, mtr, ids[0], "in_progress")
+
+    def listed(query: str = "", headers=mtr) -> dict:
+        answer = intake.get(f"/cases{query}", headers=headers)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    page = listed("?limit=2&offset=1")
+    assert (page["total"], page["limit"], page["offset"], len(page["items"])) == (6, 2, 1, 2)
+    everything = listed()
+    assert [c["id"] for c in everything["items"]] == [documents, *reversed(ids)]  # newest first
+    assert {c["id"] for c in listed("?limit=2")["items"]} | {c["id"] for c in page["items"]} == {
+        documents, ids[4], ids[3]}
+    assert [c["id"] for c in listed("?status=in_progress")["items"]] == [ids[0]]
+    assert [c["id"] for c in listed("?category=identity_documents")["items"]] == [documents]
+    assert [c["id"] for c in listed("?priority=urgent")["items"]] == [ids[0]]
+    assert {c["id"] for c in listed("?assignee=mediator-ivanova")["items"]} == {ids[1], ids[3]}
+    assert listed(f"?client_id={world['client']}")["total"] == 6
+    assert listed("?municipality=BG-MTR")["total"] == 6
+    ivanova = auth("worker", "BG-MTR", subject="mediator-ivanova")
+    assert {c["id"] for c in listed("?mine=true", ivanova)["items"]} == {ids[1], ids[3]}
+    assert listed("?mine=true")["total"] == 0  # the coordinator has none assigned
+    assert listed(headers=admin)["total"] == 7
+    assert [c["id"] for c in listed(headers=auth("expert", "BG-BGS"))["items"]] == [burgas]
+    assert listed(headers=auth("expert", "*"))["total"] == 7
+
+
+@pytest.mark.parametrize("query, field", [
+    ("?status=lost", "query.status"), ("?limit=0", "query.limit"), ("?limit=1000", "query.limit"),
+    ("?offset=-1", "query.offset"), ("?client_id=x", "query.client_id"), ("?priority=asap", "query.priority"),
+])
+def test_bad_list_filters_are_422_naming_the_parameter(intake, world, admin, query, field):
+    assert_invalid(intake.get(f"/cases{query}", headers=admin), field)
+
+
+def test_other_municipalities_cases_are_hidden(intake, world, auth, admin, mediator):
+    case = open_case(intake, mediator, world)
+    burgas = auth("coordinator", "BG-BGS")
+    answer = intake.get(f"/cases/{case['id']}", headers=burgas)
+    assert answer.status_code == 404
+    assert "личен лекар" not in answer.text
+    assert intake.get("/cases", headers=burgas).json()["total"] == 0
+    assert intake.get("/cases?municipality=BG-MTR", headers=burgas).status_code == 403
+    for write in (lambda h: intake.patch(f"/cases/{case['id']}", json={"priority": "low"}, headers=h),
+                  lambda h: move(intake, h, case["id"], "in_progress"),
+                  lambda h: intake.post(f"/cases/{case['id']}/follow-ups",
+                                        json={"kind": "call", "description": "x", "due_on": "2030-01-01"}, headers=h)):
+        assert write(burgas).status_code == 404
+    assert intake.get(f"/cases/{uuid.uuid4()}", headers=admin).status_code == 404
+    assert intake.get(f"/cases/{case['id']}", headers=auth("expert", "BG-MTR")).status_code == 200
+
+
+def test_analysts_see_no_cases(intake, world, auth, mediator):
+    case = open_case(intake, mediator, world)
+    analyst = auth("analyst", "*")
+    for path in ("/cases", f"/cases/{case['id']}", "/follow-ups/overdue"):
+        answer = intake.get(path, headers=analyst)
+        assert answer.status_code == 403
+        assert "личен лекар" not in answer.text
+
+
+# -- changing ------------------------------------------------------------------------
+
+
+def test_a_coordinator_reassigns_and_refiles_a_case(intake, world, auth, mediator):
+    case = open_case(intake, mediator, world)
+    coordinator = auth("coordinator", "BG-MTR")
+    answer = intake.patch(f"/cases/{case['id']}", headers=coordinator, json={
+        "assignee": "mediator-stoyanova", "supervising_expert": None, "priority": "urgent",
+        "category": "identity_documents", "description": "Без лична карта"})
+    assert answer.status_code == 200, answer.text
+    changed = answer.json()
+    assert (changed["assignee"], changed["supervising_expert"], changed["priority"], changed["category"],
+            changed["description"], changed["title"]) == (
+        "mediator-stoyanova", None, "urgent", "identity_documents", "Без лична карта", case["title"])
+    assert intake.get(f"/cases/{case['id']}", headers=mediator).json()["category"] == "identity_documents"
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"category": "unknown_category"}, "category"), ({"category": None}, "category"),
+    ({"priority": None}, "priority"), ({"title": None}, "title"), ({"priority": "asap"}, "priority"),
+    ({"status": "closed"}, "status"),  # status moves through POST /cases/{id}/status
+])
+def test_bad_case_changes_are_422_naming_the_field(intake, world, mediator, body, field):
+    case = open_case(intake, mediator, world)
+    assert_invalid(intake.patch(f"/cases/{case['id']}", json=body, headers=mediator), field)
+
+
+def test_experts_and_analysts_do_not_change_cases(intake, world, auth, mediator):
+    case = open_case(intake, mediator, world)
+    for role in ("expert", "analyst"):
+        headers = auth(role, "BG-MTR")
+        assert intake.patch(f"/cases/{case['id']}", json={"priority": "low"}, headers=headers).status_code == 403
+        assert move(intake, headers, case["id"], "in_progress").status_code == 403
+
+
+def test_a_case_moves_through_its_life_and_each_move_is_published(intake, world, mediator, published):
+    case = open_case(intake, mediator, world)
+    for status in ("in_progress", "referred", "in_progress", "resolved", "in_progress", "resolved"):
+        answer = move(intake, mediator, case["id"], status, note=f"към {status}")
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["closed_at"] is None
+    closed = move(intake, mediator, case["id"], "closed", note="Детето е записано при личен лекар").json()
+
+    assert closed["status"] == "closed" and closed["closed_at"] is not None
+    history = [(c["previous_status"], c["status"]) for c in closed["status_changes"]]
+    assert history == [("open", "in_progress"), ("in_progress", "referred"), ("referred", "in_progress"),
+                       ("in_progress", "resolved"), ("resolved", "in_progress"), ("in_progress", "resolved"),
+                       ("resolved", "closed")]
+    assert closed["status_changes"][-1]["changed_by"] == "mediator-ivanova"
+    assert closed["status_changes"][-1]["note"] == "Детето е записано при личен лекар"
+    events = published("intake.case.status_changed.v1")
+    assert [(e["data"]["previous_status"], e["data"]["status"]) for e in events] == history
+    assert events[-1]["data"] == {"case_id": case["id"], "municipality": "BG-MTR", "category": "health_access",
+                                  "previous_status": "resolved", "status": "closed"}
+    assert not any("личен лекар" in json.dumps(e, ensure_ascii=False) for e in events)
+
+
+@pytest.mark.parametrize("path, refused", [
+    (["closed"], "in_progress"),  # closed is final
+    ([], "open"),  # nothing goes back to open
+    (["resolved"], "referred"),  # reopen first
+    ([], "open"),
+    (["in_progress"], "in_progress"),  # not a move
+])
+def test_moves_not_allowed_are_409_on_status(intake, world, mediator, published, path, refused):
+    case = open_case(intake, mediator, world)
+    for status in path:
+        assert move(intake, mediator, case["id"], status).status_code == 200
+    answer = move(intake, mediator, case["id"], refused)
+    assert answer.status_code == 409
+    assert answer.json()["field"] == "status"
+    assert intake.get(f"/cases/{case['id']}", headers=mediator).json()["status"] == (path or ["open"])[-1]
+    assert len(published("intake.case.status_changed.v1")) == len(path)
+
+
+def test_an_unknown_status_is_422(intake, world, mediator):
+    case = open_case(intake, mediator, world)
+    assert_invalid(move(intake, mediator, case["id"], "archived"), "status")
+
+
+def test_a_closed_case_no_longer_changes(intake, world, mediator):
+    case = open_case(intake, mediator, world)
+    move(intake, mediator, case["id"], "closed")
+    answer = intake.patch(f"/cases/{case['id']}", json={"priority": "low"}, headers=mediator)
+    assert (answer.status_code, answer.json()["field"]) == (409, "status")
+    answer = intake.post(f"/cases/{case['id']}/follow-ups", headers=mediator,
+                         json={"kind": "call", "description": "Обаждане", "due_on": "2030-01-01"})
+    assert (answer.status_code, answer.json()["field"]) == (409, "status")
+
+
+# -- follow-ups ----------------------------------------------------------------------
+
+
+def test_a_referral_is_planned_then_recorded_done_and_the_next_is_scheduled(intake, world, mediator, published):
+    case = open_case(intake, mediator, world)
+    today = sofia_today()
+    planned = intake.post(f"/cases/{case['id']}/follow-ups", headers=mediator, json={
+        "kind": "referral", "institution": "ГРАО Малко Търново", "description": "Лична карта за майката",
+        "due_on": str(today + timedelta(days=7))})
+    assert planned.status_code == 201, planned.text
+    planned = planned.json()
+    assert (planned["done_on"], planned["scheduled_next"], planned["created_by"]) == (None, None, "mediator-ivanova")
+
+    done = intake.patch(f"/cases/{case['id']}/follow-ups/{planned['id']}", headers=mediator, json={
+        "done_on": str(today), "outcome": "Подадено заявление", "next_due_on": str(today + timedelta(days=30))})
+    assert done.status_code == 200, done.text
+    done = done.json()
+    assert (done["done_on"], done["outcome"]) == (str(today), "Подадено заявление")
+    follow_up = done["scheduled_next"]
+    assert (follow_up["kind"], follow_up["institution"], follow_up["due_on"], follow_up["done_on"]) == (
+        "referral", "ГРАО Малко Търново", str(today + timedelta(days=30)), None)
+
+    detail = intake.get(f"/cases/{case['id']}", headers=mediator).json()
+    assert [f["id"] for f in detail["follow_ups"]] == [planned["id"], follow_up["id"]]
+    events = [e["data"] for e in published("intake.followup.recorded.v1")]
+    assert events == [
+        {"follow_up_id": planned["id"], "case_id": case["id"], "municipality": "BG-MTR", "kind": "referral",
+         "due_on": str(today + timedelta(days=7)), "done_on": None},
+        {"follow_up_id": planned["id"], "case_id": case["id"], "municipality": "BG-MTR", "kind": "referral",
+         "due_on": str(today + timedelta(days=7)), "done_on": str(today)},
+        {"follow_up_id": follow_up["id"], "case_id": case["id"], "municipality": "BG-MTR", "kind": "referral",
+         "due_on": str(today + timedelta(days=30)), "done_on": None},
+    ]
+    assert not any("ГРАО" in json.dumps(e, ensure_ascii=False) for e in events)
+
+
+def test_an_expert_records_a_consultation_defaulting_to_the_supervising_expert(intake, world, auth, mediator):
+    case = open_case(intake, mediator, world)
+    expert = auth("expert", "*", subject="expert-petrov")
+    answer = intake.post(f"/cases/{case['id']}/follow-ups", headers=expert, json={
+        "kind": "consultation", "description": "Онлайн среща с медиатора", "done_on": str(sofia_today()),
+        "outcome": "Да се насочи към РЗИ"})
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["expert"], answer.json()["created_by"]) == ("expert-petrov", "expert-petrov")
+    assert intake.post(f"/cases/{case['id']}/follow-ups", headers=auth("analyst", "*"), json={
+        "kind": "call", "description": "x", "due_on": "2030-01-01"}).status_code == 403
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"kind": "referral"}, "institution"),
+    ({"kind": "call", "institution": "РЗИ Бургас"}, "institution"),
+    ({"kind": "visit", "expert": "expert-petrov"}, "expert"),
+    ({"kind": "call", "due_on": None}, "due_on"),
+    ({"kind": "call", "done_on": "future"}, "done_on"),
+    ({"kind": "call", "outcome": "Не вдига"}, "outcome"),
+    ({"kind": "call", "next_due_on": "2030-01-01"}, "next_due_on"),
+    ({"kind": "call", "done_on": "today", "next_due_on": "today"}, "next_due_on"),
+    ({"kind": "letter"}, "kind"),
+    ({"kind": "call", "description": ""}, "description"),
+    ({"kind": "call", "due_on": "31.12.2030"}, "due_on"),
+])
+def test_bad_follow_ups_are_422_naming_the_field(intake, world, mediator, body, field, published):
+    case = open_case(intake, mediator, world, supervising_expert=None)
+    dates = {"today": str(sofia_today()), "future": str(sofia_today() + timedelta(days=2))}
+    body = {"description": "Обаждане", "due_on": "2030-01-01", **body}
+    body = {k: dates.get(v, v) for k, v in body.items() if v is not None}
+    assert_invalid(intake.post(f"/cases/{case['id']}/follow-ups", json=body, headers=mediator), field)
+    assert published("intake.followup.recorded.v1") == []
+
+
+def test_a_consultation_needs_an_expert_when_the_case_has_none(intake, world, mediator):
+    case = open_case(intake, mediator, world, supervising_expert=None)
+    answer = intake.post(f"/cases/{case['id']}/follow-ups", headers=mediator,
+                         json={"kind": "consultation", "description": "Консултация", "due_on": "2030-01-01"})
+    assert_invalid(answer, "expert")
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"done_on": "future"}, "done_on"),
+    ({"outcome": "Готово"}, "outcome"),  # an outcome comes with done_on
+    ({"done_on": "today", "next_due_on": "today"}, "next_due_on"),
+    ({"due_on": None}, "due_on"),
+    ({"description": None}, "description"),
+])
+def test_bad_follow_up_records_are_422_naming_the_field(intake, world, mediator, body, field):
+    case = open_case(intake, mediator, world)
+    planned = intake.post(f"/cases/{case['id']}/follow-ups", headers=mediator,
+                          json={"kind": "call", "description": "Обаждане", "due_on": "2030-01-01"}).json()
+    dates = {"today": str(sofia_today()), "future": str(sofia_today() + timedelta(days=2))}
+    answer = intake.patch(f"/cases/{case['id']}/follow-ups/{planned['id']}", headers=mediator,
+                          json={k: dates.get(v, v) for k, v in body.items()})
+    assert_invalid(answer, field)
+
+
+def test_a_follow_up_done_schedules_the_next_only_once(intake, world, mediator):
+    case = open_case(intake, mediator, world)
+    url = f"/cases/{case['id']}/follow-ups"
+    planned = intake.post(url, headers=mediator, json={"kind": "call", "description": "Обаждане",
+                                                       "due_on": "2030-01-01"}).json()
+    today = str(sofia_today())
+    first = intake.patch(f"{url}/{planned['id']}", headers=mediator,
+                         json={"done_on": today, "next_due_on": "2031-01-01"})
+    assert first.status_code == 200
+    again = intake.patch(f"{url}/{planned['id']}", headers=mediator,
+                         json={"outcome": "Вдигна", "next_due_on": "2031-02-01"})
+    assert_invalid(again, "next_due_on")
+    corrected = intake.patch(f"{url}/{planned['id']}", headers=mediator, json={"outcome": "Вдигна"})
+    assert (corrected.status_code, corrected.json()["outcome"]) == (200, "Вдигна")
+    assert len(intake.get(f"/cases/{case['id']}", headers=mediator).json()["follow_ups"]) == 2
+    assert intake.patch(f"{url}/{uuid.uuid4()}", headers=mediator, json={"outcome": "x"}).status_code == 404
+
+
+# -- overdue -------------------------------------------------------------------------
+
+
+def _follow_up(intake, headers, case_id, due_on: date, kind="call", **extra) -> dict:
+    answer = intake.post(f"/cases/{case_id}/follow-ups", headers=headers,
+                         json={"kind": kind, "description": "Проследяване", "due_on": str(due_on), **extra})
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def test_overdue_follow_ups_are_listed_most_overdue_first(intake, world, auth, admin, mediator):
+    today = sofia_today()
+    case = open_case(intake, mediator, world)
+    documents = open_case(intake, mediator, world, category="identity_documents", assignee="mediator-stoyanova")
+    late = _follow_up(intake, mediator, case["id"], today - timedelta(days=10))
+    later = _follow_up(intake, mediator, documents["id"], today - timedelta(days=3), kind="visit")
+    _follow_up(intake, mediator, case["id"], today)  # due today: not overdue yet
+    _follow_up(intake, mediator, case["id"], today + timedelta(days=5))
+    done = _follow_up(intake, mediator, case["id"], today - timedelta(days=20))
+    intake.patch(f"/cases/{case['id']}/follow-ups/{done['id']}", json={"done_on": str(today)}, headers=mediator)
+    closed = open_case(intake, mediator, world)
+    _follow_up(intake, mediator, closed["id"], today - timedelta(days=30))
+    move(intake, mediator, closed["id"], "closed")  # its follow-ups are moot
+    burgas = open_case(intake, admin, world, municipality="BG-BGS", client_id=world["burgas_client"])
+    _follow_up(intake, admin, burgas["id"], today - timedelta(days=1))
+
+    answer = intake.get("/follow-ups/overdue?municipality=BG-MTR", headers=mediator)
+    assert answer.status_code == 200, answer.text
+    page = answer.json()
+    assert page["total"] == 2
+    assert page["items"] == [
+        {"follow_up_id": late["id"], "case_id": case["id"], "municipality": "BG-MTR", "category": "health_access",
+         "assignee": "mediator-ivanova", "kind": "call", "due_on": str(today - timedelta(days=10)),
+         "days_overdue": 10},
+        {"follow_up_id": later["id"], "case_id": documents["id"], "municipality": "BG-MTR",
+         "category": "identity_documents", "assignee": "mediator-stoyanova", "kind": "visit",
+         "due_on": str(today - timedelta(days=3)), "days_overdue": 3},
+    ]
+    assert [i["follow_up_id"] for i in intake.get("/follow-ups/overdue?mine=true", headers=mediator)
+            .json()["items"]] == [late["id"]]
+    everywhere = intake.get("/follow-ups/overdue", headers=admin).json()
+    assert everywhere["total"] == 3
+    assert [i["case_id"] for i in intake.get("/follow-ups/overdue", headers=auth("expert", "BG-BGS"))
+            .json()["items"]] == [burgas["id"]]
+    as_of = intake.get(f"/follow-ups/overdue?municipality=BG-MTR&as_of={today + timedelta(days=6)}",
+                       headers=mediator).json()
+    assert [i["days_overdue"] for i in as_of["items"]] == [16, 9, 6, 1]
+    assert intake.get("/follow-ups/overdue?limit=1&offset=1", headers=admin).json()["items"][0][
+        "follow_up_id"] == later["id"]
+
+
+def test_overdue_counts_from_today_in_each_municipalitys_time_zone(intake, world, admin):
+    """Kiritimati (UTC+14) and Pago Pago (UTC-11): at any hour one of them is not on UTC's date,
+    so a cut-off taken from the server's or UTC's date fails here for one of the two."""
+    due = {}
+    for code, zone in (("KI-CXI", "Pacific/Kiritimati"), ("AS-PPG", "Pacific/Pago_Pago")):
+        municipality = {"code": code, "name": zone, "language": "en", "timezone": zone}
+        assert intake.post("/municipalities", json=municipality, headers=admin).status_code == 201
+        client = intake.post("/clients", json={"municipality": code, "given_name": "Ana", "family_name": code},
+                             headers=admin).json()["id"]
+        case = open_case(intake, admin, world, municipality=code, client_id=client)
+        local_today = datetime.now(ZoneInfo(zone)).date()
+        due[code] = _follow_up(intake, admin, case["id"], local_today - timedelta(days=1))["id"]
+        _follow_up(intake, admin, case["id"], local_today)  # due today there: not overdue
+
+    items = intake.get("/follow-ups/overdue", headers=admin).json()["items"]
+    assert {i["follow_up_id"]: i["days_overdue"] for i in items} == {due["KI-CXI"]: 1, due["AS-PPG"]: 1}
+
+
+@pytest.mark.parametrize("role, query, status, field", [
+    ("network_admin", "?municipality=BG-ZZZ", 422, "municipality"),
+    ("worker", "?municipality=BG-ZZZ", 403, None),  # outside the token, known or not
+    ("worker", "?municipality=BG-BGS", 403, None),
+    ("worker", "?as_of=yesterday", 422, "query.as_of"),
+])
+def test_bad_overdue_queries(intake, world, auth, role, query, status, field):
+    answer = intake.get(f"/follow-ups/overdue{query}", headers=auth(role, "*" if role == "network_admin" else "BG-MTR"))
+    assert answer.status_code == status
+    if field:
+        assert_invalid(answer, field)

@@ -1,0 +1,221 @@
+"""The client rules on their own: name folding and duplicate matching, phones,
+birth dates, status changes, search patterns. Property-based where a property exists."""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from services.intake.clients import matching
+from services.intake.clients.matching import (
+    NAME_SIMILARITY_THRESHOLD, PersonFacts, fold, likely_same_person, match_reason, name_similarity, phone_key,
+    same_phone, search_pattern, search_text,
+)
+from services.intake.clients.rules import as_utc, canonical_phone, check_birth_date, check_status_change
+from shared.web import Conflict
+
+TODAY = date(2025, 6, 1)
+LETTERS = ("abcdefghijklmnopqrstuvwxyząćęłńóśźż"
+           "абвгдежзийклмнопрстуфхцчшщъьюяєіїґ")
+letters = st.text(alphabet=LETTERS + LETTERS.upper(), min_size=1, max_size=12)
+names = st.lists(letters, min_size=1, max_size=3).map(" ".join)
+spacing = st.text(alphabet=" \t", min_size=1, max_size=3)
+birth_dates = st.dates(min_value=date(1900, 1, 1), max_value=TODAY)
+settlements = st.sampled_from([None, uuid.UUID(int=1), uuid.UUID(int=2)])
+phones = st.one_of(st.none(), st.from_regex(r"\+359[0-9]{9}", fullmatch=True))
+people = st.builds(PersonFacts, given_name=names, family_name=names, birth_date=st.one_of(st.none(), birth_dates),
+                   settlement_id=settlements, phone=phones)
+
+
+# -- folding names ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written, folded", [
+    ("  Мария   Петрова ", "mariya petrova"),
+    ("MARIA PETROVA", "maria petrova"),
+    ("Krystyna Wiśniewska", "krystyna visnievska"),
+    ("Мар'яна Петрова-Іванова", "maryana petrova ivanova"),
+    ("Łukasz", "lukasz"),
+    ("Щерев", "shterev"),
+])
+def test_fold(written, folded):
+    assert fold(written) == folded
+
+
+@given(names)
+def test_folding_is_idempotent_and_leaves_plain_lower_case_latin(name):
+    once = fold(name)
+    assert fold(once) == once
+    assert re.fullmatch(r"[a-z ]*", once)
+
+
+@given(names, spacing, spacing)
+def test_case_and_whitespace_do_not_change_a_folded_name(name, before, after):
+    spaced = before + re.sub(" ", lambda _: " \t ", name) + after
+    assert fold(name.upper()) == fold(name.lower()) == fold(spaced) == fold(name)
+
+
+@pytest.mark.parametrize("a, b", [
+    (("Мария", "Петрова"), ("Maria", "Petrova")),
+    (("Мария", "Петрова"), ("MARIYA", "petrova")),
+    (("Галина", "Коваленко"), ("Halyna", "Kovalenko")),
+    (("Petrova", "Maria"), ("Maria", "Petrova")),  # given and family names swapped
+    (("Ahmed", "Ahmedov"), ("Ahmed", "Ahmedov ")),
+])
+def test_spellings_of_one_name_are_similar(a, b):
+    assert name_similarity(*a, *b) >= NAME_SIMILARITY_THRESHOLD
+
+
+@pytest.mark.parametrize("a, b", [
+    (("Мария", "Петрова"), ("Елена", "Петрова")),
+    (("Мария", "Петрова"), ("Мария", "Иванова")),
+    (("Ivan", "Georgiev"), ("Stefan", "Nikolov")),
+])
+def test_different_names_are_not_similar(a, b):
+    assert name_similarity(*a, *b) < NAME_SIMILARITY_THRESHOLD
+
+
+@given(names, names, names, names)
+def test_name_similarity_is_symmetric_and_between_0_and_1(given_a, family_a, given_b, family_b):
+    forward = name_similarity(given_a, family_a, given_b, family_b)
+    assert forward == name_similarity(given_b, family_b, given_a, family_a)
+    assert 0 <= forward <= 1
+
+
+@given(names, names)
+def test_a_name_is_fully_similar_to_itself_however_written(given_name, family_name):
+    assert name_similarity(given_name, family_name, f" {given_name.upper()}", f"{family_name.lower()}  ") == 1
+
+
+# -- phones --------------------------------------------------------------------------------
+
+
+@given(st.from_regex(r"[1-9][0-9]{8}", fullmatch=True))
+def test_national_and_international_spellings_of_a_number_are_the_same_phone(national):
+    spaced = f"0{national[:3]} {national[3:6]}-{national[6:]}"
+    assert same_phone(f"+359{national}", spaced)
+    assert same_phone(f"00359 {national}", f"+359 ({national[:3]}) {national[3:]}")
+    assert phone_key(spaced) == national
+
+
+@given(phones, phones)
+def test_same_phone_is_symmetric_and_needs_a_number(a, b):
+    assert same_phone(a, b) == same_phone(b, a)
+    assert not same_phone(None, a)
+
+
+@given(st.from_regex(r"\+?[0-9]{6,15}", fullmatch=True), st.lists(st.sampled_from([" ", "-", ".", "(", ")", "/"])))
+def test_canonical_phone_removes_separators_only(phone, separators):
+    written = phone
+    for i, separator in enumerate(separators):
+        position = min(len(written), 1 + 2 * i)
+        written = written[:position] + separator + written[position:]
+    assert canonical_phone(written) == phone
+
+
+@pytest.mark.parametrize("phone", ["12345", "+1234567890123456", "call me", "359-888-abc", "++359888100201"])
+def test_canonical_phone_refuses_what_is_not_a_number(phone):
+    with pytest.raises(ValueError):
+        canonical_phone(phone)
+
+
+# -- matching people ---------------------------------------------------------------------------
+
+
+@given(people, people)
+def test_matching_is_symmetric(a, b):
+    assert match_reason(a, b) == match_reason(b, a)
+
+
+@given(people)
+def test_a_person_with_a_birth_date_or_phone_matches_themselves(person):
+    assume(person.birth_date is not None or person.phone is not None)
+    assert likely_same_person(person, person)
+
+
+@given(people, names, names, spacing)
+def test_case_and_whitespace_in_names_do_not_change_a_match(person, given_name, family_name, pad):
+    other = PersonFacts(given_name, family_name, person.birth_date, person.settlement_id, None)
+    respelled = PersonFacts(pad + given_name.upper() + pad, family_name.lower() + pad, person.birth_date,
+                            person.settlement_id, None)
+    assert likely_same_person(person, other) == likely_same_person(person, respelled)
+
+
+@given(people, people)
+def test_different_birth_dates_and_phones_never_match(a, b):
+    assume(a.birth_date != b.birth_date and not same_phone(a.phone, b.phone))
+    assert not likely_same_person(a, b)
+
+
+def test_a_match_needs_the_same_settlement_and_birth_date_unless_the_phone_is_the_same():
+    maria = PersonFacts("Мария", "Петрова", date(1948, 3, 12), uuid.UUID(int=1), "+359888100201")
+    elsewhere = PersonFacts("Maria", "Petrova", date(1948, 3, 12), uuid.UUID(int=2), None)
+    assert match_reason(maria, elsewhere) is None
+    here = PersonFacts("Maria", "Petrova", date(1948, 3, 12), uuid.UUID(int=1), None)
+    assert match_reason(maria, here) == matching.SIMILAR_NAME_SAME_BIRTH_DATE_AND_SETTLEMENT
+    no_birth_date = PersonFacts("Maria", "Petrova", None, uuid.UUID(int=1), "0888 100 201")
+    assert match_reason(maria, no_birth_date) == matching.SAME_PHONE
+    assert match_reason(no_birth_date, PersonFacts("Maria", "Petrova", None, uuid.UUID(int=1))) is None
+
+
+# -- search ----------------------------------------------------------------------------------
+
+
+def like(pattern: str, text: str) -> bool:
+    """SQL LIKE with % only (search patterns hold no _)."""
+    return re.fullmatch(".*".join(map(re.escape, pattern.split("%"))), text, re.DOTALL) is not None
+
+
+@given(names, names, phones, st.data())
+def test_any_part_of_a_name_or_phone_finds_the_client(given_name, family_name, phone, data):
+    text = search_text(given_name, family_name, phone)
+    full = f"{given_name} {family_name}"
+    start = data.draw(st.integers(0, len(full) - 1))
+    part = full[start:data.draw(st.integers(start + 1, len(full)))]
+    assert like(search_pattern(part), text)
+    assert like(search_pattern(part.upper()), text)
+    if phone:
+        assert like(search_pattern("0" + phone[4:10]), text)
+
+
+def test_a_name_does_not_find_a_phone_nor_a_phone_a_name():
+    text = search_text("Мария", "Петрова", "+359888100201")
+    assert not like(search_pattern("mariya 359"), text)
+    assert not like(search_pattern("888"), search_text("Мария", "888", None))
+
+
+# -- birth dates, statuses, times ----------------------------------------------------------------
+
+
+@given(birth_dates)
+def test_birth_dates_from_1900_to_today_are_accepted(day):
+    assert check_birth_date(day, today=TODAY) == day
+
+
+@given(st.one_of(st.dates(max_value=date(1899, 12, 31)), st.dates(min_value=TODAY + timedelta(days=1))))
+def test_birth_dates_before_1900_or_in_the_future_are_refused(day):
+    with pytest.raises(ValueError):
+        check_birth_date(day, today=TODAY)
+
+
+STATUSES = st.sampled_from(["active", "inactive", "moved", "deceased"])
+
+
+@given(STATUSES, STATUSES)
+def test_any_status_may_follow_another_but_death_is_final(current, new):
+    if current == "deceased" and new != "deceased":
+        with pytest.raises(Conflict) as refused:
+            check_status_change(current, new)
+        assert (refused.value.status, refused.value.extra["field"]) == (409, "status")
+    else:
+        check_status_change(current, new)
+
+
+@given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=3))])))
+def test_naive_and_aware_times_compare_as_utc(moment):
+    assert as_utc(moment) == moment
+    assert as_utc(moment.astimezone(UTC).replace(tzinfo=None)) == moment
