@@ -72,18 +72,14 @@ class CodeRegistered(Event):
     names: dict[str, str]
 
 
-class CodeChanged(Event):
+class CodeChanged(CodeRegistered):
     """An entry was renamed, retired (``active`` false) or reactivated: the entry as it is now."""
 
     type = "intake.code.changed.v1"
-    kind: str
-    code: str = Field(pattern=CODE)
-    names: dict[str, str]
     active: bool
 
 
-class ServiceTypeRegistered(Event):
-    type = "intake.servicetype.registered.v1"
+class _ServiceType(Event):
     code: str = Field(pattern=CODE)
     names: dict[str, str]
     mode: ServiceMode
@@ -92,17 +88,15 @@ class ServiceTypeRegistered(Event):
     unit: ServiceUnit
 
 
-class ServiceTypeChanged(Event):
+class ServiceTypeRegistered(_ServiceType):
+    type = "intake.servicetype.registered.v1"
+
+
+class ServiceTypeChanged(_ServiceType):
     """A service type was renamed, its staff roles or duration changed, or it was retired
     (``active`` false) or reactivated: the service type as it is now. Mode and unit never change."""
 
     type = "intake.servicetype.changed.v1"
-    code: str = Field(pattern=CODE)
-    names: dict[str, str]
-    mode: ServiceMode
-    staff_roles: list[str]
-    default_duration_minutes: int
-    unit: ServiceUnit
     active: bool
 
 

@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from tests.intake.helpers import assert_problem, created
 
 NNHM = {"code": "BG-NNHM", "name": "Национална мрежа на здравните медиатори"}
 MAZOVIA = {"code": "PL-MAZ", "name": "Sieć Klubów Samopomocy Mazowsze"}
@@ -18,19 +19,6 @@ TEMPLATE = {"network": "BG-NNHM", "code": "social_assessment",
             "domains": DOMAINS}
 SCORES = {"self_care": 1, "health": 2, "housing": 3, "income": 1, "social_contacts": 0}
 MARIA = {"municipality": "BG-RAK", "given_name": "Мария", "family_name": "Петрова", "phone": "+359 888 100 201"}
-
-
-def created(answer) -> dict:
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()
-
-
-def assert_problem(answer, status: int, field: str) -> None:
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert answer.headers["content-type"] == "application/problem+json"
-    fields = [e["field"] for e in body.get("errors", [])] + [body.get("field")]
-    assert field in fields, body
 
 
 @pytest.fixture

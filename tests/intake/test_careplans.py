@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from services.intake.careplans.service import announce_client_change
+from tests.intake.helpers import assert_problem, created
 
 NNHM = {"code": "BG-NNHM", "name": "Национална мрежа на здравните медиатори"}
 RAKITOVO = {"code": "BG-RAK", "name": "Ракитово", "language": "bg", "timezone": "Europe/Sofia", "network": "BG-NNHM"}
@@ -33,19 +34,6 @@ HOME_HELP_LINE = {"service_type": "home_help", "per_week": 6, "preferred_days": 
                   "time_windows": [{"start": "14:00", "end": "16:00"}, {"start": "09:00", "end": "12:00"}],
                   "preferred_worker": "staff-7f3a"}
 CALL_LINE = {"service_type": "phone_friend", "per_week": 2}
-
-
-def created(answer) -> dict:
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()
-
-
-def assert_problem(answer, status: int, field: str) -> None:
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert answer.headers["content-type"] == "application/problem+json"
-    fields = [e["field"] for e in body.get("errors", [])] + [body.get("field")]
-    assert field in fields, body
 
 
 @pytest.fixture
