@@ -14,6 +14,11 @@ class BrokerUnavailable(Exception):
     """The broker cannot be reached now; the caller backs off and tries again."""
 
 
+def reconnect_pause(failures: int) -> float:
+    """Seconds to wait after ``failures`` failed attempts in a row: doubling, at most 15."""
+    return min(0.5 * 2 ** failures, 15.0)
+
+
 @dataclass(frozen=True)
 class Message:
     event_id: str

@@ -27,7 +27,7 @@ from shared import metrics
 from shared.db import Database
 from shared.events import Envelope
 from shared.events.envelope import UnknownEventType
-from shared.messaging.broker import Broker, BrokerUnavailable, Delivery
+from shared.messaging.broker import Broker, BrokerUnavailable, Delivery, reconnect_pause
 from shared.messaging.handlers import HandlerRegistry
 from shared.messaging.tables import inbox
 from shared.tracing import traced
@@ -105,7 +105,7 @@ class Consumer:
                 failures = 0
             except (BrokerUnavailable, DBAPIError) as exc:
                 failures, declared = failures + 1, False
-                pause = min(0.5 * 2 ** failures, 15.0)
+                pause = reconnect_pause(failures)
                 log.warning("consumer cannot go on now, retrying in %.1fs: %s", pause, exc)
                 stop.wait(pause)
         self.broker.close()

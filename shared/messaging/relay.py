@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from shared import metrics
 from shared.db import Database
-from shared.messaging.broker import Broker, BrokerUnavailable, Message
+from shared.messaging.broker import Broker, BrokerUnavailable, Message, reconnect_pause
 from shared.messaging.tables import outbox
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class Relay:
                 failures = 0
             except (BrokerUnavailable, DBAPIError) as exc:
                 failures += 1
-                pause = min(0.5 * 2 ** failures, 15.0)
+                pause = reconnect_pause(failures)
                 log.warning("relay cannot publish now, retrying in %.1fs: %s", pause, exc)
                 stop.wait(pause)
                 continue
