@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -62,14 +63,16 @@ class Database:
         self._engine: Engine | None = None
         self._pid: int | None = None
         self._sessions: sessionmaker[Session] | None = None
+        self._lock = threading.Lock()  # embedded mode: the API, relay and consumer threads share it
 
     @property
     def engine(self) -> Engine:
-        if self._engine is None or self._pid != os.getpid():
-            self._engine = _create_engine(self.url)
-            self._pid = os.getpid()
-            self._sessions = sessionmaker(self._engine, expire_on_commit=False)
-        return self._engine
+        with self._lock:
+            if self._engine is None or self._pid != os.getpid():
+                self._engine = _create_engine(self.url)
+                self._pid = os.getpid()
+                self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+            return self._engine
 
     @property
     def dialect(self) -> str:

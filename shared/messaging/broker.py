@@ -54,6 +54,9 @@ class Broker(Protocol):
 
     def ack(self, deliveries: Sequence[Delivery]) -> None: ...
 
+    def requeue(self, deliveries: Sequence[Delivery]) -> None:
+        """Give deliveries back to the queue unchanged, to come again."""
+
     def retry(self, consumer: str, delivery: Delivery, delay: float) -> None:
         """Deliver again to this consumer only, after ``delay`` seconds."""
 

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy import delete
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from shared import metrics
@@ -42,6 +42,12 @@ _CLAIM = {
 }
 
 PURGE_EVERY = 600.0  # seconds between inbox purges
+
+def database_unreachable(exc: BaseException) -> bool:
+    """A lost or refused database connection: the event is not at fault, so it
+    must not use up its attempts and end in the dead-letter queue."""
+    return isinstance(exc, OperationalError | InterfaceError) or getattr(exc, "connection_invalidated", False)
+
 
 # Retrying cannot mend a message that does not parse or validate.
 PERMANENT_ERRORS = (ValidationError, UnknownEventType)
@@ -82,15 +88,27 @@ class Consumer:
         if not deliveries:
             return 0
         try:
-            outcomes = self._apply(deliveries)
-        except Exception:  # noqa: BLE001 - a failing batch is retried one delivery at a time
+            outcomes = self._apply_batch(deliveries)
+        except DBAPIError as exc:
+            if not database_unreachable(exc):
+                raise
+            self.broker.requeue(deliveries)  # no event is at fault: all come again once it answers
+            raise
+        self.broker.ack(deliveries)
+        self._count(deliveries, outcomes)
+        return len(deliveries)
+
+    def _apply_batch(self, deliveries: Sequence[Delivery]) -> dict[str, str]:
+        try:
+            return self._apply(deliveries)
+        except Exception as exc:  # noqa: BLE001 - a failing batch is retried one delivery at a time
+            if database_unreachable(exc):
+                raise
             log.info("batch of %d failed, applying one at a time", len(deliveries), exc_info=True)
             outcomes = {}
             for delivery in deliveries:
                 outcomes.update(self._apply_alone(delivery))
-        self.broker.ack(deliveries)
-        self._count(deliveries, outcomes)
-        return len(deliveries)
+            return outcomes
 
     def run(self, stop: threading.Event) -> None:
         log.info("consumer started", extra={"consumer": self.name})
@@ -137,6 +155,8 @@ class Consumer:
         try:
             return self._apply([delivery])
         except Exception as exc:  # noqa: BLE001 - every failure is retried or dead-lettered
+            if database_unreachable(exc):
+                raise
             return {delivery.message.event_id: self._fail(delivery, exc)}
 
     def _apply_in(self, session: Session, envelopes: list[Envelope]) -> dict[str, str]:

@@ -36,7 +36,7 @@ class InMemoryBroker:
             if not targets:
                 refused.add(message.event_id)
             for consumer in targets:
-                self._queues[consumer].put(Delivery(message, attempt=1))
+                self._queues[consumer].put(Delivery(message, attempt=1, tag=consumer))
         return refused
 
     def fetch(self, consumer: str, max_count: int, batch_wait: float, idle_wait: float) -> list[Delivery]:
@@ -59,8 +59,12 @@ class InMemoryBroker:
     def ack(self, deliveries: Sequence[Delivery]) -> None:
         """Taking a message from the queue already removed it."""
 
+    def requeue(self, deliveries: Sequence[Delivery]) -> None:
+        for delivery in deliveries:  # the tag names the consumer's queue
+            self._queues[delivery.tag].put(delivery)
+
     def retry(self, consumer: str, delivery: Delivery, delay: float) -> None:
-        again = Delivery(delivery.message, attempt=delivery.attempt + 1)
+        again = Delivery(delivery.message, attempt=delivery.attempt + 1, tag=consumer)
         timer = threading.Timer(delay, self._queues[consumer].put, (again,))
         timer.daemon = True
         timer.start()
@@ -80,7 +84,7 @@ class InMemoryBroker:
             chosen = [d for d in letters if wanted is None or d.message.event_id in wanted]
             self._dead[consumer] = [d for d in letters if d not in chosen]
         for letter in chosen:
-            self._queues[consumer].put(Delivery(letter.message, attempt=1))
+            self._queues[consumer].put(Delivery(letter.message, attempt=1, tag=consumer))
         return len(chosen)
 
     def idle(self, seconds: float) -> None:

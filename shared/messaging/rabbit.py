@@ -220,6 +220,11 @@ class RabbitBroker:
             # Everything fetched before is settled too, so one ack covers the batch.
             self._call(lambda: self._channel.basic_ack(max(current), multiple=True))
 
+    def requeue(self, deliveries: Sequence[Delivery]) -> None:
+        current = [d.tag[1] for d in deliveries if d.tag[0] == self._generation]
+        if current:
+            self._call(lambda: self._channel.basic_nack(max(current), multiple=True, requeue=True))
+
     def retry(self, consumer: str, delivery: Delivery, delay: float) -> None:
         target = topology.retry_queue(self.namespace, consumer, delay)
         self._send_direct(target, delivery.message, delivery.attempt + 1)

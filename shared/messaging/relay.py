@@ -21,7 +21,8 @@ from shared.messaging.tables import outbox
 
 log = logging.getLogger(__name__)
 
-HOUSEKEEPING_EVERY = 5.0  # seconds between lag gauges and purging
+GAUGES_EVERY = 5.0  # seconds between outbox gauges
+PURGE_EVERY = 600.0  # seconds between purges of rows published long ago
 
 
 class Relay:
@@ -35,7 +36,7 @@ class Relay:
         self.poll_interval = poll_interval
         self.retry_delays = retry_delays or [1.0, 5.0, 30.0]
         self.retention = retention
-        self._last_housekeeping = 0.0
+        self._last_gauges = self._last_purge = 0.0
 
     def publish_batch(self) -> int:
         """Publish up to one batch of pending events; returns how many were taken."""
@@ -73,16 +74,22 @@ class Relay:
             counter = metrics.events_publish_failed if row.event_id in refused else metrics.events_published
             counter.labels(self.service, row.type).inc()
 
-    def housekeeping(self) -> None:
-        """Outbox gauges, and purging rows published long ago."""
+    def update_gauges(self) -> None:
+        """How many events wait, and for how long the oldest has."""
         with self.database.unit_of_work() as session:
             pending, oldest = session.execute(
                 select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
             ).one()
-            session.execute(delete(outbox).where(outbox.c.published_at < datetime.now(UTC) - self.retention))
-            session.commit()
         metrics.outbox_pending.labels(self.service).set(pending)
         metrics.outbox_lag.labels(self.service).set(_age_seconds(oldest))
+
+    def purge_published(self) -> int:
+        """Deletes rows published longer ago than the retention."""
+        with self.database.unit_of_work() as session:
+            purged = session.execute(
+                delete(outbox).where(outbox.c.published_at < datetime.now(UTC) - self.retention)).rowcount
+            session.commit()
+        return purged
 
     def run(self, stop: threading.Event) -> None:
         log.info("outbox relay started", extra={"service": self.service})
@@ -103,9 +110,13 @@ class Relay:
         self.broker.close()
 
     def _maybe_housekeeping(self) -> None:
-        if time.monotonic() - self._last_housekeeping >= HOUSEKEEPING_EVERY:
-            self._last_housekeeping = time.monotonic()
-            self.housekeeping()
+        now = time.monotonic()
+        if now - self._last_gauges >= GAUGES_EVERY:
+            self._last_gauges = now
+            self.update_gauges()
+        if now - self._last_purge >= PURGE_EVERY:
+            self._last_purge = now
+            self.purge_published()
 
 
 def _age_seconds(created_at: datetime | None) -> float:

@@ -4,6 +4,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy.exc import DBAPIError
+
+from shared.db import Database
 from shared.messaging.broker import Message
 from shared.messaging.tables import inbox, outbox
 from tests.messaging.support import Pipeline, until
@@ -84,3 +88,40 @@ def test_the_inbox_forgets_only_events_older_than_its_retention(pipeline: Pipeli
     with pipeline.database.unit_of_work() as session:
         remaining = {row.event_id for row in session.execute(inbox.select())}
     assert len(remaining) == 3 and oldest.event_id not in remaining
+
+
+def test_a_database_outage_gives_the_batch_back_instead_of_dead_lettering(pipeline: Pipeline, tmp_path):
+    """No event is at fault when the database is gone: none uses up its attempts."""
+    consumer = pipeline.consumer()
+    written = pipeline.write(6)
+    pipeline.relay_all()
+    working = consumer.database
+    unreachable = "postgresql+psycopg://nobody@127.0.0.1:1/gone" if working.dialect == "postgresql" \
+        else f"sqlite:///{tmp_path}/no/such/folder/x.db"
+    consumer.database = Database(unreachable)
+
+    for _ in range(pipeline.policy.max_attempts + 1):
+        with pytest.raises(DBAPIError):
+            until(lambda: False, step=consumer.process_batch, timeout=10)
+
+    consumer.database = working
+    until(lambda: len(pipeline.effects()) == 6, step=consumer.process_batch)
+    assert sorted(pipeline.effects()) == sorted(written)
+    assert pipeline.brokers().dead_letters("reporting") == []
+
+
+def test_the_relay_purges_only_rows_published_before_the_retention(pipeline: Pipeline):
+    pipeline.consumer()
+    pipeline.write(3)
+    relay = pipeline.relay()
+    pipeline.relay_all(relay)
+    with pipeline.database.unit_of_work() as session:
+        oldest = session.execute(outbox.select().order_by(outbox.c.seq).limit(1)).first()
+        session.execute(outbox.update().where(outbox.c.seq == oldest.seq)
+                        .values(published_at=datetime.now(UTC) - timedelta(hours=73)))
+        session.commit()
+
+    assert relay.purge_published() == 1
+    with pipeline.database.unit_of_work() as session:
+        remaining = {row.event_id for row in session.execute(outbox.select())}
+    assert len(remaining) == 2 and oldest.event_id not in remaining

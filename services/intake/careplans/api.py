@@ -80,7 +80,7 @@ def list_plans(client_id: uuid.UUID | None = None, status: Status | None = None,
 def get_plan(plan_id: uuid.UUID, principal: Principal = Depends(current_principal),
              session: Session = Depends(db_session)):
     principal.require_role(*READERS)
-    return service.get_plan(plan_id, principal, session=session)
+    return service.get_plan(plan_id, principal, session=session, for_update=True)
 
 
 @router.patch("/care-plans/{plan_id}", response_model=CarePlanRead, responses=_NOT_NOW,
@@ -122,4 +122,4 @@ def end(plan_id: uuid.UUID, body: Ending, principal: Principal = Depends(current
 def _plan_to_write(plan_id: uuid.UUID, principal: Principal, session: Session):
     """A plan the caller may change: 403 without the role, 404 outside their municipalities."""
     principal.require_role(*WRITERS)
-    return service.get_plan(plan_id, principal, session=session)
+    return service.get_plan(plan_id, principal, session=session, for_update=True)

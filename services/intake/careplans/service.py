@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from services.intake.assessments.rules import FieldError
 from services.intake.assessments.service import invalid
@@ -365,9 +365,10 @@ def _in_force(event: type[CarePlanActivated | CarePlanChanged], plan: CarePlan, 
 # -- care plans: reading -------------------------------------------------------------------
 
 
-def get_plan(plan_id: uuid.UUID, principal: Principal, *, session: Session) -> CarePlan:
-    """Another municipality's plan is answered as not found."""
-    plan = session.get(CarePlan, plan_id)
+def get_plan(plan_id: uuid.UUID, principal: Principal, *, session: Session, for_update: bool = False) -> CarePlan:
+    """Another municipality's plan is answered as not found. ``for_update`` locks
+    the row, so two changes of one plan (two activations...) run one after the other."""
+    plan = session.get(CarePlan, plan_id, with_for_update=for_update)
     if plan is None or not principal.can_access(plan.municipality_code):
         raise NotFound("care plan", plan_id)
     return plan
@@ -386,5 +387,6 @@ def list_plans(principal: Principal, *, client_id: uuid.UUID | None, status: str
     if status:
         query = query.where(CarePlan.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page = query.order_by(CarePlan.created_at.desc(), CarePlan.id).limit(limit).offset(offset)
+    page = (query.options(selectinload(CarePlan.lines))  # one query for the lines of the whole page
+            .order_by(CarePlan.created_at.desc(), CarePlan.id).limit(limit).offset(offset))
     return list(session.scalars(page)), total

@@ -29,9 +29,9 @@ Caller = Annotated[Principal, Depends(current_principal)]
 Db = Annotated[Session, Depends(db_session)]
 
 
-def _case(case_id: uuid.UUID, principal: Principal, session: Session, *roles: Role):
+def _case(case_id: uuid.UUID, principal: Principal, session: Session, *roles: Role, for_update: bool = False):
     principal.require_role(*roles)
-    return service.get_case(case_id, principal, session=session)
+    return service.get_case(case_id, principal, session=session, for_update=for_update)
 
 
 @router.post("/cases", response_model=CaseDetail, status_code=201,
@@ -60,21 +60,21 @@ def get_case(case_id: uuid.UUID, principal: Caller, session: Db):
 @router.patch("/cases/{case_id}", response_model=CaseDetail,
               summary="Reassign, re-file or reprioritise a case (only the fields sent change)")
 def update_case(case_id: uuid.UUID, body: CaseUpdate, principal: Caller, session: Db):
-    case = _case(case_id, principal, session, *CASE_WORKERS)
+    case = _case(case_id, principal, session, *CASE_WORKERS, for_update=True)
     return service.update_case(case, body, session=session)
 
 
 @router.post("/cases/{case_id}/status", response_model=CaseDetail,
              summary="Move a case: open → in_progress ⇄ referred → resolved → closed (409 when not allowed)")
 def change_status(case_id: uuid.UUID, body: StatusChange, principal: Caller, session: Db):
-    case = _case(case_id, principal, session, *CASE_WORKERS)
+    case = _case(case_id, principal, session, *CASE_WORKERS, for_update=True)
     return service.change_status(case, body, changed_by=principal.subject, session=session)
 
 
 @router.post("/cases/{case_id}/follow-ups", response_model=FollowUpRecordedRead, status_code=201,
              summary="Plan or record a consultation, referral, visit or call")
 def record_follow_up(case_id: uuid.UUID, body: FollowUpCreate, principal: Caller, session: Db):
-    case = _case(case_id, principal, session, *FOLLOWERS)
+    case = _case(case_id, principal, session, *FOLLOWERS, for_update=True)
     follow_up, scheduled = service.record_follow_up(case, body, recorded_by=principal.subject, session=session)
     return _recorded(follow_up, scheduled)
 
@@ -83,7 +83,7 @@ def record_follow_up(case_id: uuid.UUID, body: FollowUpCreate, principal: Caller
               summary="Record a follow-up as done (done_on, outcome) and schedule the next")
 def update_follow_up(case_id: uuid.UUID, follow_up_id: uuid.UUID, body: FollowUpUpdate, principal: Caller,
                      session: Db):
-    case = _case(case_id, principal, session, *FOLLOWERS)
+    case = _case(case_id, principal, session, *FOLLOWERS, for_update=True)
     follow_up, scheduled = service.update_follow_up(case, follow_up_id, body, recorded_by=principal.subject,
                                                     session=session)
     return _recorded(follow_up, scheduled)

@@ -135,9 +135,10 @@ def _refuse_second_case_for_visit(origin: str, origin_ref: str | None, *, sessio
 # -- reading -----------------------------------------------------------------------
 
 
-def get_case(case_id: uuid.UUID, principal: Principal, *, session: Session) -> Case:
-    """Another municipality's case is answered as not found, never shown."""
-    case = session.get(Case, case_id)
+def get_case(case_id: uuid.UUID, principal: Principal, *, session: Session, for_update: bool = False) -> Case:
+    """Another municipality's case is answered as not found, never shown. ``for_update``
+    locks the row, so two status moves of one case run one after the other."""
+    case = session.get(Case, case_id, with_for_update=for_update)
     if case is None or not principal.can_access(case.municipality_code):
         raise NotFound("case", case_id)
     return case

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from services.intake.catalogue.schemas import (CodeCreate, CodeUpdate, MunicipalityCreate, NetworkCreate,
                                                ProgrammeCreate, ServiceTypeCreate, ServiceTypeUpdate,
@@ -309,7 +309,8 @@ def _touches(programme: Programme, principal: Principal) -> bool:
 
 def list_programmes(principal: Principal, *, session: Session) -> list[Programme]:
     """The programmes running in at least one of the caller's municipalities."""
-    query = select(Programme).order_by(Programme.code)
+    query = (select(Programme).order_by(Programme.code)
+             .options(selectinload(Programme.municipalities), selectinload(Programme.service_types)))
     if not principal.all_municipalities:
         query = query.where(Programme.municipalities.any(Municipality.code.in_(principal.municipalities)))
     return list(session.scalars(query))
