@@ -87,12 +87,14 @@ def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
 def _route_template(request: Request) -> str:
     """The matched path with its parameters as ``{name}``: a bounded metric label.
     Rebuilt from the path, as routers included with a prefix keep only the suffix."""
-    if "route" not in request.scope:
+    route = request.scope.get("route")
+    if route is None:
         return "unmatched"
-    path = request.scope["path"].removeprefix(request.scope.get("root_path", ""))
-    for name, value in request.path_params.items():
-        path = path.replace(f"/{value}", f"/{{{name}}}", 1)
-    return path
+    # The leading segments the route itself does not declare are the router's prefix.
+    path = request.scope["path"].removeprefix(request.scope.get("root_path", "")).strip("/").split("/")
+    declared = route.path.strip("/").split("/")
+    prefix = path[:len(path) - len(declared)]
+    return "/" + "/".join([*prefix, *declared])
 
 
 def install_middleware(app: FastAPI, service: str) -> None:

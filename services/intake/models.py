@@ -205,6 +205,7 @@ class Agreement(Base):
     """The contract between the municipality and the client under a programme."""
 
     __tablename__ = "agreement"
+    __table_args__ = (UniqueConstraint("municipality_code", "programme_code", "number"),)  # a contract number once
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)

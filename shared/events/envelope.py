@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.events.base import Event, event_model
 from shared.tracing import current_traceparent
@@ -22,7 +22,7 @@ class Envelope(BaseModel):
     id: str
     type: str
     source: str
-    time: datetime
+    time: AwareDatetime
     subject: str | None = None
     datacontenttype: Literal["application/json"] = "application/json"
     dataschema: str | None = None

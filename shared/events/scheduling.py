@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from shared.events.base import Event
 from shared.events.intake import CODE, MUNICIPALITY_CODE, Priority
@@ -21,8 +19,8 @@ class VisitCompleted(Event):
     careplan_id: uuid.UUID | None = None
     service_type: str = Field(pattern=CODE)
     staff_id: str
-    started_at: datetime
-    ended_at: datetime
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
     concern_raised: bool = False
     concern_category: str | None = Field(None, pattern=CODE)
     concern_priority: Priority = "normal"

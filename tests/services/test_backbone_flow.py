@@ -119,3 +119,8 @@ def test_http_metrics_are_labelled_by_route_template(api, auth):
     api.get("/intake/v1/clients/7d4c6f0e-8a57-4b7e-9a53-1f7e2c1d9b10", headers=auth("network_admin", "*"))
     metrics = api.get("/intake/metrics").text
     assert 'route="/v1/clients/{client_id}",service="intake",status="404"' in metrics
+
+
+def test_a_path_value_equal_to_a_route_word_keeps_the_template(api, auth):
+    api.get("/intake/v1/programmes/programmes", headers=auth("network_admin", "*"))
+    assert 'route="/v1/programmes/{code}",service="intake",status="404"' in api.get("/intake/metrics").text

@@ -56,3 +56,10 @@ def test_events_about_people_carry_no_personal_data(event_type):
 
 def test_the_personal_data_check_can_fail():
     assert _property_names({"properties": {"a": {}}, "$defs": {"X": {"properties": {"phone": {}}}}}) == {"a", "phone"}
+
+
+def test_event_times_must_carry_a_time_zone():
+    envelope = Envelope.wrap(ClientRegistered(client_id=uuid.uuid4(), municipality="BG-RAK"))
+    naive = envelope.model_dump(mode="json") | {"time": "2026-01-05T10:00:00"}
+    with pytest.raises(ValidationError, match="time"):
+        Envelope.model_validate(naive)

@@ -17,7 +17,7 @@ from services.intake.assessments.service import invalid
 from services.intake.careplans import rules
 from services.intake.careplans.schemas import (AgreementCreate, CarePlanCreate, CarePlanUpdate, Ending,
                                                LineCreate, LineUpdate, Resumption, Suspension)
-from services.intake.catalogue.service import require_service_type, today_in
+from services.intake.catalogue.service import require_service_type, save_unique, today_in
 from services.intake.consents.service import decision_in_force, require_consent
 from services.intake.models import Agreement, CarePlan, CarePlanLine, Client, Programme
 from shared.auth import Principal
@@ -43,6 +43,7 @@ def sign_agreement(client: Client, data: AgreementCreate, *, session: Session) -
         programme_code=programme.code, number=data.number, signed_on=data.signed_on,
         starts_on=data.starts_on, ends_on=ends_on)
     session.add(agreement)
+    save_unique(session, f"agreement {data.number} already exists in programme {data.programme}", "number")
     record_event(session, AgreementSigned(
         agreement_id=agreement.id, client_id=client.id, municipality=client.municipality_code,
         programme=programme.code, signed_on=data.signed_on, starts_on=data.starts_on, ends_on=ends_on,

@@ -69,7 +69,7 @@ def _distinct(codes: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def _save(session: Session, duplicate: str, field: str) -> None:
+def save_unique(session: Session, duplicate: str, field: str) -> None:
     """Flush, answering 409 when a concurrent request registered the same key first."""
     try:
         session.flush()
@@ -86,7 +86,7 @@ def register_network(data: NetworkCreate, *, session: Session) -> Network:
         raise Conflict(f"network {data.code} is already registered", field="code")
     network = Network(code=data.code, name=data.name)
     session.add(network)
-    _save(session, f"network {data.code} is already registered", "code")
+    save_unique(session, f"network {data.code} is already registered", "code")
     session.commit()
     return network
 
@@ -106,7 +106,7 @@ def register_municipality(data: MunicipalityCreate, *, session: Session) -> Muni
     municipality = Municipality(code=data.code, name=data.name, names=dict(data.names), language=data.language,
                                 timezone=data.timezone, network_code=data.network, registered_at=datetime.now(UTC))
     session.add(municipality)
-    _save(session, f"municipality {data.code} is already registered", "code")
+    save_unique(session, f"municipality {data.code} is already registered", "code")
     record_event(session, MunicipalityRegistered(code=data.code, name=data.name, language=data.language,
                                                  timezone=data.timezone, network=data.network),
                  subject=data.code, municipality=data.code)
@@ -143,7 +143,7 @@ def register_settlement(municipality_code: str, data: SettlementCreate, *, sessi
                             latitude=location.latitude if location else None,
                             longitude=location.longitude if location else None)
     session.add(settlement)
-    _save(session, duplicate, "name")
+    save_unique(session, duplicate, "name")
     record_event(session, SettlementRegistered(
         settlement_id=settlement.id, municipality=municipality_code, name=data.name, kind=data.kind,
         marginalised_community=data.marginalised_community,
@@ -178,7 +178,7 @@ def register_code(kind: str, data: CodeCreate, *, session: Session) -> CodeListE
         raise Conflict(duplicate, field="code")
     entry = CodeListEntry(kind=kind, code=data.code, names=dict(data.names), active=True)
     session.add(entry)
-    _save(session, duplicate, "code")
+    save_unique(session, duplicate, "code")
     record_event(session, CodeRegistered(kind=kind, code=data.code, names=entry.names), subject=f"{kind}/{data.code}")
     session.commit()
     return entry
@@ -225,7 +225,7 @@ def register_service_type(data: ServiceTypeCreate, *, session: Session) -> Servi
                                staff_roles=_require_staff_roles(data.staff_roles, session=session),
                                default_duration_minutes=data.default_duration_minutes, unit=data.unit, active=True)
     session.add(service_type)
-    _save(session, duplicate, "code")
+    save_unique(session, duplicate, "code")
     record_event(session, ServiceTypeRegistered(**_service_type_facts(service_type)), subject=data.code)
     session.commit()
     return service_type
@@ -294,7 +294,7 @@ def register_programme(data: ProgrammeCreate, *, session: Session) -> Programme:
                           ends_on=data.ends_on, network_code=data.network,
                           municipalities=list(municipalities.values()), service_types=list(service_types.values()))
     session.add(programme)
-    _save(session, duplicate, "code")
+    save_unique(session, duplicate, "code")
     record_event(session, ProgrammeRegistered(
         code=data.code, name=data.name, funder=data.funder, starts_on=data.starts_on, ends_on=data.ends_on,
         municipalities=sorted(municipalities), service_types=sorted(service_types),
