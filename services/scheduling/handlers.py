@@ -1,7 +1,7 @@
 """Events scheduling consumes, one function per type."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -30,13 +30,9 @@ def keep_service_type(event: ServiceTypeRegistered | ServiceTypeChanged, *, acti
     """Store the service type as the event describes it, unless a later event is already
     kept: a retried ``registered`` may arrive after the ``changed`` that followed it."""
     kept = session.get(ServiceType, event.code)
-    if kept is not None and _utc(kept.as_of) > _utc(as_of):
+    if kept is not None and kept.as_of > as_of:
         return
     session.merge(ServiceType(code=event.code, names=event.names, mode=event.mode, staff_roles=event.staff_roles,
                               default_duration_minutes=event.default_duration_minutes, unit=event.unit,
                               active=active, as_of=as_of))
 
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite gives timestamps back without their zone; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

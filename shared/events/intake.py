@@ -135,22 +135,21 @@ class ClientUpdated(Event):
     status: str
 
 
-class ConsentGiven(Event):
-    type = "intake.consent.given.v1"
+class _ConsentDecision(Event):
     client_id: uuid.UUID
     municipality: str = Field(pattern=MUNICIPALITY_CODE)
     purpose: ConsentPurpose
     decided_on: date
 
 
-class ConsentWithdrawn(Event):
+class ConsentGiven(_ConsentDecision):
+    type = "intake.consent.given.v1"
+
+
+class ConsentWithdrawn(_ConsentDecision):
     """Other services stop what the purpose covered: visits, messages, sharing."""
 
     type = "intake.consent.withdrawn.v1"
-    client_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
-    purpose: ConsentPurpose
-    decided_on: date
 
 
 class AssessmentRecorded(Event):
@@ -214,22 +213,20 @@ class CarePlanChanged(_CarePlanInForce):
     type = "intake.careplan.changed.v1"
 
 
-class CarePlanSuspended(Event):
+class _CarePlanStopped(Event):
+    careplan_id: uuid.UUID
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    effective_on: date
+    reason: str | None = None  # a code such as hospital_stay, consent_withdrawn, deceased
+
+
+class CarePlanSuspended(_CarePlanStopped):
     type = "intake.careplan.suspended.v1"
-    careplan_id: uuid.UUID
-    client_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
-    effective_on: date
-    reason: str | None = None  # a code such as hospital_stay, consent_withdrawn
 
 
-class CarePlanEnded(Event):
+class CarePlanEnded(_CarePlanStopped):
     type = "intake.careplan.ended.v1"
-    careplan_id: uuid.UUID
-    client_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
-    effective_on: date
-    reason: str | None = None
 
 
 # -- case register ------------------------------------------------------------------------

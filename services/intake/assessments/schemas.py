@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.intake.assessments.rules import duplicate_codes
-from services.intake.clients.schemas import UtcDatetime
 from shared.events.intake import CODE, LANGUAGE, MUNICIPALITY_CODE
 
 Names = dict[Annotated[str, Field(pattern=LANGUAGE)], Annotated[str, Field(min_length=1, max_length=200)]]
@@ -70,7 +69,7 @@ class TemplateRead(BaseModel):
     version: int
     names: dict[str, str]
     domains: list[Domain]
-    created_at: UtcDatetime
+    created_at: datetime
 
 
 class AssessmentCreate(_Request):
@@ -97,7 +96,7 @@ class AssessmentRead(BaseModel):
     scores: dict[str, int]
     needs: list[str]
     notes: str | None
-    recorded_at: UtcDatetime
+    recorded_at: datetime
 
     @classmethod
     def of(cls, assessment) -> AssessmentRead:

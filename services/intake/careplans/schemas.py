@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from services.intake.careplans.rules import first_overlap, minutes
-from services.intake.clients.schemas import UtcDatetime
 from shared.events.intake import CODE, Place, Weekday
 
 CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
@@ -164,8 +163,8 @@ class CarePlanRead(BaseModel):
     starts_on: date
     ends_on: date | None
     lines: list[LineRead]
-    created_at: UtcDatetime
-    changed_at: UtcDatetime
+    created_at: datetime
+    changed_at: datetime
 
 
 class CarePlanPage(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from services.intake.clients.rules import as_utc, canonical_phone, check_birth_date
+from services.intake.clients.rules import canonical_phone, check_birth_date
 from services.intake.models import Client, Household
 from shared.events.intake import CODE, MUNICIPALITY_CODE
 
@@ -32,7 +32,6 @@ def _one_household(value: str | None, info: ValidationInfo) -> str | None:
     return value
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_has_a_letter)]
 BirthDate = Annotated[date, AfterValidator(_plausible_birth_date),
                       Field(description="Not in the future, not before 1900", examples=["1948-03-12"])]
@@ -124,7 +123,7 @@ class ClientRead(BaseModel):
     household_id: uuid.UUID | None
     target_groups: list[str]
     status: ClientStatus
-    registered_at: UtcDatetime
+    registered_at: datetime
     registered_by: str
 
     @classmethod

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.intake.clients.schemas import UtcDatetime
 from services.intake.models import Consent
 from shared.events.intake import ConsentPurpose
 
@@ -32,7 +31,7 @@ class ConsentRead(BaseModel):
     given: bool
     decided_on: date
     recorded_by: str
-    recorded_at: UtcDatetime
+    recorded_at: datetime
     note: str | None
 
 
