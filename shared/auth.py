@@ -9,12 +9,13 @@ import time
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.errors import Forbidden, Unauthorized
 from shared.settings import Settings
 
 ALL_MUNICIPALITIES = "*"
@@ -28,12 +29,22 @@ class Role(StrEnum):
     ANALYST = "analyst"
 
 
-class AuthError(Exception):
-    """401: no token, or one that does not verify."""
+class RoleGroup(frozenset[str]):
+    """Roles that may do one kind of thing, named once (``requires(COORDINATORS)``)."""
+
+    def __new__(cls, *roles: Role) -> RoleGroup:
+        return super().__new__(cls, (r.value for r in roles))
 
 
-class Forbidden(Exception):
-    """403: a valid token without the right to do this."""
+NETWORK_ADMINS = RoleGroup(Role.NETWORK_ADMIN)
+# Who writes clients, agreements and care plans of their municipalities.
+COORDINATORS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR)
+# Who works with clients in person: records consents, opens and moves cases.
+FIELD_STAFF = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.WORKER)
+# Who may read personal data: everyone but the analyst, who sees aggregates only.
+PERSONAL_DATA_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT, Role.WORKER)
+# Who reads aggregates (reporting).
+AGGREGATE_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT, Role.ANALYST)
 
 
 @dataclass(frozen=True)
@@ -46,9 +57,9 @@ class Principal:
     def all_municipalities(self) -> bool:
         return ALL_MUNICIPALITIES in self.municipalities
 
-    def require_role(self, *roles: Role) -> None:
-        if not self.roles & {r.value for r in roles}:
-            raise Forbidden(f"requires one of the roles: {', '.join(r.value for r in roles)}")
+    def require_role(self, group: RoleGroup) -> None:
+        if not self.roles & group:
+            raise Forbidden(f"requires one of the roles: {', '.join(r for r in Role if r in group)}")
 
     def can_access(self, municipality: str) -> bool:
         return self.all_municipalities or municipality in self.municipalities
@@ -68,7 +79,7 @@ class TokenVerifier:
             claims = jwt.decode(token, **self._key_for(token), audience=self.settings.jwt_audience,
                                 issuer=self.settings.jwt_issuer, options={"require": ["exp", "sub"]})
         except jwt.PyJWTError as exc:
-            raise AuthError(f"invalid token: {exc}") from exc
+            raise Unauthorized(f"invalid token: {exc}") from exc
         return _principal(claims)
 
     def _key_for(self, token: str) -> dict[str, Any]:
@@ -109,5 +120,18 @@ _bearer = HTTPBearer(auto_error=False)
 def current_principal(request: Request,
                       credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
     if credentials is None:
-        raise AuthError("a bearer token is required")
+        raise Unauthorized("a bearer token is required")
     return request.app.state.verifier.verify(credentials.credentials)
+
+
+def requires(group: RoleGroup) -> Any:
+    """The dependency of a route that needs one of ``group``'s roles (else 403):
+    ``caller: Annotated[Principal, requires(COORDINATORS)]``."""
+    def check(principal: Principal = Depends(current_principal)) -> Principal:
+        principal.require_role(group)
+        return principal
+    return Depends(check)
+
+
+# Any caller with a valid token.
+Caller = Annotated[Principal, Depends(current_principal)]

@@ -9,7 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from shared.errors import Conflict
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -54,6 +57,16 @@ def service_base() -> type[DeclarativeBase]:
     return type("Base", (DeclarativeBase,), {"metadata": metadata, "type_annotation_map": type_map})
 
 
+def flush_unique(session: Session, conflict: Conflict) -> None:
+    """Flush, answering ``conflict`` (a 409) when a unique constraint says that a
+    concurrent request registered the same key first. The transaction is rolled back."""
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise conflict from None
+
+
 class Database:
     """One service's database. The engine is made on first use, so it is
     created after a fork (Celery prefork, several uvicorn workers)."""
@@ -85,6 +98,14 @@ class Database:
         assert self._sessions is not None
         with self._sessions() as session:
             yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A unit of work that commits when the block ends normally: the owner of the
+        transaction for a task, a command or a test (service functions never commit)."""
+        with self.unit_of_work() as session:
+            yield session
+            session.commit()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

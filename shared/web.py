@@ -8,47 +8,24 @@ from http import HTTPStatus
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from fastapi import APIRouter, FastAPI, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import metrics
-from shared.auth import AuthError, Forbidden, TokenVerifier
+from shared.auth import TokenVerifier
 from shared.db import Database
-from shared.messaging.broker import Broker
+from shared.errors import Problem
 from shared.settings import Settings
 from shared.tracing import traced
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
-
-
-class Problem(Exception):
-    """An error answered as RFC 9457 problem details."""
-
-    def __init__(self, status: int, title: str, detail: str | None = None, **extra) -> None:
-        super().__init__(detail or title)
-        self.status, self.title, self.detail, self.extra = status, title, detail, extra
-
-
-class NotFound(Problem):
-    def __init__(self, what: str, key: object) -> None:
-        super().__init__(404, "Not found", f"{what} {key} was not found")
-
-
-class Invalid(Problem):
-    """422 for a rule the request schema cannot express (an unknown code, dates out of order)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(422, "Invalid request", f"invalid: {field}: {message}",
-                         errors=[{"field": field, "message": message}], field=field)
-
-
-class Conflict(Problem):
-    def __init__(self, detail: str, **extra) -> None:
-        super().__init__(409, "Conflict", detail, **extra)
 
 
 def problem_response(status: int, title: str, detail: str | None = None, **extra) -> JSONResponse:
@@ -71,12 +48,19 @@ def _validation_problem(_request: Request, exc: RequestValidationError) -> JSONR
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(Problem, lambda _r, e: problem_response(e.status, e.title, e.detail, **e.extra))
-    app.add_exception_handler(AuthError, lambda _r, e: problem_response(401, "Unauthorized", str(e)))
-    app.add_exception_handler(Forbidden, lambda _r, e: problem_response(403, "Forbidden", str(e)))
+    app.add_exception_handler(IntegrityError, _concurrent_change)
     app.add_exception_handler(
         StarletteHTTPException,
         lambda _r, e: problem_response(e.status_code, HTTPStatus(e.status_code).phrase, str(e.detail)))
     app.add_exception_handler(Exception, _unexpected)
+
+
+def _concurrent_change(_request: Request, exc: IntegrityError) -> JSONResponse:
+    """A constraint that the service's own checks passed but the commit broke: a
+    concurrent request wrote the same thing first. The statement is not logged
+    (its parameters may hold personal data)."""
+    log.warning("a commit broke a constraint: %s", type(exc.orig).__name__)
+    return problem_response(409, "Conflict", "a concurrent change conflicts with this request; try again")
 
 
 def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
@@ -111,9 +95,15 @@ def install_middleware(app: FastAPI, service: str) -> None:
 
 
 def db_session(request: Request) -> Iterator[Session]:
-    """The request's session; routes commit through their service functions."""
+    """The request's unit of work: committed when the route returned its answer (before
+    it is sent, so a failed commit is the answer), rolled back when it raised."""
     with request.app.state.database.unit_of_work() as session:
         yield session
+        session.commit()
+
+
+# The request's session. Function scope: the commit runs before the response is sent.
+Db = Annotated[Session, Depends(db_session, scope="function")]
 
 
 @dataclass

@@ -10,11 +10,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.base import Event
+from shared.types import CLOCK, CLOCK_OR_MIDNIGHT, CODE, LANGUAGE, MUNICIPALITY_CODE, Location
 
-MUNICIPALITY_CODE = r"^[A-Z0-9][A-Z0-9_-]{1,31}$"
-CODE = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
-LANGUAGE = r"^(bg|pl|uk|en)$"
-LANGUAGES = ("bg", "pl", "uk", "en")
 
 ServiceMode = Literal["home_visit", "centre", "group", "phone", "mobile_unit"]
 ServiceUnit = Literal["hour", "visit"]
@@ -31,14 +28,9 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Location(_Part):
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
-
-
 class TimeWindow(_Part):
-    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-    end: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
+    start: str = Field(pattern=CLOCK)
+    end: str = Field(pattern=CLOCK_OR_MIDNIGHT)
 
 
 # -- catalogue ---------------------------------------------------------------------

@@ -5,7 +5,8 @@ import uuid
 from pydantic import AwareDatetime, Field
 
 from shared.events.base import Event
-from shared.events.intake import CODE, MUNICIPALITY_CODE, Priority
+from shared.events.intake import Priority
+from shared.types import CODE, MUNICIPALITY_CODE
 
 
 class VisitCompleted(Event):

@@ -12,8 +12,8 @@ from pydantic import TypeAdapter, ValidationError
 from services.intake.catalogue.schemas import (Code, Location, MunicipalityCode, Names, ServiceTypeNames,
                                                Translations)
 from services.intake.catalogue.service import require_period
-from shared.events.intake import CODE, LANGUAGES, MUNICIPALITY_CODE
-from shared.web import Invalid
+from shared.types import CODE, LANGUAGES, MUNICIPALITY_CODE
+from shared.errors import Invalid
 
 NAMES, SERVICE_TYPE_NAMES, TRANSLATIONS = TypeAdapter(Names), TypeAdapter(ServiceTypeNames), TypeAdapter(Translations)
 CODES, MUNICIPALITY_CODES = TypeAdapter(Code), TypeAdapter(MunicipalityCode)

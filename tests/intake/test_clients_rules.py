@@ -16,7 +16,7 @@ from services.intake.clients.matching import (
     same_phone, search_pattern, search_text,
 )
 from services.intake.clients.rules import as_utc, canonical_phone, check_birth_date, check_status_change
-from shared.web import Conflict
+from shared.errors import Conflict
 
 TODAY = date(2025, 6, 1)
 LETTERS = ("abcdefghijklmnopqrstuvwxyząćęłńóśźż"

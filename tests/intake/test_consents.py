@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from services.intake.consents.service import consent_in_force, require_consent
-from shared.web import Conflict
+from shared.errors import Conflict
 
 RAKITOVO = {"code": "BG-RAK", "name": "Ракитово", "language": "bg", "timezone": "Europe/Sofia"}
 PERNIK = {"code": "BG-PER", "name": "Перник", "language": "bg", "timezone": "Europe/Sofia"}

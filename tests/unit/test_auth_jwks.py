@@ -10,7 +10,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from shared.auth import AuthError, TokenVerifier
+from shared.auth import TokenVerifier
+from shared.errors import Unauthorized as AuthError
 from shared.settings import Settings
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from services.intake.assessments import service
 from services.intake.assessments.schemas import AssessmentCreate, AssessmentRead, TemplateCreate, TemplateRead
 from services.intake.clients.service import get_client
-from shared.auth import Principal, Role, current_principal
+from shared.auth import RoleGroup, Principal, Role, current_principal
 from shared.web import db_session
 
 router = APIRouter(tags=["assessments"])
@@ -21,7 +21,7 @@ READERS = (Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT, Role.WORKER)
              summary="Create an assessment template, or the next version of one (network admin)")
 def create_template(body: TemplateCreate, principal: Principal = Depends(current_principal),
                     session: Session = Depends(db_session)):
-    principal.require_role(Role.NETWORK_ADMIN)
+    principal.require_role(RoleGroup(Role.NETWORK_ADMIN))
     return service.create_template(body, session=session)
 
 
@@ -44,7 +44,7 @@ def get_template(template_id: uuid.UUID, _principal: Principal = Depends(current
              summary="Record a needs assessment of a client; you are its assessor")
 def record_assessment(client_id: uuid.UUID, body: AssessmentCreate,
                       principal: Principal = Depends(current_principal), session: Session = Depends(db_session)):
-    principal.require_role(Role.NETWORK_ADMIN, Role.COORDINATOR)
+    principal.require_role(RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR))
     client = get_client(client_id, principal, session=session)
     return AssessmentRead.of(service.record_assessment(client, body, assessor=principal.subject, session=session))
 
@@ -53,7 +53,7 @@ def record_assessment(client_id: uuid.UUID, body: AssessmentCreate,
             summary="A client's assessments, the latest first")
 def list_assessments(client_id: uuid.UUID, principal: Principal = Depends(current_principal),
                      session: Session = Depends(db_session)):
-    principal.require_role(*READERS)
+    principal.require_role(RoleGroup(*READERS))
     client = get_client(client_id, principal, session=session)
     return [AssessmentRead.of(a) for a in service.list_assessments(client, session=session)]
 
@@ -62,6 +62,6 @@ def list_assessments(client_id: uuid.UUID, principal: Principal = Depends(curren
             summary="One assessment of a client")
 def get_assessment(client_id: uuid.UUID, assessment_id: uuid.UUID,
                    principal: Principal = Depends(current_principal), session: Session = Depends(db_session)):
-    principal.require_role(*READERS)
+    principal.require_role(RoleGroup(*READERS))
     client = get_client(client_id, principal, session=session)
     return AssessmentRead.of(service.get_assessment(client, assessment_id, session=session))

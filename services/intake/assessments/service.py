@@ -17,7 +17,7 @@ from services.intake.catalogue.service import require_network, today_in
 from services.intake.models import Assessment, AssessmentTemplate, Client, Municipality
 from shared.events.intake import AssessmentRecorded
 from shared.messaging.outbox import record_event
-from shared.web import Conflict, Invalid, NotFound, Problem
+from shared.errors import Conflict, Invalid, NotFound, Problem
 
 
 def invalid(errors: list[FieldError]) -> Problem:

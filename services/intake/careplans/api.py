@@ -10,7 +10,7 @@ from services.intake.careplans.rules import Status
 from services.intake.careplans.schemas import (AgreementCreate, AgreementRead, CarePlanCreate, CarePlanPage,
                                                CarePlanRead, CarePlanUpdate, Ending, Resumption, Suspension)
 from services.intake.clients.service import get_client
-from shared.auth import Principal, Role, current_principal
+from shared.auth import RoleGroup, Principal, Role, current_principal
 from shared.events.intake import MUNICIPALITY_CODE
 from shared.web import db_session
 
@@ -29,7 +29,7 @@ _NOT_NOW = {409: {"description": "Not allowed from the plan's current status (`f
              summary="Record the agreement a client signed under a programme (network admin, coordinator)")
 def sign_agreement(client_id: uuid.UUID, body: AgreementCreate, principal: Principal = Depends(current_principal),
                    session: Session = Depends(db_session)):
-    principal.require_role(*WRITERS)
+    principal.require_role(RoleGroup(*WRITERS))
     return service.sign_agreement(get_client(client_id, principal, session=session), body, session=session)
 
 
@@ -37,7 +37,7 @@ def sign_agreement(client_id: uuid.UUID, body: AgreementCreate, principal: Princ
             summary="A client's agreements, the latest first")
 def list_agreements(client_id: uuid.UUID, principal: Principal = Depends(current_principal),
                     session: Session = Depends(db_session)):
-    principal.require_role(*READERS)
+    principal.require_role(RoleGroup(*READERS))
     return service.list_agreements(get_client(client_id, principal, session=session), session=session)
 
 
@@ -45,7 +45,7 @@ def list_agreements(client_id: uuid.UUID, principal: Principal = Depends(current
             summary="One agreement of a client")
 def get_agreement(client_id: uuid.UUID, agreement_id: uuid.UUID, principal: Principal = Depends(current_principal),
                   session: Session = Depends(db_session)):
-    principal.require_role(*READERS)
+    principal.require_role(RoleGroup(*READERS))
     client = get_client(client_id, principal, session=session)
     return service.get_agreement(client, agreement_id, session=session)
 
@@ -57,7 +57,7 @@ def get_agreement(client_id: uuid.UUID, agreement_id: uuid.UUID, principal: Prin
              summary="Draft a care plan for a client (network admin, coordinator)")
 def create_plan(client_id: uuid.UUID, body: CarePlanCreate, principal: Principal = Depends(current_principal),
                 session: Session = Depends(db_session)):
-    principal.require_role(*WRITERS)
+    principal.require_role(RoleGroup(*WRITERS))
     return service.create_plan(get_client(client_id, principal, session=session), body, session=session)
 
 
@@ -68,7 +68,7 @@ def list_plans(client_id: uuid.UUID | None = None, status: Status | None = None,
                limit: int = Query(50, ge=1, le=200, description="Page size, 1 to 200"),
                offset: int = Query(0, ge=0, description="How many matching plans to skip"),
                principal: Principal = Depends(current_principal), session: Session = Depends(db_session)):
-    principal.require_role(*READERS)
+    principal.require_role(RoleGroup(*READERS))
     if municipality is not None:
         principal.require_municipality(municipality)
     items, total = service.list_plans(principal, client_id=client_id, status=status, municipality=municipality,
@@ -79,7 +79,7 @@ def list_plans(client_id: uuid.UUID | None = None, status: Status | None = None,
 @router.get("/care-plans/{plan_id}", response_model=CarePlanRead, summary="One care plan")
 def get_plan(plan_id: uuid.UUID, principal: Principal = Depends(current_principal),
              session: Session = Depends(db_session)):
-    principal.require_role(*READERS)
+    principal.require_role(RoleGroup(*READERS))
     return service.get_plan(plan_id, principal, session=session, for_update=True)
 
 
@@ -121,5 +121,5 @@ def end(plan_id: uuid.UUID, body: Ending, principal: Principal = Depends(current
 
 def _plan_to_write(plan_id: uuid.UUID, principal: Principal, session: Session):
     """A plan the caller may change: 403 without the role, 404 outside their municipalities."""
-    principal.require_role(*WRITERS)
+    principal.require_role(RoleGroup(*WRITERS))
     return service.get_plan(plan_id, principal, session=session, for_update=True)

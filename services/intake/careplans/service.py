@@ -25,7 +25,7 @@ from shared.events.intake import (AgreementSigned, CarePlanActivated, CarePlanCh
                                   CarePlanSuspended, Location)
 from shared.events.intake import CarePlanLine as LineInForce
 from shared.messaging.outbox import record_event
-from shared.web import Conflict, Invalid, NotFound, Problem
+from shared.errors import Conflict, Invalid, NotFound, Problem
 
 CONSENT_PURPOSE = "services"  # the consent that lets a plan run
 CONSENT_WITHDRAWN = "consent_withdrawn"  # the reason a plan is suspended when it goes

@@ -17,7 +17,7 @@ from services.intake.cases.schemas import (
     CaseCreate, CaseDetail, CaseFilters, CasePage, CaseRead, CaseUpdate, FollowUpCreate, FollowUpRead,
     FollowUpRecordedRead, FollowUpUpdate, OverdueFilters, OverdueFollowUpPage, StatusChange,
 )
-from shared.auth import Principal, Role, current_principal
+from shared.auth import RoleGroup, Principal, Role, current_principal
 from shared.web import db_session
 
 router = APIRouter(tags=["cases"])
@@ -30,21 +30,21 @@ Db = Annotated[Session, Depends(db_session)]
 
 
 def _case(case_id: uuid.UUID, principal: Principal, session: Session, *roles: Role, for_update: bool = False):
-    principal.require_role(*roles)
+    principal.require_role(RoleGroup(*roles))
     return service.get_case(case_id, principal, session=session, for_update=for_update)
 
 
 @router.post("/cases", response_model=CaseDetail, status_code=201,
              summary="Open a case for a client or a household of your municipality")
 def open_case(body: CaseCreate, principal: Caller, session: Db):
-    principal.require_role(*CASE_WORKERS)
+    principal.require_role(RoleGroup(*CASE_WORKERS))
     principal.require_municipality(body.municipality)
     return service.open_case(body, opened_by=principal.subject, session=session)
 
 
 @router.get("/cases", response_model=CasePage, summary="Cases in your municipalities, newest first")
 def list_cases(filters: Annotated[CaseFilters, Query()], principal: Caller, session: Db):
-    principal.require_role(*FOLLOWERS)
+    principal.require_role(RoleGroup(*FOLLOWERS))
     if filters.municipality:
         principal.require_municipality(filters.municipality)
     items, total = service.list_cases(filters, principal, session=session)
@@ -92,7 +92,7 @@ def update_follow_up(case_id: uuid.UUID, follow_up_id: uuid.UUID, body: FollowUp
 @router.get("/follow-ups/overdue", response_model=OverdueFollowUpPage,
             summary="Follow-ups not done and past due, most overdue first")
 def overdue_follow_ups(filters: Annotated[OverdueFilters, Query()], principal: Caller, session: Db):
-    principal.require_role(*FOLLOWERS)
+    principal.require_role(RoleGroup(*FOLLOWERS))
     if filters.municipality:
         principal.require_municipality(filters.municipality)
     items, total = service.overdue_follow_ups(filters, principal, session=session)

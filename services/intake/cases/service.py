@@ -29,7 +29,7 @@ from shared.auth import Principal
 from shared.events.intake import CaseOpened, CaseStatusChanged, FollowUpRecorded
 from shared.events.scheduling import VisitCompleted
 from shared.messaging.outbox import record_event
-from shared.web import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid, NotFound
 
 log = logging.getLogger(__name__)
 SCHEDULING = "scheduling"  # opened_by of the cases that visits raise

@@ -13,7 +13,7 @@ from services.intake.catalogue.schemas import (CodeCreate, CodeRead, CodeUpdate,
                                                MunicipalityRead, NetworkCreate, NetworkRead, ProgrammeCreate,
                                                ProgrammeRead, ServiceTypeCreate, ServiceTypeRead, ServiceTypeUpdate,
                                                SettlementCreate, SettlementRead)
-from shared.auth import Principal, Role, current_principal
+from shared.auth import RoleGroup, Principal, Role, current_principal
 from shared.web import db_session
 
 router = APIRouter(tags=["catalogue"])
@@ -26,7 +26,7 @@ IncludeInactive = Annotated[bool, Query(description="Also list retired entries")
 
 
 def _network_admin(principal: Principal) -> None:
-    principal.require_role(Role.NETWORK_ADMIN)
+    principal.require_role(RoleGroup(Role.NETWORK_ADMIN))
 
 
 # -- networks ----------------------------------------------------------------------------
@@ -70,7 +70,7 @@ def get_municipality(code: str, principal: Caller, session: DbSession):
 @router.post("/municipalities/{code}/settlements", response_model=SettlementRead, status_code=201,
              summary="Register a village, town or neighbourhood (network admin, or the municipality's coordinator)")
 def register_settlement(code: str, body: SettlementCreate, principal: Caller, session: DbSession):
-    principal.require_role(Role.NETWORK_ADMIN, Role.COORDINATOR)
+    principal.require_role(RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR))
     principal.require_municipality(code)
     return SettlementRead.of(service.register_settlement(code, body, session=session))
 

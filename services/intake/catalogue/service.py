@@ -21,7 +21,7 @@ from shared.events.intake import (CodeChanged, CodeRegistered, Location, Municip
                                   ProgrammeRegistered, ServiceTypeChanged, ServiceTypeRegistered,
                                   SettlementRegistered)
 from shared.messaging.outbox import record_event
-from shared.web import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid, NotFound
 
 CODE_LISTS = ("target_group", "case_category", "staff_role")
 

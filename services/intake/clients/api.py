@@ -10,7 +10,7 @@ from services.intake.clients.schemas import (
     ClientCreate, ClientPage, ClientRead, ClientStatus, ClientUpdate, HouseholdCreate, HouseholdDetail,
     HouseholdPage, HouseholdRead,
 )
-from shared.auth import Principal, Role, current_principal
+from shared.auth import RoleGroup, Principal, Role, current_principal
 from shared.events.intake import CODE, MUNICIPALITY_CODE
 from shared.web import db_session
 
@@ -27,7 +27,7 @@ _DUPLICATES = {409: {"description": "Possible duplicates: `candidates` lists the
              summary="Register a client (network admin, coordinator of the municipality)")
 def register_client(body: ClientCreate, principal: Principal = Depends(current_principal),
                     session: Session = Depends(db_session)):
-    principal.require_role(Role.NETWORK_ADMIN, Role.COORDINATOR)
+    principal.require_role(RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR))
     principal.require_municipality(body.municipality)
     return ClientRead.of(service.register_client(body, registered_by=principal.subject, session=session))
 
@@ -43,7 +43,7 @@ def search_clients(municipality: str | None = MunicipalityFilter,
                    household_id: uuid.UUID | None = None,
                    limit: int = Limit, offset: int = Offset,
                    principal: Principal = Depends(current_principal), session: Session = Depends(db_session)):
-    principal.require_role(*service.PERSONAL_DATA_READERS)
+    principal.require_role(RoleGroup(*service.PERSONAL_DATA_READERS))
     if municipality is not None:
         principal.require_municipality(municipality)
     items, total = service.search_clients(
@@ -62,7 +62,7 @@ def get_client(client_id: uuid.UUID, principal: Principal = Depends(current_prin
               summary="Change a client's data (network admin, coordinator of the municipality)")
 def update_client(client_id: uuid.UUID, body: ClientUpdate, principal: Principal = Depends(current_principal),
                   session: Session = Depends(db_session)):
-    principal.require_role(Role.NETWORK_ADMIN, Role.COORDINATOR)
+    principal.require_role(RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR))
     client = service.get_client(client_id, principal, session=session)
     return ClientRead.of(service.update_client(client, body, session=session))
 
@@ -74,7 +74,7 @@ def update_client(client_id: uuid.UUID, body: ClientUpdate, principal: Principal
              summary="Register a household (network admin, coordinator of the municipality)")
 def register_household(body: HouseholdCreate, principal: Principal = Depends(current_principal),
                        session: Session = Depends(db_session)):
-    principal.require_role(Role.NETWORK_ADMIN, Role.COORDINATOR)
+    principal.require_role(RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR))
     principal.require_municipality(body.municipality)
     return HouseholdRead.of(service.register_household(body, session=session))
 
@@ -83,7 +83,7 @@ def register_household(body: HouseholdCreate, principal: Principal = Depends(cur
             summary="Households of your municipalities (not analysts)")
 def list_households(municipality: str | None = MunicipalityFilter, limit: int = Limit, offset: int = Offset,
                     principal: Principal = Depends(current_principal), session: Session = Depends(db_session)):
-    principal.require_role(*service.PERSONAL_DATA_READERS)
+    principal.require_role(RoleGroup(*service.PERSONAL_DATA_READERS))
     if municipality is not None:
         principal.require_municipality(municipality)
     items, total = service.list_households(principal, session=session, limit=limit, offset=offset,

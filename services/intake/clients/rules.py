@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from shared.web import Conflict
+from shared.errors import Conflict
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 STATUSES = ("active", "inactive", "moved", "deceased")

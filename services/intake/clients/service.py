@@ -12,10 +12,10 @@ from services.intake.clients import matching
 from services.intake.clients.rules import check_status_change
 from services.intake.clients.schemas import ClientCreate, ClientUpdate, DuplicateCandidate, HouseholdCreate
 from services.intake.models import Client, ClientTargetGroup, Household, Settlement
-from shared.auth import Principal, Role
+from shared.auth import RoleGroup, Principal, Role
 from shared.events.intake import ClientRegistered, ClientUpdated
 from shared.messaging.outbox import record_event
-from shared.web import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid, NotFound
 
 # Everyone but the analyst, who sees aggregates only.
 PERSONAL_DATA_READERS = (Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT, Role.WORKER)
@@ -28,7 +28,7 @@ MAX_CANDIDATES = 10
 def get_client(client_id: uuid.UUID, principal: Principal, *, session: Session) -> Client:
     """The client, for a caller who may read personal data (else 403); another
     municipality's client is answered as not found, never shown."""
-    principal.require_role(*PERSONAL_DATA_READERS)
+    principal.require_role(RoleGroup(*PERSONAL_DATA_READERS))
     client = session.get(Client, client_id)
     if client is None or not principal.can_access(client.municipality_code):
         raise NotFound("client", client_id)
@@ -259,7 +259,7 @@ def list_households(principal: Principal, *, session: Session, limit: int, offse
 def get_household(household_id: uuid.UUID, principal: Principal, *,
                   session: Session) -> tuple[Household, list[Client]]:
     """The household and its members; another municipality's is not found."""
-    principal.require_role(*PERSONAL_DATA_READERS)
+    principal.require_role(RoleGroup(*PERSONAL_DATA_READERS))
     household = session.get(Household, household_id)
     if household is None or not principal.can_access(household.municipality_code):
         raise NotFound("household", household_id)

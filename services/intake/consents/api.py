@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from services.intake.clients.service import get_client
 from services.intake.consents import service
 from services.intake.consents.schemas import ConsentCreate, ConsentOverview, ConsentRead, ConsentRecorded, ConsentState
-from shared.auth import Principal, Role, current_principal
+from shared.auth import RoleGroup, Principal, Role, current_principal
 from shared.web import db_session
 
 router = APIRouter(tags=["consents"])
@@ -18,7 +18,7 @@ router = APIRouter(tags=["consents"])
              summary="Record a client's consent decision (network admin, coordinator or worker of the municipality)")
 def record_decision(client_id: uuid.UUID, body: ConsentCreate, principal: Principal = Depends(current_principal),
                     session: Session = Depends(db_session)):
-    principal.require_role(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.WORKER)
+    principal.require_role(RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.WORKER))
     client = get_client(client_id, principal, session=session)
     consent, in_force = service.record_decision(client, body, recorded_by=principal.subject, session=session)
     return ConsentRecorded.of(consent, in_force=in_force)

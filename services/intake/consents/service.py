@@ -18,7 +18,7 @@ from services.intake.consents.schemas import ConsentCreate
 from services.intake.models import Client, Consent
 from shared.events.intake import ConsentGiven, ConsentWithdrawn
 from shared.messaging.outbox import record_event
-from shared.web import Conflict, Invalid
+from shared.errors import Conflict, Invalid
 
 
 def decision_in_force(client_id: uuid.UUID, purpose: str, *, session: Session) -> Consent | None:

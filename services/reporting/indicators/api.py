@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from services.reporting.indicators import service
 from services.reporting.indicators.schemas import ClientCount
-from shared.auth import Principal, Role, current_principal
+from shared.auth import RoleGroup, Principal, Role, current_principal
 from shared.events.intake import MUNICIPALITY_CODE
 from shared.web import db_session
 
@@ -19,7 +19,7 @@ def registered_clients(
     principal: Principal = Depends(current_principal),
     session: Session = Depends(db_session),
 ):
-    principal.require_role(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.ANALYST, Role.EXPERT)
+    principal.require_role(RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.ANALYST, Role.EXPERT))
     if municipality:
         principal.require_municipality(municipality)
     counts = service.registered_clients(session=session)

@@ -1,0 +1,65 @@
+"""What can go wrong, in domain words. No web framework here: service functions,
+event handlers and tasks raise these, and ``shared.web`` answers them as RFC 9457
+problem details (the only place that knows about HTTP)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+FieldError = tuple[str, str]  # (field, message)
+
+
+class Problem(Exception):
+    """An error answered as problem details: ``status``, ``title``, ``detail`` and extra members."""
+
+    def __init__(self, status: int, title: str, detail: str | None = None, **extra) -> None:
+        super().__init__(detail or title)
+        self.status, self.title, self.detail, self.extra = status, title, detail, extra
+
+
+class Unauthorized(Problem):
+    """401: no token, or one that does not verify."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(401, "Unauthorized", detail)
+
+
+class Forbidden(Problem):
+    """403: a valid token without the right to do this."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(403, "Forbidden", detail)
+
+
+class NotFound(Problem):
+    """404: unknown, or outside the caller's municipalities (the answer reveals nothing)."""
+
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(404, "Not found", f"{what} {key} was not found")
+
+
+class Invalid(Problem):
+    """422 for rules the request schema cannot express (an unknown code, dates out of
+    order), naming each field like a schema error does."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self._init([(field, message)])
+
+    @classmethod
+    def fields(cls, errors: Sequence[FieldError]) -> Invalid:
+        """One 422 naming several fields, in the order given."""
+        problem = cls.__new__(cls)
+        problem._init(errors)
+        return problem
+
+    def _init(self, errors: Sequence[FieldError]) -> None:
+        named = ", ".join(dict.fromkeys(field for field, _ in errors))
+        detail = f"invalid: {errors[0][0]}: {errors[0][1]}" if len(errors) == 1 else f"invalid: {named}"
+        Problem.__init__(self, 422, "Invalid request", detail, field=errors[0][0],
+                         errors=[{"field": field, "message": message} for field, message in errors])
+
+
+class Conflict(Problem):
+    """409: the request clashes with the state of a record (a duplicate, a lifecycle move)."""
+
+    def __init__(self, detail: str, **extra) -> None:
+        super().__init__(409, "Conflict", detail, **extra)
