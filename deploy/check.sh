@@ -108,11 +108,11 @@ fi
 # project's Python); they must name the same ones as shared/settings.py.
 scripts_name_every_service() {
   local expected script listed
-  expected="$("$PYTHON" -c 'from shared.settings import SERVICES; print(*SERVICES)')"
+  expected="$("$PYTHON" -c 'from services.registry import SERVICES; print(*SERVICES)')"
   for script in deploy/local/up.sh deploy/local/down.sh; do
     listed="$(sed -n 's/^SERVICES=(\([^)]*\)).*/\1/p' "$script")"
     if [[ $listed != "$expected" ]]; then
-      echo "$script: SERVICES=($listed), shared/settings.py: $expected"
+      echo "$script: SERVICES=($listed), services/registry.py: $expected"
       return 1
     fi
   done

@@ -27,7 +27,8 @@ import jsonschema
 import yaml
 
 from services.cli import build_parser  # the real parser, so a command checked here is one the CLI accepts
-from shared.settings import SERVICES, Settings
+from services.registry import SERVICES
+from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"

@@ -6,9 +6,11 @@ import json
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from services.apps import SERVE_VARIABLE
-from shared.settings import SERVICES, Settings, get_settings
+from services.registry import SERVICES
+from shared.settings import Settings, get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 ("relay", _relay, "Publish one service's outbox")):
         command(name, handler, what).add_argument("--metrics-port", type=int, help="serve /metrics here")
     command("worker", _worker, "Run one service's Celery worker").add_argument("--concurrency", type=int, default=2)
+    command("beat", _beat, "Run one service's periodic task schedule (one copy per service)")
     migrate = command("migrate", _migrate, "Migrate a service's database and declare its queues", service=False)
     migrate.add_argument("service", choices=(*SERVICES, "all"))
     revision = command("revision", _revision, "Autogenerate a migration from the models (developers)")
@@ -114,6 +117,13 @@ def _worker(args, settings: Settings) -> None:
     celery = runtime.celery()
     celery.worker_main(["worker", "--loglevel=INFO", f"--concurrency={args.concurrency}",
                         f"--hostname={args.service}@%h"])
+
+
+def _beat(args, settings: Settings) -> None:
+    celery = _runtime(args.service, settings).celery()
+    schedule = Path("var/beat") / f"{args.service}-schedule"  # when each periodic task last ran
+    schedule.parent.mkdir(parents=True, exist_ok=True)
+    celery.start(["beat", "--loglevel=INFO", f"--schedule={schedule}"])
 
 
 def _migrate(args, settings: Settings) -> None:

@@ -1,13 +1,15 @@
-"""The four services, by name."""
+"""The services of CareCircle, by name: the one list every command, mode and check reads."""
 from __future__ import annotations
 
 from importlib import import_module
 
 from shared.bootstrap import ServiceSpec
-from shared.settings import SERVICES
+
+SERVICES = ("intake", "scheduling", "notifications", "reporting")
 
 
 def service_spec(name: str) -> ServiceSpec:
+    """The ``SERVICE`` declared in ``services/<name>/app.py``."""
     if name not in SERVICES:
         raise ValueError(f"unknown service {name!r}; choose from {', '.join(SERVICES)}")
     return import_module(f"services.{name}.app").SERVICE

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pika
+from celery import Celery
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
 
@@ -22,18 +23,22 @@ from shared.messaging.memory import InMemoryBroker
 from shared.messaging.rabbit import RabbitBroker
 from shared.messaging.relay import Relay
 from shared.settings import Settings
+from shared.tasks import TaskRegistry
 from shared.web import ServiceContext, create_service_app
+from shared.worker import make_celery
 
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """What a service is: declared once in its ``app.py``."""
+    """What a service is, declared once in its ``app.py``: its tables, HTTP routers,
+    event handlers (and so its queue bindings), Celery tasks and their beat schedule."""
 
     name: str
     title: str
     metadata: MetaData
     routers: list[APIRouter]
     handlers: HandlerRegistry = field(default_factory=HandlerRegistry)
+    tasks: TaskRegistry = field(default_factory=TaskRegistry)
     description: str = ""
 
     @property
@@ -84,10 +89,8 @@ class Runtime:
             inbox_retention=timedelta(days=s.inbox_retention_days),
         )
 
-    def celery(self):
-        from shared.worker import make_celery
-
-        return make_celery(self.spec.name, self.settings, self.database)
+    def celery(self) -> Celery:
+        return make_celery(self.spec.name, self.settings, self.database, self.spec.tasks)
 
     def relay(self) -> Relay:
         s = self.settings

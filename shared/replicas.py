@@ -1,58 +1,24 @@
-"""Local copies of intake's municipality catalogue, kept by events.
-
-Scheduling and notifications keep their own replica (no service reads another's
-database), built from ``intake.municipality.registered.v1``.
-"""
+"""Local copies of another service's records, kept from its events (no service
+reads another's database). Events may arrive out of order (a retried older one
+after the newer one that followed it), so a replica row remembers the time of
+the event it reflects and an older event never overwrites a newer one."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy import String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
-
-from shared.auth import Principal, current_principal
-from shared.events import Envelope
-from shared.events.intake import MunicipalityRegistered
-from shared.messaging.handlers import HandlerRegistry
-from shared.web import db_session
+from sqlalchemy import inspect
+from sqlalchemy.orm import Mapped, Session
 
 
-class MunicipalityReplica:
-    """Mixin for a service's ``municipality`` table."""
+class Replica:
+    """Mixin of a replica table: ``as_of`` is the time of the event the row reflects."""
 
-    __tablename__ = "municipality"
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    language: Mapped[str] = mapped_column(String(2))
-    timezone: Mapped[str] = mapped_column(String(64))
-    registered_at: Mapped[datetime]
+    as_of: Mapped[datetime]
 
 
-class MunicipalityRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    code: str
-    name: str
-    language: str
-    timezone: str
-
-
-def keep_municipality_replica(handlers: HandlerRegistry, model: type[MunicipalityReplica]) -> None:
-    @handlers.on(MunicipalityRegistered)
-    def on_municipality_registered(event: MunicipalityRegistered, envelope: Envelope, *, session: Session) -> None:
-        session.merge(model(code=event.code, name=event.name, language=event.language,
-                            timezone=event.timezone, registered_at=envelope.time))
-
-
-def municipality_replica_router(model: type[MunicipalityReplica]) -> APIRouter:
-    router = APIRouter(tags=["municipalities"])
-
-    @router.get("/municipalities", response_model=list[MunicipalityRead],
-                summary="Municipalities known to this service (replicated from intake)")
-    def list_municipalities(principal: Principal = Depends(current_principal),
-                            session: Session = Depends(db_session)):
-        rows = session.scalars(select(model).order_by(model.code))
-        return [m for m in rows if principal.can_access(m.code)]
-
-    return router
+def keep_latest(session: Session, row: Replica) -> None:
+    """Stores ``row`` as its event describes it, unless a later event is already kept."""
+    key = inspect(type(row)).primary_key_from_instance(row)
+    kept = session.get(type(row), key)
+    if kept is None or kept.as_of <= row.as_of:
+        session.merge(row)

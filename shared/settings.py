@@ -13,7 +13,6 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "carecircle-development-secret-change-me"
-SERVICES = ("intake", "scheduling", "notifications", "reporting")
 
 
 class Settings(BaseSettings):

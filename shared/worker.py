@@ -1,14 +1,18 @@
 """Celery for a service's background tasks, on Redis (eager in embedded mode)."""
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
 
 from shared.db import Database
 from shared.messaging.topology import task_queue
 from shared.settings import Settings
+from shared.tasks import Task, TaskRegistry
 
 
-def make_celery(service: str, settings: Settings, database: Database) -> Celery:
+def make_celery(service: str, settings: Settings, database: Database,
+                tasks: TaskRegistry | None = None) -> Celery:
     app = Celery(f"carecircle.{service}", broker=settings.redis_url, backend=settings.redis_url)
     app.conf.update(
         task_default_queue=task_queue(settings.namespace, service),
@@ -26,6 +30,12 @@ def make_celery(service: str, settings: Settings, database: Database) -> Celery:
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,
     )
+    tasks = tasks or TaskRegistry()
+    for name, function in tasks.tasks.items():
+        app.task(name=f"{service}.{name}")(_in_transaction(function, database))
+    app.conf.beat_schedule = {f"{service}.{name}": {"task": f"{service}.{name}",
+                                                    "schedule": periodic.every.total_seconds()}
+                              for name, periodic in tasks.beat.items()}
 
     @app.task(name=f"{service}.health")
     def health() -> dict:
@@ -34,3 +44,13 @@ def make_celery(service: str, settings: Settings, database: Database) -> Celery:
         return {"service": service, "database": "ok"}
 
     return app
+
+
+def _in_transaction(function: Task, database: Database) -> Task:
+    """The task body: the function's effects commit together when it returns."""
+    def run(**arguments: Any) -> Any:
+        with database.transaction() as session:
+            return function(session=session, **arguments)
+    run.__name__ = run.__qualname__ = function.__name__
+    run.__doc__ = function.__doc__
+    return run

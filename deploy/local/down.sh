@@ -77,7 +77,8 @@ import pika
 import redis
 
 from shared.messaging import topology
-from shared.settings import SERVICES, Settings
+from services.registry import SERVICES
+from shared.settings import Settings
 
 settings = Settings(environment="development")
 ns = settings.namespace

@@ -1,7 +1,10 @@
-"""Events reporting consumes, one function per type."""
+"""Events reporting consumes, one function per type: each translates the event
+into a call of a feature's service function."""
+from __future__ import annotations
+
 from sqlalchemy.orm import Session
 
-from services.reporting.models import ClientRegistration
+from services.reporting.indicators import service as indicators
 from shared.events import Envelope
 from shared.events.intake import ClientRegistered
 from shared.messaging.handlers import HandlerRegistry
@@ -13,5 +16,4 @@ registry = HandlerRegistry(bind=["#"])
 
 @registry.on(ClientRegistered)
 def on_client_registered(event: ClientRegistered, envelope: Envelope, *, session: Session) -> None:
-    session.merge(ClientRegistration(client_id=event.client_id, municipality=event.municipality,
-                                     registered_at=envelope.time))
+    indicators.count_registration(event, registered_at=envelope.time, session=session)

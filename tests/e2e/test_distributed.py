@@ -12,7 +12,8 @@ import pytest
 
 from shared import testing
 from shared.auth import issue_token
-from shared.settings import SERVICES, Settings
+from services.registry import SERVICES
+from shared.settings import Settings
 from tests.messaging.support import until
 
 pytestmark = [pytest.mark.servers, pytest.mark.e2e]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.scheduling.handlers import keep_service_type
+from services.scheduling.catalogue.service import keep_service_type
 from services.scheduling.models import ServiceType
 from shared.events.intake import ServiceTypeChanged, ServiceTypeRegistered
 from tests.messaging.support import until

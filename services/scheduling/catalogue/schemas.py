@@ -1,10 +1,16 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from shared.types import ReadModel
 
 
-class ServiceTypeRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class MunicipalityRead(ReadModel):
+    code: str
+    name: str
+    language: str
+    timezone: str
+
+
+class ServiceTypeRead(ReadModel):
     code: str
     names: dict[str, str]
     mode: str

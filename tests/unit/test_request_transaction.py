@@ -1,0 +1,84 @@
+"""The request owns the transaction: what a route changed is committed when it
+answers and rolled back when it fails; a constraint broken at commit is a 409 that
+shows nothing of the statement. Roles are checked by ``requires`` before the route runs."""
+from __future__ import annotations
+
+from typing import Annotated
+
+import pytest
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+from sqlalchemy import String, func, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.auth import COORDINATORS, Principal, issue_token, requires
+from shared.db import Database
+from shared.errors import Conflict
+from shared.settings import Settings
+from shared.web import Db, ServiceContext, create_service_app
+
+SETTINGS = Settings(environment="test", jwt_secret="t" * 32)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Note(Base):
+    __tablename__ = "note"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    text: Mapped[str] = mapped_column(String(100))
+
+
+router = APIRouter()
+
+
+@router.post("/notes/{code}", status_code=201)
+def add_note(code: str, text: str, caller: Annotated[Principal, requires(COORDINATORS)], session: Db):
+    session.add(Note(code=code, text=text))
+    if text == "refuse":
+        raise Conflict("refused after the change", field="text")
+    return {"code": code}
+
+
+@router.get("/notes")
+def count_notes(session: Db):
+    return {"count": session.scalar(select(func.count()).select_from(Note))}
+
+
+@pytest.fixture
+def api(tmp_path):
+    database = Database(f"sqlite:///{tmp_path}/notes.db")
+    Base.metadata.create_all(database.engine)
+    app = create_service_app(ServiceContext("notes", SETTINGS, database, lambda: None), [router], title="notes")
+    with TestClient(app, base_url="http://testserver/v1") as client:
+        yield client
+
+
+def _as(role: str) -> dict:
+    return {"Authorization": f"Bearer {issue_token(SETTINGS, roles=[role], municipalities=['*'])}"}
+
+
+def test_what_a_route_changed_is_committed_when_it_answers(api):
+    assert api.post("/notes/a", params={"text": "hello"}, headers=_as("coordinator")).status_code == 201
+    assert api.get("/notes").json() == {"count": 1}
+
+
+def test_a_route_that_fails_leaves_nothing(api):
+    assert api.post("/notes/b", params={"text": "refuse"}, headers=_as("coordinator")).status_code == 409
+    assert api.get("/notes").json() == {"count": 0}
+
+
+def test_a_constraint_broken_at_commit_is_a_409_without_the_statement(api):
+    assert api.post("/notes/c", params={"text": "first"}, headers=_as("coordinator")).status_code == 201
+    answer = api.post("/notes/c", params={"text": "secret-canary"}, headers=_as("coordinator"))
+    assert answer.status_code == 409
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "secret-canary" not in answer.text and "INSERT" not in answer.text
+    assert api.get("/notes").json() == {"count": 1}
+
+
+@pytest.mark.parametrize(("headers", "status"), [({}, 401), (_as("worker"), 403), (_as("network_admin"), 201)])
+def test_requires_checks_the_role_before_the_route_runs(api, headers, status):
+    assert api.post("/notes/d", params={"text": "x"}, headers=headers).status_code == status
+    assert api.get("/notes").json() == {"count": int(status == 201)}

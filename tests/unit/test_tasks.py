@@ -1,0 +1,70 @@
+"""Tasks are plain functions in a service's registry; the worker owns their
+transaction, so a task calls the same service functions as a route or a handler."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from services.intake.catalogue.schemas import NetworkCreate
+from services.intake.catalogue.service import register_network
+from services.intake.models import Network
+from services.registry import service_spec
+from shared.db import Database
+from shared.migrations import upgrade
+from shared.settings import Settings
+from shared.tasks import TaskRegistry
+from shared.worker import make_celery
+
+SETTINGS = Settings(environment="test", jwt_secret="s" * 32, celery_eager=True)
+
+
+@pytest.fixture
+def intake_database(tmp_path) -> Database:
+    database = Database(f"sqlite:///{tmp_path}/intake.db")
+    spec = service_spec("intake")
+    upgrade(str(spec.migrations), database, spec.metadata)
+    return database
+
+
+def _tasks() -> TaskRegistry:
+    tasks = TaskRegistry()
+
+    @tasks.task("register_network", every=timedelta(minutes=5))
+    def register(*, session, code: str, fail: bool = False) -> str:
+        network = register_network(NetworkCreate(code=code, name=f"Network {code}"), session=session)
+        if fail:
+            raise RuntimeError("the task failed after its change")
+        return network.code
+
+    return tasks
+
+
+def _network(database: Database, code: str) -> Network | None:
+    with database.unit_of_work() as session:
+        return session.get(Network, code)
+
+
+def test_a_task_commits_what_its_service_function_changed(intake_database):
+    app = make_celery("intake", SETTINGS, intake_database, _tasks())
+    assert app.tasks["intake.register_network"].delay(code="BG-TSK").get() == "BG-TSK"
+    assert _network(intake_database, "BG-TSK") is not None
+
+
+def test_a_failing_task_commits_nothing(intake_database):
+    app = make_celery("intake", SETTINGS, intake_database, _tasks())
+    with pytest.raises(RuntimeError):
+        app.tasks["intake.register_network"].delay(code="BG-ERR", fail=True).get()
+    assert _network(intake_database, "BG-ERR") is None
+
+
+def test_periodic_tasks_make_the_beat_schedule(intake_database):
+    app = make_celery("intake", SETTINGS, intake_database, _tasks())
+    assert app.conf.beat_schedule == {
+        "intake.register_network": {"task": "intake.register_network", "schedule": 300.0}}
+
+
+def test_a_task_name_is_registered_once():
+    tasks = _tasks()
+    with pytest.raises(ValueError, match="twice"):
+        tasks.task("register_network")(lambda *, session: None)
