@@ -3,17 +3,29 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+LOCK := requirements.lock
 
-.PHONY: install run test test-fast up down check-deploy bench clean
+.PHONY: install lock run test test-fast lint up down check-deploy bench clean
 
-$(INSTALLED): pyproject.toml
+# The project with its test and lint tools, every package at the version pinned in $(LOCK).
+$(INSTALLED): pyproject.toml $(LOCK)
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "CareCircle needs Python 3.11"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --constraint $(LOCK) -e '.[test,lint]'
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+## Pin every dependency (all extras) again after pyproject.toml changed, keeping the pins that
+## still fit; `make lock UPGRADE=1` takes the newest versions allowed. Then `make install`.
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile --quiet --universal --all-extras $(if $(UPGRADE),--upgrade) \
+		--custom-compile-command 'make lock' --output-file $(LOCK) pyproject.toml
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv
 
 ## Embedded mode: all four services in one process, SQLite, demo data, http://localhost:8000
 run: $(INSTALLED)
@@ -26,6 +38,13 @@ test: $(INSTALLED)
 ## Only the tests that need no server
 test-fast: $(INSTALLED)
 	$(BIN)/pytest -m "not servers"
+
+## Style (ruff), the import contracts (import-linter) and the types of shared/ (mypy): pyproject.toml
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## Distributed mode as local processes (PostgreSQL, RabbitMQ, Redis on 127.0.0.1)
 up: $(INSTALLED)

@@ -38,6 +38,7 @@ events were lost, 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import itertools
 import logging
 import multiprocessing as mp
@@ -57,11 +58,13 @@ try:
 except ImportError:  # run from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import pika
 import psycopg
 from sqlalchemy import String, create_engine, event, func, insert, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from shared.db import Database, service_base
+from shared.db import Database
+from shared.models import service_base
 from shared.events import Envelope
 from shared.events.intake import ClientRegistered
 from shared.messaging import topology
@@ -90,7 +93,8 @@ class Effect(ConsumerBase):
     """One row per event, written by the handler in the consumer's transaction."""
 
     __tablename__ = "bench_effect"
-    __mapper_args__ = {"eager_defaults": False}  # do not RETURNING the server default
+    # Read once by SQLAlchemy, never mutated: no RETURNING of the server default.
+    __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     client_id: Mapped[uuid.UUID]
     municipality: Mapped[str] = mapped_column(String(32))
@@ -166,8 +170,6 @@ def _child_setup() -> None:
 def _profiled(cfg: dict, role: str):
     if not cfg.get("profile_dir"):
         return None
-    import cProfile
-
     return cProfile.Profile()
 
 
@@ -337,8 +339,6 @@ class Resources:
             self._dbs.clear()
 
     def _delete_queues(self) -> None:
-        import pika
-
         try:
             conn = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
             ch = conn.channel()
@@ -608,7 +608,7 @@ def _write_paced(res: Resources, rate: float, count: int, commit_times: dict[str
     ``sql``: one autocommit INSERT into the outbox per event (real envelope
     JSON, ``created_at`` taken just before it as ``record_event`` does), cheap
     enough to hold the schedule on 2 busy cores. ``record_event``: the
-    project's own function in a ``Database.unit_of_work`` session + commit.
+    project's own function in a ``Database.transaction()``.
     """
     interval, behind = 1.0 / rate, 0.0
     database = conn = None
@@ -626,9 +626,8 @@ def _write_paced(res: Resources, rate: float, count: int, commit_times: dict[str
             else:
                 behind = max(behind, -delay)
             if database is not None:
-                with database.unit_of_work() as session:
+                with database.transaction() as session:
                     envelope = record_event(session, _client_event(), municipality=MUNICIPALITY)
-                    session.commit()
             else:
                 envelope = Envelope.wrap(_client_event(), municipality=MUNICIPALITY)
                 conn.execute(sql, (envelope.id, envelope.type, envelope.to_json().decode(), datetime.now(UTC)),
@@ -758,7 +757,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the benchmark could not run
+    except Exception as exc:  # the benchmark could not run
         log.debug("failed", exc_info=True)
         print(f"error: could not run the benchmark: {exc!r}", file=sys.stderr)
         return 1

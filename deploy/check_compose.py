@@ -222,7 +222,7 @@ def prometheus_checks(compose: dict, parsed: dict[str, object]) -> None:
         default_path = job.get("metrics_path", "/metrics")
         for group in job.get("static_configs", []):
             path = group.get("labels", {}).get("__metrics_path__", default_path)
-            scraped.update({target: path for target in group["targets"]})
+            scraped.update(dict.fromkeys(group["targets"], path))
         for group in job.get("dns_sd_configs", []):  # names are compose services here
             scraped.update({f"{name}:{group['port']}": default_path for name in group["names"]})
     with Checks(f"{PROMETHEUS.relative_to(ROOT)} scrapes every API, consumer, relay and rabbitmq:15692") as c:

@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 
 import uvicorn
 
-from services.registry import all_specs
+from services.intake.demo import load_demo_data
+from services.registry import SERVICES, all_specs
 from shared.auth import ALL_MUNICIPALITIES, Role, issue_token
 from shared.bootstrap import Runtime, broker_factory
 from shared.logging import configure_logging
 from shared.migrations import upgrade
 from shared.settings import Settings
+from shared.web import mount_services
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +58,11 @@ class EmbeddedSystem:
 
 
 def run_embedded(settings: Settings, *, host: str, port: int, demo: bool) -> None:
-    from shared.web import mount_services
-
     configure_logging("carecircle", settings.log_level, settings.log_json)
     system = EmbeddedSystem.build(settings)
     system.migrate()
     system.start_background()
     if demo:
-        from services.intake.demo import load_demo_data
-
         load_demo_data(database=system.runtimes["intake"].database)
     _print_welcome(settings, host, port)
     try:
@@ -77,6 +75,6 @@ def _print_welcome(settings: Settings, host: str, port: int) -> None:
     token = issue_token(settings, roles=[Role.NETWORK_ADMIN.value], municipalities=[ALL_MUNICIPALITIES],
                         subject="embedded-admin")
     base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
-    docs = "\n".join(f"  {name:<14} {base}/{name}/docs" for name in ("intake", "scheduling", "notifications", "reporting"))
+    docs = "\n".join(f"  {name:<14} {base}/{name}/docs" for name in SERVICES)
     print(f"\nCareCircle is running on {base}\n\nAPI docs:\n{docs}\n\n"
           f"Admin token (Authorize in the docs, or: curl -H 'Authorization: Bearer ...'):\n{token}\n", flush=True)

@@ -118,7 +118,7 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 def current_principal(request: Request,
-                      credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
+                      credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
     if credentials is None:
         raise Unauthorized("a bearer token is required")
     return request.app.state.verifier.verify(credentials.credentials)
@@ -127,7 +127,7 @@ def current_principal(request: Request,
 def requires(group: RoleGroup) -> Any:
     """The dependency of a route that needs one of ``group``'s roles (else 403):
     ``caller: Annotated[Principal, requires(COORDINATORS)]``."""
-    def check(principal: Principal = Depends(current_principal)) -> Principal:
+    def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         principal.require_role(group)
         return principal
     return Depends(check)

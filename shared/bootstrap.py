@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
 
 import pika
@@ -43,7 +44,9 @@ class ServiceSpec:
 
     @property
     def migrations(self) -> Path:
-        return Path(__import__(f"services.{self.name}", fromlist=["_"]).__file__).parent / "migrations"
+        package = import_module(f"services.{self.name}")
+        assert package.__file__ is not None
+        return Path(package.__file__).parent / "migrations"
 
 
 BrokerFactory = Callable[[], Broker]

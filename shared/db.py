@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from shared.errors import Conflict
 
@@ -44,17 +44,6 @@ class UtcDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
-
-
-def service_base() -> type[DeclarativeBase]:
-    """The declarative base of one service: its own metadata, with the outbox and inbox."""
-    from shared.messaging.tables import add_messaging_tables
-
-    metadata = new_metadata()
-    add_messaging_tables(metadata)
-    # Every timestamp is stored with its time zone (UTC), on SQLite and PostgreSQL alike.
-    type_map = {datetime: UtcDateTime()}
-    return type("Base", (DeclarativeBase,), {"metadata": metadata, "type_annotation_map": type_map})
 
 
 def flush_unique(session: Session, conflict: Conflict) -> None:

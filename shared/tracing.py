@@ -37,8 +37,9 @@ def current_trace_id() -> str | None:
 
 @contextmanager
 def traced(traceparent: str | None) -> Iterator[str]:
-    token = _current.set(continue_trace(traceparent))
+    child = continue_trace(traceparent)
+    token = _current.set(child)
     try:
-        yield _current.get()
+        yield child
     finally:
         _current.reset(token)

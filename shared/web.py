@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
-from http import HTTPStatus
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-
+from http import HTTPStatus
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -46,9 +45,9 @@ def _validation_problem(_request: Request, exc: RequestValidationError) -> JSONR
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation_problem)
+    app.exception_handler(RequestValidationError)(_validation_problem)
     app.add_exception_handler(Problem, lambda _r, e: problem_response(e.status, e.title, e.detail, **e.extra))
-    app.add_exception_handler(IntegrityError, _concurrent_change)
+    app.exception_handler(IntegrityError)(_concurrent_change)
     app.add_exception_handler(
         StarletteHTTPException,
         lambda _r, e: problem_response(e.status_code, HTTPStatus(e.status_code).phrase, str(e.detail)))

@@ -32,12 +32,12 @@ def make_celery(service: str, settings: Settings, database: Database,
     )
     tasks = tasks or TaskRegistry()
     for name, function in tasks.tasks.items():
-        app.task(name=f"{service}.{name}")(_in_transaction(function, database))
+        app.task(name=f"{service}.{name}", shared=False)(_in_transaction(function, database))
     app.conf.beat_schedule = {f"{service}.{name}": {"task": f"{service}.{name}",
                                                     "schedule": periodic.every.total_seconds()}
                               for name, periodic in tasks.beat.items()}
 
-    @app.task(name=f"{service}.health")
+    @app.task(name=f"{service}.health", shared=False)
     def health() -> dict:
         """Run by a worker to show it is alive and reaches its database."""
         database.ping()

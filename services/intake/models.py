@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.db import service_base
+from shared.models import service_base
 
 Base = service_base()
 metadata = Base.metadata

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import service_base
+from shared.models import service_base
 from shared.replicas import Replica
 
 Base = service_base()

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import service_base
+from shared.models import service_base
 
 Base = service_base()
 metadata = Base.metadata

@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.events.base import Event
 from shared.types import CLOCK, CLOCK_OR_MIDNIGHT, CODE, LANGUAGE, MUNICIPALITY_CODE, Location
 
-
 ServiceMode = Literal["home_visit", "centre", "group", "phone", "mobile_unit"]
 ServiceUnit = Literal["hour", "visit"]
 Place = Literal["home", "centre", "group_venue", "phone", "mobile_unit"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+
 from pydantic import AwareDatetime, Field
 
 from shared.events.base import Event

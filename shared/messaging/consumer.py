@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
+from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy import delete
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -101,7 +101,7 @@ class Consumer:
     def _apply_batch(self, deliveries: Sequence[Delivery]) -> dict[str, str]:
         try:
             return self._apply(deliveries)
-        except Exception as exc:  # noqa: BLE001 - a failing batch is retried one delivery at a time
+        except Exception as exc:  # a failing batch is retried one delivery at a time
             if database_unreachable(exc):
                 raise
             log.info("batch of %d failed, applying one at a time", len(deliveries), exc_info=True)
@@ -133,7 +133,8 @@ class Consumer:
         retention (far beyond any redelivery) is no longer recognised."""
         cutoff = datetime.now(UTC) - self.inbox_retention
         with self.database.unit_of_work() as session:
-            purged = session.execute(
+            # On the session's connection: a Core statement, whose result counts the rows.
+            purged = session.connection().execute(
                 delete(inbox).where(inbox.c.consumer == self.name, inbox.c.processed_at < cutoff)).rowcount
             session.commit()
         return purged
@@ -154,14 +155,14 @@ class Consumer:
     def _apply_alone(self, delivery: Delivery) -> dict[str, str]:
         try:
             return self._apply([delivery])
-        except Exception as exc:  # noqa: BLE001 - every failure is retried or dead-lettered
+        except Exception as exc:  # every failure is retried or dead-lettered
             if database_unreachable(exc):
                 raise
             return {delivery.message.event_id: self._fail(delivery, exc)}
 
     def _apply_in(self, session: Session, envelopes: list[Envelope]) -> dict[str, str]:
         fresh = self._claim(session, [e.id for e in envelopes])
-        outcomes = {}
+        outcomes: dict[str, str] = {}
         for envelope in envelopes:
             if envelope.id not in fresh:
                 outcomes.setdefault(envelope.id, "duplicate")

@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from typing import Any
 
 import pika
+from pika.adapters.blocking_connection import BlockingChannel
 from pika.exceptions import AMQPError
 from pika.spec import Basic
 
@@ -88,8 +90,8 @@ class RabbitBroker:
         self.prefetch = prefetch  # per consumer: bounds unacknowledged deliveries held here
         self.exchange = topology.exchange(namespace)
         self._conn: pika.BlockingConnection | None = None
-        self._channel = None  # consuming and control, synchronous confirms
-        self._publisher = None  # batch publishing, asynchronous confirms
+        self._channel: BlockingChannel | None = None  # consuming and control, synchronous confirms
+        self._publisher: BlockingChannel | None = None  # batch publishing, asynchronous confirms
         self._confirms = _Confirms()
         self._generation = 0  # delivery tags of an older connection are not ours to ack
         self._consuming: set[str] = set()
@@ -100,10 +102,10 @@ class RabbitBroker:
         if self._conn is None or not self._conn.is_open:
             self._reset()
             try:
-                self._conn = pika.BlockingConnection(self.params)
-                self._channel = self._conn.channel()
-                self._channel.confirm_delivery()
-                self._channel.exchange_declare(self.exchange, "topic", durable=True)
+                self._conn = conn = pika.BlockingConnection(self.params)
+                self._channel = channel = conn.channel()
+                channel.confirm_delivery()
+                channel.exchange_declare(self.exchange, "topic", durable=True)
             except AMQPError as exc:
                 self._reset()
                 raise BrokerUnavailable(f"cannot connect to RabbitMQ: {exc!r}") from exc
@@ -116,10 +118,8 @@ class RabbitBroker:
         self._consuming.clear()
         self._buffer.clear()
         if conn is not None and conn.is_open:
-            try:
+            with suppress(Exception):  # already broken; we only tidy up
                 conn.close()
-            except Exception:  # noqa: BLE001 - already broken; we only tidy up
-                pass
 
     def _call(self, operation):
         """Run ``operation`` on a live connection; a lost connection becomes BrokerUnavailable."""
@@ -130,32 +130,53 @@ class RabbitBroker:
             self._reset()
             raise BrokerUnavailable(repr(exc)) from exc
 
+    # Operations run inside ``_call``, which connects first: there the connection and its channel exist.
+    @property
+    def _live(self) -> pika.BlockingConnection:
+        if self._conn is None:
+            raise BrokerUnavailable("not connected to RabbitMQ")
+        return self._conn
+
+    @property
+    def _control(self) -> BlockingChannel:
+        if self._channel is None:
+            raise BrokerUnavailable("not connected to RabbitMQ")
+        return self._channel
+
     def _publishing_channel(self):
         if self._publisher is None:
-            self._publisher = self._conn.channel()
-            conn = self._conn
-            wake = lambda: conn.call_later(0, _nothing)  # noqa: E731 - ends process_data_events now
-            self._confirms = _Confirms(wake)
-            # pika's BlockingChannel waits for each confirm; its underlying
-            # asynchronous channel lets a whole batch be confirmed at once.
-            impl = self._publisher._impl
-            ready = []
-            impl.confirm_delivery(ack_nack_callback=self._confirms.on_confirm,
-                                  callback=lambda frame: (ready.append(frame), wake()))
-            impl.add_on_return_callback(self._confirms.on_return)
-            deadline = time.monotonic() + CONFIRM_TIMEOUT
-            while not ready:
-                if time.monotonic() > deadline:
-                    raise AMQPError("no confirm.select-ok")
-                self._conn.process_data_events(time_limit=1)
+            self._publisher = self._open_publisher()
         return self._publisher._impl
+
+    def _open_publisher(self) -> BlockingChannel:
+        conn = self._live
+        publisher = conn.channel()
+        wake = lambda: conn.call_later(0, _nothing)  # noqa: E731 - ends process_data_events now
+        self._confirms = _Confirms(wake)
+        # pika's BlockingChannel waits for each confirm; its underlying
+        # asynchronous channel lets a whole batch be confirmed at once.
+        impl = publisher._impl
+        ready: list[Any] = []
+
+        def selected(frame) -> None:
+            ready.append(frame)
+            wake()
+
+        impl.confirm_delivery(ack_nack_callback=self._confirms.on_confirm, callback=selected)
+        impl.add_on_return_callback(self._confirms.on_return)
+        deadline = time.monotonic() + CONFIRM_TIMEOUT
+        while not ready:
+            if time.monotonic() > deadline:
+                raise AMQPError("no confirm.select-ok")
+            conn.process_data_events(time_limit=1)
+        return publisher
 
     # -- Broker interface ---------------------------------------------------
     def declare(self, consumer: str, patterns: Iterable[str], retry_delays: Sequence[float]) -> None:
         main = topology.queue(self.namespace, consumer)
 
         def _declare():
-            ch = self._channel
+            ch = self._control
             ch.queue_declare(main, durable=True)
             for pattern in patterns:
                 ch.queue_bind(main, self.exchange, routing_key=pattern)
@@ -181,7 +202,7 @@ class RabbitBroker:
             while confirms.outstanding:
                 if time.monotonic() > deadline:
                     raise AMQPError(f"no confirm for {len(confirms.outstanding)} messages")
-                self._conn.process_data_events(time_limit=0.05)
+                self._live.process_data_events(time_limit=0.05)
             return set(confirms.refused)
 
         return self._call(_publish)
@@ -191,8 +212,8 @@ class RabbitBroker:
 
     def _fetch(self, consumer, max_count, batch_wait, idle_wait) -> list[Delivery]:
         if consumer not in self._consuming:
-            self._channel.basic_qos(prefetch_count=self.prefetch)
-            self._channel.basic_consume(topology.queue(self.namespace, consumer), self._on_delivery)
+            self._control.basic_qos(prefetch_count=self.prefetch)
+            self._control.basic_consume(topology.queue(self.namespace, consumer), self._on_delivery)
             self._consuming.add(consumer)
         self._pump_until(lambda: bool(self._buffer), idle_wait)
         if self._buffer:
@@ -206,7 +227,7 @@ class RabbitBroker:
             remaining = end - time.monotonic()
             if remaining <= 0:
                 return
-            self._conn.process_data_events(time_limit=remaining)
+            self._live.process_data_events(time_limit=remaining)
 
     def _on_delivery(self, _channel, method, properties, body) -> None:
         message = _message(properties, body, method.routing_key)
@@ -218,12 +239,12 @@ class RabbitBroker:
             log.info("not acking %d deliveries of a lost connection; they come again", len(deliveries) - len(current))
         if current:
             # Everything fetched before is settled too, so one ack covers the batch.
-            self._call(lambda: self._channel.basic_ack(max(current), multiple=True))
+            self._call(lambda: self._control.basic_ack(max(current), multiple=True))
 
     def requeue(self, deliveries: Sequence[Delivery]) -> None:
         current = [d.tag[1] for d in deliveries if d.tag[0] == self._generation]
         if current:
-            self._call(lambda: self._channel.basic_nack(max(current), multiple=True, requeue=True))
+            self._call(lambda: self._control.basic_nack(max(current), multiple=True, requeue=True))
 
     def retry(self, consumer: str, delivery: Delivery, delay: float) -> None:
         target = topology.retry_queue(self.namespace, consumer, delay)
@@ -235,7 +256,7 @@ class RabbitBroker:
 
     def _send_direct(self, queue: str, message: Message, attempt: int, reason: str | None = None) -> None:
         props = _properties(message, attempt, reason)
-        self._call(lambda: self._channel.basic_publish("", queue, message.body, props, mandatory=True))
+        self._call(lambda: self._control.basic_publish("", queue, message.body, props, mandatory=True))
 
     def dead_letters(self, consumer: str) -> list[DeadLetter]:
         letters = []
@@ -271,7 +292,7 @@ class RabbitBroker:
         dlq = topology.dead_letter_queue(self.namespace, consumer)
 
         def _drain():
-            browser = self._conn.channel()
+            browser = self._live.channel()
             try:
                 count = browser.queue_declare(dlq, durable=True, passive=True).method.message_count
                 for _ in range(count):
@@ -287,12 +308,12 @@ class RabbitBroker:
 
     def idle(self, seconds: float) -> None:
         if self._conn is not None and self._conn.is_open:
-            self._call(lambda: self._conn.sleep(seconds))
+            self._call(lambda: self._live.sleep(seconds))
         else:
             time.sleep(seconds)
 
     def ping(self) -> None:
-        self._call(lambda: self._conn.process_data_events(time_limit=0))
+        self._call(lambda: self._live.process_data_events(time_limit=0))
 
     def close(self) -> None:
         self._reset()

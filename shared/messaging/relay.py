@@ -86,7 +86,8 @@ class Relay:
     def purge_published(self) -> int:
         """Deletes rows published longer ago than the retention."""
         with self.database.unit_of_work() as session:
-            purged = session.execute(
+            # On the session's connection: a Core statement, whose result counts the rows.
+            purged = session.connection().execute(
                 delete(outbox).where(outbox.c.published_at < datetime.now(UTC) - self.retention)).rowcount
             session.commit()
         return purged

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from shared.db import Database, service_base
+from shared.db import Database
+from shared.models import service_base
 from shared.events import Envelope
 from shared.events.intake import ClientRegistered
 from shared.messaging.broker import Broker

@@ -24,5 +24,5 @@ def registered_clients(principal: Principal, *, municipality: str | None, sessio
     query = in_scope(query, principal, ClientRegistration.municipality)
     if municipality:
         query = query.where(ClientRegistration.municipality == municipality)
-    counts = {code: count for code, count in session.execute(query)}
+    counts = dict(session.execute(query).tuples().all())
     return {municipality: counts.get(municipality, 0)} if municipality else dict(sorted(counts.items()))
