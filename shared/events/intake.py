@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,10 @@ CaseOrigin = Literal["visit", "group_session", "campaign", "walk_in"]
 CaseStatus = Literal["open", "in_progress", "referred", "resolved", "closed"]
 Priority = Literal["low", "normal", "high", "urgent"]
 FollowUpKind = Literal["consultation", "referral", "visit", "call"]
+
+
+# The municipality a record belongs to, as every event names it.
+MunicipalityRef = Annotated[str, Field(pattern=MUNICIPALITY_CODE)]
 
 
 class _Part(BaseModel):
@@ -47,7 +51,7 @@ class MunicipalityRegistered(Event):
 class SettlementRegistered(Event):
     type = "intake.settlement.registered.v1"
     settlement_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    municipality: MunicipalityRef
     name: str
     kind: str
     marginalised_community: bool
@@ -110,7 +114,7 @@ class ClientRegistered(Event):
 
     type = "intake.client.registered.v1"
     client_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    municipality: MunicipalityRef
     settlement_id: uuid.UUID | None = None
     target_groups: list[str] = []
     language: str = Field("bg", pattern=LANGUAGE)
@@ -119,7 +123,7 @@ class ClientRegistered(Event):
 class ClientUpdated(Event):
     type = "intake.client.updated.v1"
     client_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    municipality: MunicipalityRef
     settlement_id: uuid.UUID | None
     target_groups: list[str]
     language: str = Field(pattern=LANGUAGE)
@@ -128,7 +132,7 @@ class ClientUpdated(Event):
 
 class _ConsentDecision(Event):
     client_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    municipality: MunicipalityRef
     purpose: ConsentPurpose
     decided_on: date
 
@@ -147,10 +151,46 @@ class AssessmentRecorded(Event):
     type = "intake.assessment.recorded.v1"
     assessment_id: uuid.UUID
     client_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    municipality: MunicipalityRef
     template: str
     template_version: int
     assessed_on: date
+
+
+# -- case register ------------------------------------------------------------------------
+
+
+class CaseOpened(Event):
+    type = "intake.case.opened.v1"
+    case_id: uuid.UUID
+    municipality: MunicipalityRef
+    client_id: uuid.UUID | None
+    household_id: uuid.UUID | None
+    origin: CaseOrigin  # where it was found
+    origin_ref: str | None  # e.g. the visit id
+    category: str
+    priority: Priority
+
+
+class CaseStatusChanged(Event):
+    type = "intake.case.status_changed.v1"
+    case_id: uuid.UUID
+    municipality: MunicipalityRef
+    category: str
+    previous_status: CaseStatus
+    status: CaseStatus
+
+
+class FollowUpRecorded(Event):
+    """A consultation, referral, visit or call on a case, planned or done."""
+
+    type = "intake.followup.recorded.v1"
+    follow_up_id: uuid.UUID
+    case_id: uuid.UUID
+    municipality: MunicipalityRef
+    kind: FollowUpKind
+    due_on: date | None
+    done_on: date | None
 
 
 # -- agreements and care plans --------------------------------------------------------
@@ -160,7 +200,7 @@ class AgreementSigned(Event):
     type = "intake.agreement.signed.v1"
     agreement_id: uuid.UUID
     client_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    municipality: MunicipalityRef
     programme: str
     signed_on: date
     starts_on: date
@@ -184,7 +224,7 @@ class _CarePlanInForce(Event):
 
     careplan_id: uuid.UUID
     client_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    municipality: MunicipalityRef
     programme: str | None
     settlement_id: uuid.UUID | None
     location: Location | None
@@ -207,7 +247,7 @@ class CarePlanChanged(_CarePlanInForce):
 class _CarePlanStopped(Event):
     careplan_id: uuid.UUID
     client_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    municipality: MunicipalityRef
     effective_on: date
     reason: str | None = None  # a code such as hospital_stay, consent_withdrawn, deceased
 
@@ -218,39 +258,3 @@ class CarePlanSuspended(_CarePlanStopped):
 
 class CarePlanEnded(_CarePlanStopped):
     type = "intake.careplan.ended.v1"
-
-
-# -- case register ------------------------------------------------------------------------
-
-
-class CaseOpened(Event):
-    type = "intake.case.opened.v1"
-    case_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
-    client_id: uuid.UUID | None
-    household_id: uuid.UUID | None
-    origin: CaseOrigin  # where it was found
-    origin_ref: str | None  # e.g. the visit id
-    category: str
-    priority: Priority
-
-
-class CaseStatusChanged(Event):
-    type = "intake.case.status_changed.v1"
-    case_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
-    category: str
-    previous_status: CaseStatus
-    status: CaseStatus
-
-
-class FollowUpRecorded(Event):
-    """A consultation, referral, visit or call on a case, planned or done."""
-
-    type = "intake.followup.recorded.v1"
-    follow_up_id: uuid.UUID
-    case_id: uuid.UUID
-    municipality: str = Field(pattern=MUNICIPALITY_CODE)
-    kind: FollowUpKind
-    due_on: date | None
-    done_on: date | None

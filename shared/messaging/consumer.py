@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
@@ -63,21 +63,18 @@ class RetryPolicy:
         return self.delays[min(attempt, len(self.delays)) - 1]
 
 
+@dataclass
 class Consumer:
-    def __init__(self, *, name: str, database: Database, broker: Broker, handlers: HandlerRegistry,
-                 policy: RetryPolicy = RetryPolicy(), batch_size: int = 200,
-                 batch_wait: float = 0.02, idle_wait: float = 0.5,
-                 inbox_retention: timedelta = timedelta(days=30)) -> None:
-        self.name = name
-        self.database = database
-        self.broker = broker
-        self.handlers = handlers
-        self.policy = policy
-        self.batch_size = batch_size
-        self.batch_wait = batch_wait
-        self.idle_wait = idle_wait
-        self.inbox_retention = inbox_retention
-        self._last_purge = 0.0
+    name: str
+    database: Database
+    broker: Broker
+    handlers: HandlerRegistry
+    policy: RetryPolicy = RetryPolicy()
+    batch_size: int = 200
+    batch_wait: float = 0.02
+    idle_wait: float = 0.5
+    inbox_retention: timedelta = timedelta(days=30)
+    _last_purge: float = field(default=0.0, init=False)
 
     def declare(self) -> None:
         self.broker.declare(self.name, self.handlers.patterns, self.policy.delays)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
@@ -25,18 +26,17 @@ GAUGES_EVERY = 5.0  # seconds between outbox gauges
 PURGE_EVERY = 600.0  # seconds between purges of rows published long ago
 
 
+@dataclass
 class Relay:
-    def __init__(self, *, service: str, database: Database, broker: Broker, batch_size: int = 500,
-                 poll_interval: float = 0.02, retry_delays: list[float] | None = None,
-                 retention: timedelta = timedelta(hours=72)) -> None:
-        self.service = service
-        self.database = database
-        self.broker = broker
-        self.batch_size = batch_size
-        self.poll_interval = poll_interval
-        self.retry_delays = retry_delays or [1.0, 5.0, 30.0]
-        self.retention = retention
-        self._last_gauges = self._last_purge = 0.0
+    service: str
+    database: Database
+    broker: Broker
+    batch_size: int = 500
+    poll_interval: float = 0.02
+    retry_delays: list[float] = field(default_factory=lambda: [1.0, 5.0, 30.0])
+    retention: timedelta = timedelta(hours=72)
+    _last_gauges: float = field(default=0.0, init=False)
+    _last_purge: float = field(default=0.0, init=False)
 
     def publish_batch(self) -> int:
         """Publish up to one batch of pending events; returns how many were taken."""
