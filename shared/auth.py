@@ -133,5 +133,10 @@ def requires(group: RoleGroup) -> Any:
     return Depends(check)
 
 
-# Any caller with a valid token.
+# The caller of a route: any valid token, or one with a role of the named group.
 Caller = Annotated[Principal, Depends(current_principal)]
+NetworkAdmin = Annotated[Principal, requires(NETWORK_ADMINS)]
+Coordinator = Annotated[Principal, requires(COORDINATORS)]
+FieldStaff = Annotated[Principal, requires(FIELD_STAFF)]
+PersonalDataReader = Annotated[Principal, requires(PERSONAL_DATA_READERS)]
+AggregateReader = Annotated[Principal, requires(AGGREGATE_READERS)]

@@ -14,16 +14,20 @@ from shared.errors import NotFound
 M = TypeVar("M")
 
 
-def scope_filter(principal: Principal, column: Any) -> ColumnElement[bool]:
-    """The condition "``column`` is one of the caller's municipalities"."""
+def scope_filter(principal: Principal, column: Any, *, only: str | None = None) -> ColumnElement[bool]:
+    """The condition "``column`` is one of the caller's municipalities" (and is ``only``,
+    a municipality the caller asked for: 403 when it is outside their scope)."""
+    if only is not None:
+        principal.require_municipality(only)
+        return column == only
     if principal.all_municipalities:
         return true()
     return column.in_(sorted(principal.municipalities))
 
 
-def in_scope(query: Select, principal: Principal, column: Any) -> Select:
-    """``query`` narrowed to the caller's municipalities, ``column`` naming the municipality."""
-    return query if principal.all_municipalities else query.where(scope_filter(principal, column))
+def in_scope(query: Select, principal: Principal, column: Any, *, only: str | None = None) -> Select:
+    """``query`` narrowed to the caller's municipalities (or to ``only``, see ``scope_filter``)."""
+    return query.where(scope_filter(principal, column, only=only))
 
 
 def get_in_scope(session: Session, model: type[M], key: Any, principal: Principal, *, what: str,

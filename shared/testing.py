@@ -1,19 +1,29 @@
-"""Helpers for tests and benchmarks: isolated databases, vhosts and namespaces.
+"""Helpers for tests and benchmarks: isolated databases, vhosts and namespaces,
+and the few assertions and readers every service's tests share.
 
 Every test run gets its own PostgreSQL databases and its own RabbitMQ vhost,
 so runs on one machine never see each other's rows or messages.
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
 import socket
 import subprocess
+import time
+from collections.abc import Callable
 from urllib.parse import quote
 
 import psycopg
 from psycopg import sql
+from sqlalchemy import select
+
+from shared.auth import issue_token
+from shared.db import Database
+from shared.messaging.tables import outbox
+from shared.settings import Settings
 
 POSTGRES_ADMIN = os.environ.get("CARECIRCLE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_HOST = os.environ.get("CARECIRCLE_TEST_AMQP_HOST", "127.0.0.1")
@@ -43,10 +53,14 @@ def missing_servers() -> list[str]:
 
 
 # -- PostgreSQL -------------------------------------------------------------
-def create_database(name: str) -> str:
-    """Creates an empty database; returns its SQLAlchemy URL."""
+def create_database(name: str, template: str | None = None) -> str:
+    """Creates a database, empty or a copy of ``template`` (which nobody may be
+    connected to); returns its SQLAlchemy URL."""
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(statement)
     return database_url(name)
 
 
@@ -92,3 +106,53 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# -- what the tests of every service share ------------------------------------
+JWT_SECRET = "carecircle-tests-secret-of-32-bytes-at-least"
+
+
+def make_settings(database_url: str = "sqlite://", **overrides) -> Settings:
+    """A test's settings: the test secret and the in-process bus. ``database_url``
+    may hold ``{service}``, as in embedded mode."""
+    return Settings(environment="test", jwt_secret=JWT_SECRET, database_url=database_url, broker_url="memory://",
+                    **overrides)
+
+
+def bearer(role: str, *municipalities: str, subject: str | None = None, settings: Settings | None = None) -> dict:
+    """``bearer("coordinator", "BG-RAK")`` -> headers with a token signed with the test secret."""
+    token = issue_token(settings or make_settings(), roles=[role], municipalities=list(municipalities),
+                        subject=subject)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def published_events(database: Database, event_type: str) -> list[dict]:
+    """The envelopes of ``event_type`` in a service's outbox, oldest first."""
+    with database.unit_of_work() as session:
+        rows = session.scalars(select(outbox.c.body).where(outbox.c.type == event_type).order_by(outbox.c.seq))
+        return [json.loads(body) for body in rows]
+
+
+def until(condition: Callable[[], bool], *, timeout: float = 20.0, step: Callable[[], object] | None = None) -> None:
+    """Runs ``step`` (or sleeps) until ``condition`` holds; fails after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        step() if step else time.sleep(0.05)
+
+
+def created(answer) -> dict:
+    """The JSON of a 200 or 201 answer."""
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+def assert_problem(answer, status: int, field: str | None = None) -> None:
+    """A problem+json answer with ``status`` that names ``field`` (at the top or in ``errors``)."""
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    if field is not None:
+        body = answer.json()
+        fields = [e["field"] for e in body.get("errors", [])] + [body.get("field")]
+        assert field in fields, body

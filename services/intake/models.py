@@ -9,7 +9,20 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, Uuid, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models import service_base
@@ -158,7 +171,7 @@ class Consent(Base):
     __tablename__ = "consent"
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
-    purpose: Mapped[str] = mapped_column(String(32))  # services, contact_sms, contact_email, contact_phone, share_partners
+    purpose: Mapped[str] = mapped_column(String(32))  # services, contact_sms, contact_email...
     given: Mapped[bool]
     decided_on: Mapped[date]
     recorded_by: Mapped[str] = mapped_column(String(200))
@@ -243,7 +256,7 @@ class CarePlanLine(Base):
     service_type_code: Mapped[str] = mapped_column(ForeignKey("service_type.code"))
     per_week: Mapped[float]  # hours or visits a week, by the service type's unit
     preferred_days: Mapped[list[str]] = mapped_column(JSON, default=list)  # mon ... sun
-    time_windows: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # [{"start": "09:00", "end": "12:00"}]
+    time_windows: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # start/end clock pairs
     preferred_worker: Mapped[str | None] = mapped_column(String(64))  # a staff id of scheduling
     place: Mapped[str] = mapped_column(String(20))  # home, centre, phone, mobile_unit, group_venue
     care_plan: Mapped[CarePlan] = relationship(back_populates="lines")

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from services.intake.careplans.service import announce_client_change
+from services.intake.careplans.transitions import announce_client_change
 from tests.intake.helpers import assert_problem, created
 
 NNHM = {"code": "BG-NNHM", "name": "Национална мрежа на здравните медиатори"}

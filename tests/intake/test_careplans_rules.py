@@ -76,7 +76,7 @@ def test_the_allowed_actions_are_exactly_those_that_succeed(status):
             succeeding.append(action)
         except rules.TransitionNotAllowed:
             pass
-    assert rules.allowed_actions(status) == succeeding
+    assert rules.LIFECYCLE.allowed(status) == succeeding
     assert (succeeding == []) == (status == "ended")
 
 

@@ -9,10 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from services.intake.catalogue.schemas import (Code, Location, MunicipalityCode, Names, ServiceTypeNames,
-                                               Translations)
+from services.intake.catalogue.schemas import Names, ServiceTypeNames, Translations
 from services.intake.catalogue.service import require_period
-from shared.types import CODE, LANGUAGES, MUNICIPALITY_CODE
+from shared.types import CODE, LANGUAGES, MUNICIPALITY_CODE, Code, Location, MunicipalityCode
 from shared.errors import Invalid
 
 NAMES, SERVICE_TYPE_NAMES, TRANSLATIONS = TypeAdapter(Names), TypeAdapter(ServiceTypeNames), TypeAdapter(Translations)

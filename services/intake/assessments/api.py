@@ -1,67 +1,58 @@
+"""Assessment templates (written by the network admin) and the assessments of a client (recorded
+by coordinators and admins, read by everyone who works with clients)."""
 from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
 from services.intake.assessments import service
 from services.intake.assessments.schemas import AssessmentCreate, AssessmentRead, TemplateCreate, TemplateRead
 from services.intake.clients.service import get_client
-from shared.auth import RoleGroup, Principal, Role, current_principal
-from shared.web import db_session
+from shared.auth import Caller, Coordinator, NetworkAdmin, PersonalDataReader
+from shared.web import Db
 
 router = APIRouter(tags=["assessments"])
 
 # Who may see a client's assessments: everyone who works with clients, not analysts.
-READERS = (Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT, Role.WORKER)
 
 
 @router.post("/assessment-templates", response_model=TemplateRead, status_code=201,
              summary="Create an assessment template, or the next version of one (network admin)")
-def create_template(body: TemplateCreate, principal: Principal = Depends(current_principal),
-                    session: Session = Depends(db_session)):
-    principal.require_role(RoleGroup(Role.NETWORK_ADMIN))
+def create_template(body: TemplateCreate, _admin: NetworkAdmin, session: Db):
     return service.create_template(body, session=session)
 
 
 @router.get("/assessment-templates", response_model=list[TemplateRead],
             summary="Assessment templates: the latest version of each, or all versions")
-def list_templates(network: str | None = None, code: str | None = None,
-                   all_versions: bool = Query(False, description="Every version, oldest first, not only the latest"),
-                   _principal: Principal = Depends(current_principal), session: Session = Depends(db_session)):
+def list_templates(_caller: Caller, session: Db, network: str | None = None, code: str | None = None,
+                   all_versions: bool = Query(False, description="Every version, oldest first, not only the latest")):
     return service.list_templates(network=network, code=code, all_versions=all_versions, session=session)
 
 
 @router.get("/assessment-templates/{template_id}", response_model=TemplateRead,
             summary="One version of an assessment template")
-def get_template(template_id: uuid.UUID, _principal: Principal = Depends(current_principal),
-                 session: Session = Depends(db_session)):
+def get_template(template_id: uuid.UUID, _caller: Caller, session: Db):
     return service.get_template(template_id, session=session)
 
 
 @router.post("/clients/{client_id}/assessments", response_model=AssessmentRead, status_code=201,
              summary="Record a needs assessment of a client; you are its assessor")
 def record_assessment(client_id: uuid.UUID, body: AssessmentCreate,
-                      principal: Principal = Depends(current_principal), session: Session = Depends(db_session)):
-    principal.require_role(RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR))
-    client = get_client(client_id, principal, session=session)
-    return AssessmentRead.of(service.record_assessment(client, body, assessor=principal.subject, session=session))
+                      caller: Coordinator, session: Db):
+    client = get_client(client_id, caller, session=session)
+    return AssessmentRead.of(service.record_assessment(client, body, assessor=caller.subject, session=session))
 
 
 @router.get("/clients/{client_id}/assessments", response_model=list[AssessmentRead],
             summary="A client's assessments, the latest first")
-def list_assessments(client_id: uuid.UUID, principal: Principal = Depends(current_principal),
-                     session: Session = Depends(db_session)):
-    principal.require_role(RoleGroup(*READERS))
-    client = get_client(client_id, principal, session=session)
+def list_assessments(client_id: uuid.UUID, caller: PersonalDataReader, session: Db):
+    client = get_client(client_id, caller, session=session)
     return [AssessmentRead.of(a) for a in service.list_assessments(client, session=session)]
 
 
 @router.get("/clients/{client_id}/assessments/{assessment_id}", response_model=AssessmentRead,
             summary="One assessment of a client")
-def get_assessment(client_id: uuid.UUID, assessment_id: uuid.UUID,
-                   principal: Principal = Depends(current_principal), session: Session = Depends(db_session)):
-    principal.require_role(RoleGroup(*READERS))
-    client = get_client(client_id, principal, session=session)
+def get_assessment(client_id: uuid.UUID, assessment_id: uuid.UUID, caller: PersonalDataReader, session: Db):
+    client = get_client(client_id, caller, session=session)
     return AssessmentRead.of(service.get_assessment(client, assessment_id, session=session))

@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-FieldError = tuple[str, str]  # (field, message)
+from shared.errors import FieldError
 
 
 def score_errors(domains: Sequence[Mapping[str, Any]], scores: Mapping[str, int]) -> list[FieldError]:

@@ -4,17 +4,13 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from services.intake.assessments.rules import duplicate_codes
-from shared.events.intake import CODE, LANGUAGE, MUNICIPALITY_CODE
+from services.intake.catalogue.schemas import NetworkCode
+from shared.types import Code, Language, ReadModel, RequestModel
 
-Names = dict[Annotated[str, Field(pattern=LANGUAGE)], Annotated[str, Field(min_length=1, max_length=200)]]
-
-
-class _Request(BaseModel):
-    # An unknown field is an error naming it, not silently ignored.
-    model_config = ConfigDict(extra="forbid")
+Names = dict[Language, Annotated[str, Field(min_length=1, max_length=200)]]
 
 
 SUGGESTED_DOMAINS = [
@@ -26,10 +22,10 @@ SUGGESTED_DOMAINS = [
 ]
 
 
-class Domain(_Request):
+class Domain(RequestModel):
     """One area of life the assessor scores, on a scale from ``min`` to ``max``."""
 
-    code: str = Field(pattern=CODE, examples=["self_care"])
+    code: Code = Field(examples=["self_care"])
     names: Names = Field(min_length=1, description="By language: bg, pl, uk, en",
                          examples=[{"bg": "Самообслужване", "en": "Self-care"}])
     min: int = Field(0, ge=-100, le=100, description="Lowest score")
@@ -43,12 +39,12 @@ class Domain(_Request):
         return value
 
 
-class TemplateCreate(_Request):
+class TemplateCreate(RequestModel):
     """Posting a (network, code) that exists creates its next version;
     assessments already recorded keep the version they were made with."""
 
-    network: str = Field(pattern=MUNICIPALITY_CODE, description="Code of a registered network", examples=["BG-NNHM"])
-    code: str = Field(pattern=CODE, examples=["social_assessment"])
+    network: NetworkCode = Field(description="Code of a registered network")
+    code: Code = Field(examples=["social_assessment"])
     names: Names = Field(min_length=1, examples=[{"bg": "Индивидуална социална оценка",
                                                   "en": "Individual social assessment"}])
     domains: list[Domain] = Field(min_length=1, max_length=40, examples=[SUGGESTED_DOMAINS])
@@ -61,8 +57,7 @@ class TemplateCreate(_Request):
         return domains
 
 
-class TemplateRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class TemplateRead(ReadModel):
     id: uuid.UUID
     network: str = Field(validation_alias="network_code")
     code: str
@@ -72,7 +67,7 @@ class TemplateRead(BaseModel):
     created_at: datetime
 
 
-class AssessmentCreate(_Request):
+class AssessmentCreate(RequestModel):
     template_id: uuid.UUID = Field(description="A version of an assessment template of the client's network")
     assessed_on: date = Field(description="The day of the assessment; not in the future", examples=["2021-07-05"])
     scores: dict[str, int] = Field(description="A score for every domain of the template, within its range",
@@ -84,8 +79,7 @@ class AssessmentCreate(_Request):
     notes: str | None = Field(None, max_length=5000)
 
 
-class AssessmentRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class AssessmentRead(ReadModel):
     id: uuid.UUID
     client_id: uuid.UUID
     template_id: uuid.UUID

@@ -8,24 +8,16 @@ import uuid
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.intake.assessments.rules import FieldError, score_errors
+from services.intake.assessments.rules import score_errors
 from services.intake.assessments.schemas import AssessmentCreate, TemplateCreate
-from services.intake.catalogue.service import require_network, today_in
+from services.intake.catalogue.lookups import require_network, today_in
 from services.intake.models import Assessment, AssessmentTemplate, Client, Municipality
+from shared.db import flush_unique
+from shared.errors import Conflict, Invalid, NotFound
 from shared.events.intake import AssessmentRecorded
 from shared.messaging.outbox import record_event
-from shared.errors import Conflict, Invalid, NotFound, Problem
-
-
-def invalid(errors: list[FieldError]) -> Problem:
-    """A 422 naming every field that broke a rule, like a schema error."""
-    fields = ", ".join(dict.fromkeys(field for field, _ in errors))
-    return Problem(422, "Invalid request", f"invalid: {fields}", field=errors[0][0],
-                   errors=[{"field": field, "message": message} for field, message in errors])
-
 
 # -- templates ----------------------------------------------------------------------
 
@@ -36,11 +28,8 @@ def create_template(data: TemplateCreate, *, session: Session) -> AssessmentTemp
         network_code=data.network, code=data.code, version=_latest_version(data.network, data.code, session) + 1,
         names=data.names, domains=[d.model_dump() for d in data.domains], created_at=datetime.now(UTC))
     session.add(template)
-    try:
-        session.commit()
-    except IntegrityError:  # another version was created at the same moment
-        session.rollback()
-        raise Conflict(f"template {data.code} changed meanwhile; post it again", field="code") from None
+    # Another version numbered the same may have been created at the same moment.
+    flush_unique(session, Conflict(f"template {data.code} changed meanwhile; post it again", field="code"))
     return template
 
 
@@ -84,7 +73,7 @@ def record_assessment(client: Client, data: AssessmentCreate, *, assessor: str, 
     template = _template_for(client, data.template_id, session)
     _check_date(client, data.assessed_on, session)
     if errors := score_errors(template.domains, data.scores):
-        raise invalid(errors)
+        raise Invalid.fields(errors)
     assessment = Assessment(
         id=uuid.uuid4(), client_id=client.id, template=template, assessed_on=data.assessed_on, assessor=assessor,
         scores=data.scores, needs=data.needs, notes=data.notes, recorded_at=datetime.now(UTC))
@@ -93,7 +82,6 @@ def record_assessment(client: Client, data: AssessmentCreate, *, assessor: str, 
         assessment_id=assessment.id, client_id=client.id, municipality=client.municipality_code,
         template=template.code, template_version=template.version, assessed_on=data.assessed_on,
     ), subject=str(client.id), municipality=client.municipality_code)
-    session.commit()
     return assessment
 
 

@@ -4,28 +4,41 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Literal
+from itertools import pairwise
+from typing import Literal, get_args
+
+from shared.lifecycle import Lifecycle
 
 Status = Literal["draft", "active", "suspended", "ended"]
 Action = Literal["activate", "suspend", "resume", "end"]
 
-STATUSES: tuple[Status, ...] = ("draft", "active", "suspended", "ended")
-ACTIONS: tuple[Action, ...] = ("activate", "suspend", "resume", "end")
+STATUSES: tuple[Status, ...] = get_args(Status)
+ACTIONS: tuple[Action, ...] = get_args(Action)
+DRAFT, ACTIVE, SUSPENDED, ENDED = STATUSES
 
 # The lifecycle, the only place it is written down: (from, action) -> to.
 # Ending a draft cancels it; nothing leaves "ended".
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
-    ("draft", "activate"): "active",
-    ("draft", "end"): "ended",
-    ("active", "suspend"): "suspended",
-    ("active", "end"): "ended",
-    ("suspended", "resume"): "active",
-    ("suspended", "end"): "ended",
+    (DRAFT, "activate"): ACTIVE,
+    (DRAFT, "end"): ENDED,
+    (ACTIVE, "suspend"): SUSPENDED,
+    (ACTIVE, "end"): ENDED,
+    (SUSPENDED, "resume"): ACTIVE,
+    (SUSPENDED, "end"): ENDED,
 }
 
-# Lines and dates may change while the plan is a draft or running; a suspended
+
+def _refusal(status: str, action: str, allowed: Sequence[str]) -> str:
+    return f"cannot {action} a plan that is {status} (allowed: {', '.join(allowed) or 'none: the plan has ended'})"
+
+
+LIFECYCLE = Lifecycle(TRANSITIONS, initial=DRAFT, refusal=_refusal)
+
+# Started and not ended: scheduling knows these plans (and hears when they end).
+RUNNING: frozenset[Status] = frozenset({ACTIVE, SUSPENDED})
+# Lines and dates may change while the plan is a draft or active; a suspended
 # plan is resumed first, so scheduling never gets a change it has stopped planning for.
-EDITABLE: frozenset[Status] = frozenset({"draft", "active"})
+EDITABLE: frozenset[Status] = frozenset({DRAFT, ACTIVE})
 
 # Where a service happens unless the plan says otherwise, by the service type's mode.
 DEFAULT_PLACE = {
@@ -39,23 +52,20 @@ DEFAULT_PLACE = {
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(ValueError):
+    """A move the lifecycle refuses, as a plain error naming the status and the action
+    (``LIFECYCLE.next`` raises the 409 that requests get)."""
+
     def __init__(self, status: str, action: str) -> None:
-        allowed = ", ".join(allowed_actions(status)) or "none: the plan has ended"
-        super().__init__(f"cannot {action} a plan that is {status} (allowed: {allowed})")
+        super().__init__(_refusal(status, action, LIFECYCLE.allowed(status)))
         self.status, self.action = status, action
 
 
 def next_status(status: str, action: str) -> Status:
-    """The status after ``action``, or ``TransitionNotAllowed``."""
-    try:
-        return TRANSITIONS[(status, action)]  # type: ignore[index]
-    except KeyError:
-        raise TransitionNotAllowed(status, action) from None
-
-
-def allowed_actions(status: str) -> list[Action]:
-    return [action for (source, action) in TRANSITIONS if source == status]
+    """The status after ``action``, or ``TransitionNotAllowed``: the table read as a pure rule."""
+    if not LIFECYCLE.may(status, action):
+        raise TransitionNotAllowed(status, action)
+    return LIFECYCLE.next(status, action)  # type: ignore[return-value]
 
 
 def default_place(mode: str) -> str:
@@ -72,7 +82,7 @@ def first_overlap(windows: Iterable[tuple[str, str]]) -> tuple[int, int] | None:
     """Positions of two windows that overlap, or None. Windows that only touch
     (09:00-10:00 and 10:00-11:00) do not overlap."""
     spans = sorted((minutes(start), minutes(end), i) for i, (start, end) in enumerate(windows))
-    for (_s1, end1, i), (start2, _e2, j) in zip(spans, spans[1:]):
+    for (_s1, end1, i), (start2, _e2, j) in pairwise(spans):
         if start2 < end1:
             return (min(i, j), max(i, j))
     return None

@@ -3,28 +3,21 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from services.intake.careplans.rules import first_overlap, minutes
-from shared.events.intake import CODE, Place, Weekday
-
-CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-CLOCK_OR_MIDNIGHT = r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
-
-
-class _Request(BaseModel):
-    # An unknown field is an error naming it, not silently ignored.
-    model_config = ConfigDict(extra="forbid")
-
+from services.intake.careplans.rules import Status, first_overlap, minutes
+from shared.events.intake import Place, Weekday
+from shared.paging import PageQuery
+from shared.types import Clock, ClockOrMidnight, Code, MunicipalityCode, ReadModel, RequestModel
 
 # -- agreements -----------------------------------------------------------------------
 
 
-class AgreementCreate(_Request):
+class AgreementCreate(RequestModel):
     """The contract between the municipality and the client under a programme (seed 002)."""
 
-    programme: str = Field(pattern=CODE, description="A programme that covers the client's municipality",
-                           examples=["patronage-care-plus"])
+    programme: Code = Field(description="A programme that covers the client's municipality",
+                            examples=["patronage-care-plus"])
     number: str = Field(min_length=1, max_length=64, description="The contract's number, unique in the programme",
                         examples=["ПГ-017/2021"])
     signed_on: date = Field(description="Not in the future, nor after starts_on", examples=["2021-07-01"])
@@ -33,8 +26,7 @@ class AgreementCreate(_Request):
                                  examples=["2021-10-31"])
 
 
-class AgreementRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class AgreementRead(ReadModel):
     id: uuid.UUID
     client_id: uuid.UUID
     municipality: str = Field(validation_alias="municipality_code")
@@ -48,10 +40,9 @@ class AgreementRead(BaseModel):
 # -- care plans --------------------------------------------------------------------------
 
 
-class TimeWindow(_Request):
-    start: str = Field(pattern=CLOCK, examples=["09:00"])
-    end: str = Field(pattern=CLOCK_OR_MIDNIGHT, description="After start; 24:00 is the end of the day",
-                     examples=["12:00"])
+class TimeWindow(RequestModel):
+    start: Clock
+    end: ClockOrMidnight = Field(description="After start; 24:00 is the end of the day")
 
     @field_validator("end")
     @classmethod
@@ -61,11 +52,10 @@ class TimeWindow(_Request):
         return end
 
 
-class LineCreate(_Request):
+class LineCreate(RequestModel):
     """A service the client gets every week."""
 
-    service_type: str = Field(pattern=CODE, examples=["home_help"],
-                              description="An active service type; one the plan's programme pays for, if any")
+    service_type: Code = Field(description="An active service type; one the plan's programme pays for, if any")
     per_week: float = Field(gt=0, le=168, examples=[6],
                             description="Hours or visits a week, by the service type's unit")
     preferred_days: list[Weekday] = Field([], max_length=7, examples=[["mon", "wed", "fri"]])
@@ -96,7 +86,7 @@ class LineUpdate(LineCreate):
                                                    "line. Lines not listed are removed.")
 
 
-class CarePlanCreate(_Request):
+class CarePlanCreate(RequestModel):
     agreement_id: uuid.UUID | None = Field(None, description="One of the client's agreements; the plan then "
                                                              "runs under its programme")
     starts_on: date = Field(examples=["2021-07-05"])
@@ -104,7 +94,7 @@ class CarePlanCreate(_Request):
     lines: list[LineCreate] = Field([], max_length=30, description="A draft may have none; activating needs one")
 
 
-class CarePlanUpdate(_Request):
+class CarePlanUpdate(RequestModel):
     """Only the fields sent change; ``lines`` replaces every line. A draft or an active plan
     may change; an active plan's change is announced to scheduling as a whole."""
 
@@ -121,27 +111,26 @@ class CarePlanUpdate(_Request):
         return value
 
 
-class Suspension(_Request):
+class Suspension(RequestModel):
     effective_on: date = Field(description="The first day without visits; not before the plan starts",
                                examples=["2021-08-02"])
-    reason: str = Field(pattern=CODE, description="A code such as hospital_stay, client_request, quarantine",
-                        examples=["hospital_stay"])
+    reason: Code = Field(description="A code such as hospital_stay, client_request, quarantine",
+                         examples=["hospital_stay"])
 
 
-class Ending(_Request):
+class Ending(RequestModel):
     effective_on: date = Field(description="The first day without visits; for a running plan not before "
                                            "the day its current status took effect", examples=["2021-11-01"])
-    reason: str = Field(pattern=CODE, description="A code such as agreement_ended, moved, deceased, cancelled",
-                        examples=["agreement_ended"])
+    reason: Code = Field(description="A code such as agreement_ended, moved, deceased, cancelled",
+                         examples=["agreement_ended"])
 
 
-class Resumption(_Request):
+class Resumption(RequestModel):
     effective_on: date | None = Field(None, description="From this day visits are planned again; "
                                                         "omitted: today", examples=["2021-08-16"])
 
 
-class LineRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class LineRead(ReadModel):
     id: uuid.UUID
     service_type: str = Field(validation_alias="service_type_code")
     per_week: float
@@ -151,8 +140,7 @@ class LineRead(BaseModel):
     place: Place
 
 
-class CarePlanRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class CarePlanRead(ReadModel):
     id: uuid.UUID
     client_id: uuid.UUID
     municipality: str = Field(validation_alias="municipality_code")
@@ -167,8 +155,7 @@ class CarePlanRead(BaseModel):
     changed_at: datetime
 
 
-class CarePlanPage(BaseModel):
-    items: list[CarePlanRead]
-    total: int = Field(description="How many plans match, over all pages")
-    limit: int
-    offset: int
+class CarePlanFilters(PageQuery):
+    client_id: uuid.UUID | None = None
+    status: Status | None = None
+    municipality: MunicipalityCode | None = Field(None, description="Only this municipality (in your scope)")

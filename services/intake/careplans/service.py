@@ -3,32 +3,41 @@
 A care plan is what scheduling plans visits from: while it is active,
 scheduling holds a copy made from ``CarePlanActivated`` / ``CarePlanChanged``
 (ids, service lines, settlement, visit coordinates, language) and nothing else
-personal. The lifecycle itself is in ``rules.TRANSITIONS``."""
+personal. The lifecycle itself is in ``rules.LIFECYCLE``; the moves, and those
+that the client's changes make, are in ``transitions``."""
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from services.intake.assessments.rules import FieldError
-from services.intake.assessments.service import invalid
-from services.intake.careplans import rules
-from services.intake.careplans.schemas import (AgreementCreate, CarePlanCreate, CarePlanUpdate, Ending,
-                                               LineCreate, LineUpdate, Resumption, Suspension)
-from services.intake.catalogue.service import require_service_type, save_unique, today_in
-from services.intake.consents.service import decision_in_force, require_consent
+from services.intake.careplans import rules, transitions
+from services.intake.careplans.rules import Action
+from services.intake.careplans.schemas import (
+    AgreementCreate,
+    CarePlanCreate,
+    CarePlanFilters,
+    CarePlanUpdate,
+    Ending,
+    LineCreate,
+    LineUpdate,
+    Resumption,
+    Suspension,
+)
+from services.intake.catalogue.lookups import require_service_type, today_in
+from services.intake.clients import rules as client_rules
+from services.intake.consents.rules import SERVICES
+from services.intake.consents.service import require_consent
 from services.intake.models import Agreement, CarePlan, CarePlanLine, Client, Programme
 from shared.auth import Principal
-from shared.events.intake import (AgreementSigned, CarePlanActivated, CarePlanChanged, CarePlanEnded,
-                                  CarePlanSuspended, Location)
-from shared.events.intake import CarePlanLine as LineInForce
+from shared.db import flush_unique
+from shared.errors import Conflict, FieldError, Invalid, NotFound
+from shared.events.intake import AgreementSigned, CarePlanActivated, CarePlanChanged
 from shared.messaging.outbox import record_event
-from shared.errors import Conflict, Invalid, NotFound, Problem
-
-CONSENT_PURPOSE = "services"  # the consent that lets a plan run
-CONSENT_WITHDRAWN = "consent_withdrawn"  # the reason a plan is suspended when it goes
+from shared.paging import Page, paginate
+from shared.scope import get_in_scope, in_scope
 
 # -- agreements ---------------------------------------------------------------------------
 
@@ -43,12 +52,11 @@ def sign_agreement(client: Client, data: AgreementCreate, *, session: Session) -
         programme_code=programme.code, number=data.number, signed_on=data.signed_on,
         starts_on=data.starts_on, ends_on=ends_on)
     session.add(agreement)
-    save_unique(session, f"agreement {data.number} already exists in programme {data.programme}", "number")
+    flush_unique(session, _number_taken(data))  # a concurrent request may have used the number
     record_event(session, AgreementSigned(
         agreement_id=agreement.id, client_id=client.id, municipality=client.municipality_code,
         programme=programme.code, signed_on=data.signed_on, starts_on=data.starts_on, ends_on=ends_on,
     ), subject=str(client.id), municipality=client.municipality_code)
-    session.commit()
     return agreement
 
 
@@ -79,7 +87,11 @@ def _check_number_is_new(municipality: str, data: AgreementCreate, session: Sess
         Agreement.municipality_code == municipality, Agreement.programme_code == data.programme,
         Agreement.number == data.number))
     if taken is not None:
-        raise Conflict(f"agreement {data.number} already exists in programme {data.programme}", field="number")
+        raise _number_taken(data)
+
+
+def _number_taken(data: AgreementCreate) -> Conflict:
+    return Conflict(f"agreement {data.number} already exists in programme {data.programme}", field="number")
 
 
 def list_agreements(client: Client, *, session: Session) -> list[Agreement]:
@@ -102,11 +114,11 @@ def create_plan(client: Client, data: CarePlanCreate, *, session: Session) -> Ca
     _check_plan_dates(data.starts_on, data.ends_on)
     now = datetime.now(UTC)
     plan = CarePlan(id=uuid.uuid4(), client_id=client.id, municipality_code=client.municipality_code,
-                    agreement=agreement, status="draft", starts_on=data.starts_on, ends_on=data.ends_on,
-                    created_at=now, changed_at=now)
+                    agreement=agreement, status=rules.LIFECYCLE.initial, starts_on=data.starts_on,
+                    ends_on=data.ends_on, created_at=now, changed_at=now)
     plan.lines = _lines(data.lines, agreement, {}, session)
     session.add(plan)
-    session.commit()
+    session.flush()  # the answer shows the keys the relationships set (agreement_id, service types)
     return plan
 
 
@@ -128,13 +140,12 @@ def change_plan(plan: CarePlan, data: CarePlanUpdate, *, session: Session) -> Ca
         plan.lines = _lines(data.lines, plan.agreement, {line.id: line for line in plan.lines}, session)
     else:  # a new agreement may not pay for the lines already there
         _check_programme_pays(plan.lines, plan.agreement)
-    if plan.status == "active":
+    if plan.status == rules.ACTIVE:
         if errors := _not_ready(plan):
-            raise invalid(errors)
-        record_event(session, _in_force(CarePlanChanged, plan, client), subject=str(plan.client_id),
-                     municipality=plan.municipality_code)
+            raise Invalid.fields(errors)
+        transitions.announce(CarePlanChanged, plan, client, session=session)
     plan.changed_at = datetime.now(UTC)
-    session.commit()
+    session.flush()  # the answer shows the keys the relationships set (agreement_id, service types)
     return plan
 
 
@@ -196,125 +207,54 @@ def _check_programme_pays(lines: list[CarePlanLine], agreement: Agreement | None
 
 
 def activate(plan: CarePlan, *, session: Session) -> CarePlan:
-    _allowed(plan, "activate")
+    _check_may(plan, "activate")
     return _run(plan, "activate", on=plan.starts_on, session=session)
 
 
 def resume(plan: CarePlan, data: Resumption, *, session: Session) -> CarePlan:
     """A suspended plan runs again: scheduling gets the whole plan, as on activation."""
-    _allowed(plan, "resume")
+    _check_may(plan, "resume")
     on = data.effective_on or today_in(plan.municipality_code, session=session)
     _check_effective_on(plan, on)
     return _run(plan, "resume", on=on, session=session)
 
 
-def _run(plan: CarePlan, action: str, *, on: date, session: Session) -> CarePlan:
+def _run(plan: CarePlan, action: Action, *, on: date, session: Session) -> CarePlan:
     """Activating or resuming: the plan, the client and their consent must let it run from ``on``."""
     client = session.get(Client, plan.client_id)
     if errors := _not_ready(plan, on=max(on, plan.starts_on)) + _client_not_ready(client):
         raise _conflict(errors)
-    require_consent(client.id, CONSENT_PURPOSE, session=session)
-    _move(plan, action, on=on, reason=None)
-    record_event(session, _in_force(CarePlanActivated, plan, client), subject=str(plan.client_id),
-                 municipality=plan.municipality_code)
-    session.commit()
+    require_consent(client.id, SERVICES, session=session)
+    transitions.move(plan, action, on=on, reason=None)
+    transitions.announce(CarePlanActivated, plan, client, session=session)
     return plan
 
 
 def suspend(plan: CarePlan, data: Suspension, *, session: Session) -> CarePlan:
-    _allowed(plan, "suspend")
+    _check_may(plan, "suspend")
     _check_effective_on(plan, data.effective_on)
-    _suspend(plan, data.effective_on, data.reason, session)
-    session.commit()
-    return plan
+    return transitions.suspend(plan, on=data.effective_on, reason=data.reason, session=session)
 
 
 def end(plan: CarePlan, data: Ending, *, session: Session) -> CarePlan:
     """Ends a running plan, or cancels a draft (which scheduling never heard of)."""
-    _allowed(plan, "end")
-    was_draft = plan.status == "draft"
-    if not was_draft:
+    _check_may(plan, "end")
+    if plan.status in rules.RUNNING:
         _check_effective_on(plan, data.effective_on)
-    _move(plan, "end", on=data.effective_on, reason=data.reason)
-    if not was_draft:
-        _announce_end(plan, data.effective_on, data.reason, session)
-    session.commit()
-    return plan
+    return transitions.end(plan, on=data.effective_on, reason=data.reason, session=session)
 
 
-def _announce_end(plan: CarePlan, on: date, reason: str | None, session: Session) -> None:
-    record_event(session, CarePlanEnded(
-        careplan_id=plan.id, client_id=plan.client_id, municipality=plan.municipality_code,
-        effective_on=on, reason=reason,
-    ), subject=str(plan.client_id), municipality=plan.municipality_code)
-
-
-def end_plans_of_departed_client(client: Client, *, session: Session) -> list[CarePlan]:
-    """A client who died or moved away gets no more visits: their running plans
-    end today, with the client's status as the reason. The caller commits."""
-    today = today_in(client.municipality_code, session=session)
-    plans = session.scalars(select(CarePlan).where(CarePlan.client_id == client.id,
-                                                   CarePlan.status.in_(("active", "suspended")))).all()
-    for plan in plans:
-        on = max(today, plan.status_since or plan.starts_on)
-        _move(plan, "end", on=on, reason=client.status)
-        _announce_end(plan, on, client.status, session)
-    return plans
-
-
-def suspend_plans_without_consent(client_id: uuid.UUID, *, session: Session) -> list[CarePlan]:
-    """Suspends the client's active plans if their consent to services is no
-    longer in force. Call it in the transaction that records a consent decision,
-    before that transaction commits (the caller commits)."""
-    decision = decision_in_force(client_id, CONSENT_PURPOSE, session=session)
-    if decision is not None and decision.given:
-        return []
-    client = session.get(Client, client_id)
-    withdrawn_on = decision.decided_on if decision else today_in(client.municipality_code, session=session)
-    plans = session.scalars(select(CarePlan).where(CarePlan.client_id == client_id,
-                                                   CarePlan.status == "active")).all()
-    # From the day consent was withdrawn, but within each plan's current run.
-    return [_suspend(plan, max(withdrawn_on, plan.status_since or plan.starts_on), CONSENT_WITHDRAWN, session)
-            for plan in plans]
-
-
-def announce_client_change(client_id: uuid.UUID, *, session: Session) -> None:
-    """Tells scheduling the client's running plans as they are now: call it (before
-    committing) when the client's visit location, settlement or language changes."""
-    client = session.get(Client, client_id)
-    for plan in session.scalars(select(CarePlan).where(CarePlan.client_id == client_id,
-                                                       CarePlan.status == "active")).all():
-        record_event(session, _in_force(CarePlanChanged, plan, client), subject=str(client_id),
-                     municipality=plan.municipality_code)
-
-
-def _allowed(plan: CarePlan, action: str) -> None:
-    try:
-        rules.next_status(plan.status, action)
-    except rules.TransitionNotAllowed as exc:
-        raise Conflict(str(exc), field="status", current_status=plan.status,
-                       allowed_actions=rules.allowed_actions(plan.status)) from None
-
-
-def _move(plan: CarePlan, action: str, *, on: date, reason: str | None) -> None:
-    plan.status = rules.next_status(plan.status, action)
-    plan.status_since, plan.status_reason = on, reason
-    plan.changed_at = datetime.now(UTC)
-
-
-def _suspend(plan: CarePlan, on: date, reason: str, session: Session) -> CarePlan:
-    _move(plan, "suspend", on=on, reason=reason)
-    record_event(session, CarePlanSuspended(
-        careplan_id=plan.id, client_id=plan.client_id, municipality=plan.municipality_code,
-        effective_on=on, reason=reason,
-    ), subject=str(plan.client_id), municipality=plan.municipality_code)
-    return plan
+def _check_may(plan: CarePlan, action: Action) -> None:
+    """409 naming ``status`` unless the lifecycle allows ``action`` now: checked
+    before anything else about the request."""
+    if not rules.LIFECYCLE.may(plan.status, action):
+        raise rules.LIFECYCLE.refused(plan.status, action)
 
 
 def _check_effective_on(plan: CarePlan, on: date) -> None:
     """A running plan's next status takes effect within it: not before it starts,
     nor before its current status took effect."""
-    earliest = max(plan.starts_on, plan.status_since or plan.starts_on)
+    earliest = max(plan.starts_on, transitions.current_run_start(plan))
     if on < earliest:
         raise Invalid("effective_on", f"must be on or after {earliest}")
 
@@ -326,41 +266,23 @@ def _not_ready(plan: CarePlan, *, on: date | None = None) -> list[FieldError]:
         errors.append(("lines", "the plan has no lines"))
     agreement, day = plan.agreement, on or plan.starts_on
     if agreement is not None and not rules.in_force(agreement.starts_on, agreement.ends_on, day):
-        errors.append(("agreement_id", f"agreement {agreement.number} is not in force on {day} "
-                                       f"({agreement.starts_on}..{agreement.ends_on})"))
+        errors.append(("agreement_id", (f"agreement {agreement.number} is not in force on {day} "
+                                        f"({agreement.starts_on}..{agreement.ends_on})")))
     return errors
 
 
 def _client_not_ready(client: Client) -> list[FieldError]:
     """Services start only for a client who is active (not moved, deceased or inactive);
     the consent to services is checked after, with ``require_consent``."""
-    if client.status != "active":
+    if client.status != client_rules.ACTIVE:
         return [("client", f"the client is {client.status}")]
     return []
 
 
-def _conflict(errors: list[FieldError]) -> Problem:
+def _conflict(errors: list[FieldError]) -> Conflict:
     """409: the plan or the client is not in a state that lets the plan run."""
     detail = "the plan cannot run yet: " + "; ".join(message for _, message in errors)
     return Conflict(detail, field=errors[0][0], errors=[{"field": f, "message": m} for f, m in errors])
-
-
-def _in_force(event: type[CarePlanActivated | CarePlanChanged], plan: CarePlan, client: Client):
-    """The plan as scheduling needs it. Of the client: ids, the visit location and language only."""
-    location = (Location(latitude=client.latitude, longitude=client.longitude)
-                if client.latitude is not None and client.longitude is not None else None)
-    return event(
-        careplan_id=plan.id, client_id=plan.client_id, municipality=plan.municipality_code,
-        programme=plan.agreement.programme_code if plan.agreement else None,
-        settlement_id=client.settlement_id, location=location, language=client.preferred_language,
-        starts_on=plan.starts_on, ends_on=plan.ends_on,
-        lines=[LineInForce(
-            line_id=line.id, service_type=line.service_type.code, unit=line.service_type.unit,
-            per_week=line.per_week, duration_minutes=line.service_type.default_duration_minutes,
-            preferred_days=line.preferred_days, time_windows=line.time_windows,
-            preferred_worker=line.preferred_worker, place=line.place,
-        ) for line in plan.lines],
-    )
 
 
 # -- care plans: reading -------------------------------------------------------------------
@@ -369,25 +291,15 @@ def _in_force(event: type[CarePlanActivated | CarePlanChanged], plan: CarePlan, 
 def get_plan(plan_id: uuid.UUID, principal: Principal, *, session: Session, for_update: bool = False) -> CarePlan:
     """Another municipality's plan is answered as not found. ``for_update`` locks
     the row, so two changes of one plan (two activations...) run one after the other."""
-    plan = session.get(CarePlan, plan_id, with_for_update=for_update)
-    if plan is None or not principal.can_access(plan.municipality_code):
-        raise NotFound("care plan", plan_id)
-    return plan
+    return get_in_scope(session, CarePlan, plan_id, principal, what="care plan", for_update=for_update)
 
 
-def list_plans(principal: Principal, *, client_id: uuid.UUID | None, status: str | None,
-               municipality: str | None, limit: int, offset: int, session: Session) -> tuple[list[CarePlan], int]:
-    """A page of the plans in the caller's scope, the newest first, and how many there are in all."""
-    query = select(CarePlan)
-    if not principal.all_municipalities:
-        query = query.where(CarePlan.municipality_code.in_(principal.municipalities))
-    if municipality:
-        query = query.where(CarePlan.municipality_code == municipality)
-    if client_id:
-        query = query.where(CarePlan.client_id == client_id)
-    if status:
-        query = query.where(CarePlan.status == status)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page = (query.options(selectinload(CarePlan.lines))  # one query for the lines of the whole page
-            .order_by(CarePlan.created_at.desc(), CarePlan.id).limit(limit).offset(offset))
-    return list(session.scalars(page)), total
+def list_plans(filters: CarePlanFilters, principal: Principal, *, session: Session) -> Page[CarePlan]:
+    """A page of the plans in the caller's scope, the newest first (403 for a municipality outside it)."""
+    query = in_scope(select(CarePlan), principal, CarePlan.municipality_code, only=filters.municipality)
+    if filters.client_id:
+        query = query.where(CarePlan.client_id == filters.client_id)
+    if filters.status:
+        query = query.where(CarePlan.status == filters.status)
+    return paginate(session, query.options(selectinload(CarePlan.lines))  # one query for the page's lines
+                    .order_by(CarePlan.created_at.desc(), CarePlan.id), filters)

@@ -9,96 +9,87 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query
 
 from services.intake.cases import service
 from services.intake.cases.schemas import (
-    CaseCreate, CaseDetail, CaseFilters, CasePage, CaseRead, CaseUpdate, FollowUpCreate, FollowUpRead,
-    FollowUpRecordedRead, FollowUpUpdate, OverdueFilters, OverdueFollowUpPage, StatusChange,
+    CaseCreate,
+    CaseDetail,
+    CaseFilters,
+    CaseRead,
+    CaseUpdate,
+    FollowUpCreate,
+    FollowUpRead,
+    FollowUpRecordedRead,
+    FollowUpUpdate,
+    OverdueFilters,
+    OverdueFollowUp,
+    StatusChange,
 )
-from shared.auth import RoleGroup, Principal, Role, current_principal
-from shared.web import db_session
+from services.intake.models import FollowUp
+from shared.auth import FieldStaff, PersonalDataReader
+from shared.paging import Page
+from shared.web import Db
 
 router = APIRouter(tags=["cases"])
 
-CASE_WORKERS = (Role.NETWORK_ADMIN, Role.COORDINATOR, Role.WORKER)
-FOLLOWERS = (*CASE_WORKERS, Role.EXPERT)  # may read cases and record follow-ups
-
-Caller = Annotated[Principal, Depends(current_principal)]
-Db = Annotated[Session, Depends(db_session)]
-
-
-def _case(case_id: uuid.UUID, principal: Principal, session: Session, *roles: Role, for_update: bool = False):
-    principal.require_role(RoleGroup(*roles))
-    return service.get_case(case_id, principal, session=session, for_update=for_update)
+# Field staff open and move cases; everyone who reads personal data (experts too)
+# reads them and records follow-ups.
 
 
 @router.post("/cases", response_model=CaseDetail, status_code=201,
              summary="Open a case for a client or a household of your municipality")
-def open_case(body: CaseCreate, principal: Caller, session: Db):
-    principal.require_role(RoleGroup(*CASE_WORKERS))
-    principal.require_municipality(body.municipality)
-    return service.open_case(body, opened_by=principal.subject, session=session)
+def open_case(body: CaseCreate, caller: FieldStaff, session: Db):
+    caller.require_municipality(body.municipality)
+    return service.open_case(body, opened_by=caller.subject, session=session)
 
 
-@router.get("/cases", response_model=CasePage, summary="Cases in your municipalities, newest first")
-def list_cases(filters: Annotated[CaseFilters, Query()], principal: Caller, session: Db):
-    principal.require_role(RoleGroup(*FOLLOWERS))
-    if filters.municipality:
-        principal.require_municipality(filters.municipality)
-    items, total = service.list_cases(filters, principal, session=session)
-    return CasePage(items=[CaseRead.model_validate(c) for c in items], total=total,
-                    limit=filters.limit, offset=filters.offset)
+@router.get("/cases", response_model=Page[CaseRead], summary="Cases in your municipalities, newest first")
+def list_cases(filters: Annotated[CaseFilters, Query()], caller: PersonalDataReader, session: Db):
+    return service.list_cases(filters, caller, session=session).map(CaseRead.model_validate)
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail, summary="One case with its follow-ups and history")
-def get_case(case_id: uuid.UUID, principal: Caller, session: Db):
-    return _case(case_id, principal, session, *FOLLOWERS)
+def get_case(case_id: uuid.UUID, caller: PersonalDataReader, session: Db):
+    return service.get_case(case_id, caller, session=session)
 
 
 @router.patch("/cases/{case_id}", response_model=CaseDetail,
               summary="Reassign, re-file or reprioritise a case (only the fields sent change)")
-def update_case(case_id: uuid.UUID, body: CaseUpdate, principal: Caller, session: Db):
-    case = _case(case_id, principal, session, *CASE_WORKERS, for_update=True)
+def update_case(case_id: uuid.UUID, body: CaseUpdate, caller: FieldStaff, session: Db):
+    case = service.get_case(case_id, caller, session=session, for_update=True)
     return service.update_case(case, body, session=session)
 
 
 @router.post("/cases/{case_id}/status", response_model=CaseDetail,
              summary="Move a case: open → in_progress ⇄ referred → resolved → closed (409 when not allowed)")
-def change_status(case_id: uuid.UUID, body: StatusChange, principal: Caller, session: Db):
-    case = _case(case_id, principal, session, *CASE_WORKERS, for_update=True)
-    return service.change_status(case, body, changed_by=principal.subject, session=session)
+def change_status(case_id: uuid.UUID, body: StatusChange, caller: FieldStaff, session: Db):
+    case = service.get_case(case_id, caller, session=session, for_update=True)
+    return service.change_status(case, body, changed_by=caller.subject, session=session)
 
 
 @router.post("/cases/{case_id}/follow-ups", response_model=FollowUpRecordedRead, status_code=201,
              summary="Plan or record a consultation, referral, visit or call")
-def record_follow_up(case_id: uuid.UUID, body: FollowUpCreate, principal: Caller, session: Db):
-    case = _case(case_id, principal, session, *FOLLOWERS, for_update=True)
-    follow_up, scheduled = service.record_follow_up(case, body, recorded_by=principal.subject, session=session)
-    return _recorded(follow_up, scheduled)
+def record_follow_up(case_id: uuid.UUID, body: FollowUpCreate, caller: PersonalDataReader, session: Db):
+    case = service.get_case(case_id, caller, session=session, for_update=True)
+    return _recorded(*service.record_follow_up(case, body, recorded_by=caller.subject, session=session))
 
 
 @router.patch("/cases/{case_id}/follow-ups/{follow_up_id}", response_model=FollowUpRecordedRead,
               summary="Record a follow-up as done (done_on, outcome) and schedule the next")
-def update_follow_up(case_id: uuid.UUID, follow_up_id: uuid.UUID, body: FollowUpUpdate, principal: Caller,
+def update_follow_up(case_id: uuid.UUID, follow_up_id: uuid.UUID, body: FollowUpUpdate, caller: PersonalDataReader,
                      session: Db):
-    case = _case(case_id, principal, session, *FOLLOWERS, for_update=True)
-    follow_up, scheduled = service.update_follow_up(case, follow_up_id, body, recorded_by=principal.subject,
-                                                    session=session)
-    return _recorded(follow_up, scheduled)
+    case = service.get_case(case_id, caller, session=session, for_update=True)
+    return _recorded(*service.update_follow_up(case, follow_up_id, body, recorded_by=caller.subject,
+                                               session=session))
 
 
-@router.get("/follow-ups/overdue", response_model=OverdueFollowUpPage,
+@router.get("/follow-ups/overdue", response_model=Page[OverdueFollowUp],
             summary="Follow-ups not done and past due, most overdue first")
-def overdue_follow_ups(filters: Annotated[OverdueFilters, Query()], principal: Caller, session: Db):
-    principal.require_role(RoleGroup(*FOLLOWERS))
-    if filters.municipality:
-        principal.require_municipality(filters.municipality)
-    items, total = service.overdue_follow_ups(filters, principal, session=session)
-    return OverdueFollowUpPage(items=items, total=total, limit=filters.limit, offset=filters.offset)
+def overdue_follow_ups(filters: Annotated[OverdueFilters, Query()], caller: PersonalDataReader, session: Db):
+    return service.overdue_follow_ups(filters, caller, session=session)
 
 
-def _recorded(follow_up, scheduled) -> FollowUpRecordedRead:
+def _recorded(follow_up: FollowUp, scheduled: FollowUp | None) -> FollowUpRecordedRead:
     answer = FollowUpRecordedRead.model_validate(follow_up)
     return answer.model_copy(update={"scheduled_next": scheduled and FollowUpRead.model_validate(scheduled)})

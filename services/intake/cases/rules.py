@@ -1,6 +1,6 @@
 """The case register's rules as pure functions: no session, no HTTP.
 
-Status moves (one table, read it as "from -> may go to"):
+Status moves (``LIFECYCLE``, one table; read it as "from -> may go to"):
 
     open         -> in_progress, referred, resolved, closed
     in_progress  -> referred, resolved, closed
@@ -15,43 +15,53 @@ means "nobody has started on it yet".
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import get_args
 
+from shared.errors import FieldError
 from shared.events.intake import CaseStatus
+from shared.lifecycle import Lifecycle
 
 STATUSES: tuple[str, ...] = get_args(CaseStatus)
-INITIAL_STATUS = "open"
-FINAL_STATUS = "closed"
+OPEN, IN_PROGRESS, REFERRED, RESOLVED, CLOSED = "open", "in_progress", "referred", "resolved", "closed"
+INITIAL_STATUS = OPEN
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "open": frozenset({"in_progress", "referred", "resolved", "closed"}),
-    "in_progress": frozenset({"referred", "resolved", "closed"}),
-    "referred": frozenset({"in_progress", "resolved", "closed"}),
-    "resolved": frozenset({"in_progress", "closed"}),
-    "closed": frozenset(),
-}
+# The origin of the cases that visits raise; its origin_ref is the visit's id.
+VISIT = "visit"
 
 # Where a visit's concern lands when its category is absent or not in the
 # case_category code list: the case is opened anyway and a coordinator re-files it.
 FALLBACK_CATEGORY = "other"
 
-Problem = tuple[str, str] | None  # (field, message), or None when the input is fine
+
+def _may_become(current: str, *targets: str) -> dict[tuple[str, str], str]:
+    """The moves from ``current``: the action is the status asked for."""
+    return {(current, new): new for new in targets}
 
 
-def may_move(current: str, new: str) -> bool:
-    return new in TRANSITIONS.get(current, frozenset())
+def _refusal(current: str, new: str, allowed: Sequence[str]) -> str:
+    may = ", ".join(sorted(allowed)) or "nothing: it is final"
+    return f"a case that is {current} cannot become {new}; it may become {may}"
+
+
+LIFECYCLE = Lifecycle({
+    **_may_become(OPEN, IN_PROGRESS, REFERRED, RESOLVED, CLOSED),
+    **_may_become(IN_PROGRESS, REFERRED, RESOLVED, CLOSED),
+    **_may_become(REFERRED, IN_PROGRESS, RESOLVED, CLOSED),
+    **_may_become(RESOLVED, IN_PROGRESS, CLOSED),
+}, initial=OPEN, refusal=_refusal)
+
+# The table read as "status -> the statuses it may become".
+TRANSITIONS: dict[str, frozenset[str]] = {status: frozenset(LIFECYCLE.allowed(status)) for status in STATUSES}
 
 
 def transition_problem(current: str, new: str) -> str | None:
-    """Why ``current -> new`` is not allowed, or None when it is."""
-    if may_move(current, new):
-        return None
-    allowed = ", ".join(sorted(TRANSITIONS.get(current, ()))) or "nothing: it is final"
-    return f"a case that is {current} cannot become {new}; it may become {allowed}"
+    """Why ``current -> new`` is refused (the 409's detail), or None when it is allowed."""
+    return None if LIFECYCLE.may(current, new) else LIFECYCLE.refused(current, new).detail
 
 
-def subject_problem(client_id: object | None, household_id: object | None) -> Problem:
+def subject_problem(client_id: object | None, household_id: object | None) -> FieldError | None:
     """A case is about exactly one client or one household."""
     if client_id is None and household_id is None:
         return "client_id", "give the client_id or the household_id the case is about"
@@ -62,7 +72,7 @@ def subject_problem(client_id: object | None, household_id: object | None) -> Pr
 
 def follow_up_problem(*, kind: str, institution: str | None, expert: str | None, due_on: date | None,
                       done_on: date | None, outcome: str | None, next_due_on: date | None,
-                      today: date) -> Problem:
+                      today: date) -> FieldError | None:
     """The first thing wrong with a follow-up, checked in the order a user fills the form."""
     if kind == "referral" and not institution:
         return "institution", "a referral names the institution it goes to"

@@ -4,28 +4,36 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from shared.events.intake import CODE, MUNICIPALITY_CODE, CaseOrigin, CaseStatus, FollowUpKind, Priority
+from shared.events.intake import CaseOrigin, CaseStatus, FollowUpKind, Priority
+from shared.paging import PageQuery
+from shared.types import Code, MunicipalityCode, ReadModel, RequestModel
 
 # A reference to a visit, session or campaign: an id, never free text (it travels in events).
 ORIGIN_REF = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
-STAFF = dict(min_length=1, max_length=200)
+STAFF = {"min_length": 1, "max_length": 200}
 
 
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")  # a misspelt field is an error naming it, not ignored
+def _refuse_null(value):
+    if value is None:
+        raise ValueError("may be changed but not cleared")
+    return value
 
 
-class CaseCreate(_Request):
-    municipality: str = Field(pattern=MUNICIPALITY_CODE, examples=["BG-MTR"])
+def not_cleared(*fields: str):
+    """The validator of a PATCH body whose ``fields`` may be changed but not cleared with null."""
+    return field_validator(*fields)(_refuse_null)
+
+
+class CaseCreate(RequestModel):
+    municipality: MunicipalityCode = Field(examples=["BG-MTR"])
     client_id: uuid.UUID | None = Field(None, description="The client the case is about (or give household_id)")
     household_id: uuid.UUID | None = Field(None, description="The household the case is about (or give client_id)")
     origin: CaseOrigin = Field(description="Where the problem was found", examples=["group_session"])
     origin_ref: str | None = Field(None, pattern=ORIGIN_REF, description="Id of the visit, session or campaign",
                                    examples=["9b2f6c1e-1d7a-4a55-8f0e-2b8c0d1f7e11"])
-    category: str = Field(pattern=CODE, description="A code of the case_category code list",
-                          examples=["identity_documents"])
+    category: Code = Field(description="A code of the case_category code list", examples=["identity_documents"])
     priority: Priority = "normal"
     title: str = Field(min_length=1, max_length=200, examples=["Детето няма личен лекар"])
     description: str | None = Field(None, max_length=10_000)
@@ -35,31 +43,26 @@ class CaseCreate(_Request):
                                            examples=["expert-nmzm-petrov"])
 
 
-class CaseUpdate(_Request):
+class CaseUpdate(RequestModel):
     """Only the fields sent change; assignee, expert and description may be cleared with null."""
 
     title: str | None = Field(None, min_length=1, max_length=200)
-    category: str | None = Field(None, pattern=CODE)
+    category: Code | None = None
     priority: Priority | None = None
     description: str | None = Field(None, max_length=10_000)
     assignee: str | None = Field(None, **STAFF)
     supervising_expert: str | None = Field(None, **STAFF)
 
-    @field_validator("title", "category", "priority")
-    @classmethod
-    def _not_cleared(cls, value):
-        if value is None:
-            raise ValueError("may be changed but not cleared")
-        return value
+    _not_cleared = not_cleared("title", "category", "priority")
 
 
-class StatusChange(_Request):
+class StatusChange(RequestModel):
     status: CaseStatus = Field(examples=["in_progress"])
     note: str | None = Field(None, max_length=2000, description="Why; kept in the case's status history",
                              examples=["Насочен към РЗИ Бургас"])
 
 
-class FollowUpCreate(_Request):
+class FollowUpCreate(RequestModel):
     kind: FollowUpKind = Field(examples=["referral"])
     description: str = Field(min_length=1, max_length=10_000, examples=["Насочване към ГРАО за лична карта"])
     institution: str | None = Field(None, min_length=1, max_length=200,
@@ -72,7 +75,7 @@ class FollowUpCreate(_Request):
     next_due_on: date | None = Field(None, description="Schedules the next follow-up of the same kind, due then")
 
 
-class FollowUpUpdate(_Request):
+class FollowUpUpdate(RequestModel):
     """Record that a planned follow-up was done (done_on + outcome), or reschedule it."""
 
     description: str | None = Field(None, min_length=1, max_length=10_000)
@@ -81,16 +84,10 @@ class FollowUpUpdate(_Request):
     outcome: str | None = Field(None, max_length=10_000)
     next_due_on: date | None = Field(None, description="Schedules the next follow-up, when this one is done")
 
-    @field_validator("description")
-    @classmethod
-    def _not_cleared(cls, value):
-        if value is None:
-            raise ValueError("may be changed but not cleared")
-        return value
+    _not_cleared = not_cleared("description")
 
 
-class FollowUpRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class FollowUpRead(ReadModel):
     id: uuid.UUID
     case_id: uuid.UUID
     kind: FollowUpKind
@@ -108,8 +105,7 @@ class FollowUpRecordedRead(FollowUpRead):
     scheduled_next: FollowUpRead | None = Field(None, description="The follow-up next_due_on scheduled")
 
 
-class CaseRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class CaseRead(ReadModel):
     id: uuid.UUID
     municipality: str = Field(validation_alias="municipality_code")
     client_id: uuid.UUID | None
@@ -128,8 +124,7 @@ class CaseRead(BaseModel):
     closed_at: datetime | None
 
 
-class StatusChangeRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class StatusChangeRead(ReadModel):
     previous_status: CaseStatus
     status: CaseStatus
     note: str | None
@@ -142,7 +137,7 @@ class CaseDetail(CaseRead):
     status_changes: list[StatusChangeRead]
 
 
-class OverdueFollowUp(BaseModel):
+class OverdueFollowUp(ReadModel):
     follow_up_id: uuid.UUID
     case_id: uuid.UUID
     municipality: str
@@ -153,15 +148,10 @@ class OverdueFollowUp(BaseModel):
     days_overdue: int
 
 
-class _Paging(BaseModel):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
-
-
-class CaseFilters(_Paging):
-    municipality: str | None = Field(None, pattern=MUNICIPALITY_CODE)
+class CaseFilters(PageQuery):
+    municipality: MunicipalityCode | None = None
     status: CaseStatus | None = None
-    category: str | None = Field(None, pattern=CODE)
+    category: Code | None = None
     priority: Priority | None = None
     assignee: str | None = None
     client_id: uuid.UUID | None = None
@@ -169,22 +159,8 @@ class CaseFilters(_Paging):
     mine: bool = Field(False, description="Only the cases assigned to you")
 
 
-class OverdueFilters(_Paging):
-    municipality: str | None = Field(None, pattern=MUNICIPALITY_CODE)
+class OverdueFilters(PageQuery):
+    municipality: MunicipalityCode | None = None
     as_of: date | None = Field(None, description="Default: today in each municipality's time zone")
     assignee: str | None = None
     mine: bool = Field(False, description="Only follow-ups of the cases assigned to you")
-
-
-class CasePage(BaseModel):
-    items: list[CaseRead]
-    total: int = Field(description="How many cases match, over all pages")
-    limit: int
-    offset: int
-
-
-class OverdueFollowUpPage(BaseModel):
-    items: list[OverdueFollowUp]
-    total: int = Field(description="How many follow-ups are overdue, over all pages")
-    limit: int
-    offset: int

@@ -1,9 +1,9 @@
 """The case register (seed 000): cases raised at visits, group sessions,
 campaigns or walk-ins, followed up by consultations, referrals, visits and calls.
 
-Functions named ``add_*`` change the session without committing, so that the
-event handler can run them inside the consumer's transaction; the others are
-what the API calls, and commit.
+No function commits: the request, the consumer's batch or the command that
+calls them owns the transaction. ``add_case_for_visit`` is the event handler's:
+it never fails on an event's content.
 """
 from __future__ import annotations
 
@@ -14,22 +14,30 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.orm import Session, contains_eager
 
 from services.intake.cases import rules
 from services.intake.cases.schemas import (
-    CaseCreate, CaseFilters, CaseUpdate, FollowUpCreate, FollowUpUpdate, OverdueFilters, OverdueFollowUp,
+    CaseCreate,
+    CaseFilters,
+    CaseUpdate,
+    FollowUpCreate,
+    FollowUpUpdate,
+    OverdueFilters,
+    OverdueFollowUp,
     StatusChange,
 )
-from services.intake.catalogue.service import require_code, require_municipality, today_in
+from services.intake.catalogue.lookups import require_code, require_municipality, today_in
 from services.intake.models import Case, CaseStatusChange, Client, CodeListEntry, FollowUp, Household, Municipality
 from shared.auth import Principal
+from shared.db import flush_unique
+from shared.errors import Conflict, Invalid, NotFound
 from shared.events.intake import CaseOpened, CaseStatusChanged, FollowUpRecorded
 from shared.events.scheduling import VisitCompleted
 from shared.messaging.outbox import record_event
-from shared.errors import Conflict, Invalid, NotFound
+from shared.paging import Page, paginate
+from shared.scope import get_in_scope, scope_filter
 
 log = logging.getLogger(__name__)
 SCHEDULING = "scheduling"  # opened_by of the cases that visits raise
@@ -43,26 +51,35 @@ def open_case(data: CaseCreate, *, opened_by: str, session: Session) -> Case:
     _require_subject(data, session=session)
     require_code("case_category", data.category, session=session, field="category")
     _refuse_second_case_for_visit(data.origin, data.origin_ref, session=session)
-    case = add_case(Case(
+    case = _add(Case(
         municipality_code=data.municipality, client_id=data.client_id, household_id=data.household_id,
         origin=data.origin, origin_ref=data.origin_ref, category_code=data.category, priority=data.priority,
         title=data.title, description=data.description, assignee=data.assignee,
         supervising_expert=data.supervising_expert, opened_by=opened_by,
     ), session=session)
+    _flush_new_case(data, session=session)  # before the outbox insert, which would flush it unguarded
+    return _record_opened(case, session=session)
+
+
+def _flush_new_case(data: CaseCreate, *, session: Session) -> None:
+    """A visit's case opened by someone else meanwhile is a 409 naming that case."""
     try:
-        session.commit()
-    except IntegrityError:  # the visit's case was opened by someone else meanwhile
-        session.rollback()
+        flush_unique(session, Conflict(f"visit {data.origin_ref} already raised a case", field="origin_ref"))
+    except Conflict:
         _refuse_second_case_for_visit(data.origin, data.origin_ref, session=session)
         raise
-    return case
 
 
-def add_case(case: Case, *, session: Session) -> Case:
-    """Registers a new case and its CaseOpened event; does not commit."""
+def _add(case: Case, *, session: Session) -> Case:
+    """A new case, open from now."""
     case.id = case.id or uuid.uuid4()
     case.status, case.opened_at = rules.INITIAL_STATUS, datetime.now(UTC)
     session.add(case)
+    return case
+
+
+def _record_opened(case: Case, *, session: Session) -> Case:
+    """The new case's CaseOpened event, for the outbox."""
     record_event(session, CaseOpened(
         case_id=case.id, municipality=case.municipality_code, client_id=case.client_id,
         household_id=case.household_id, origin=case.origin, origin_ref=case.origin_ref,
@@ -72,7 +89,7 @@ def add_case(case: Case, *, session: Session) -> Case:
 
 
 def add_case_for_visit(event: VisitCompleted, *, session: Session) -> Case | None:
-    """The case a visit's concern raises, once per visit; does not commit.
+    """The case a visit's concern raises, once per visit.
 
     Never fails on the event's content, so a visit report cannot block the queue:
     an absent or unknown category becomes ``other`` (noted in the description),
@@ -88,17 +105,18 @@ def add_case_for_visit(event: VisitCompleted, *, session: Session) -> Case | Non
                     event.visit_id, event.client_id)
         return None
     category, note = _visit_category(event.concern_category, session=session)
-    return add_case(Case(
-        municipality_code=client.municipality_code, client_id=client.id, origin="visit",
+    case = _add(Case(
+        municipality_code=client.municipality_code, client_id=client.id, origin=rules.VISIT,
         origin_ref=str(event.visit_id), category_code=category, priority=event.concern_priority,
         title=f"Concern raised at a {event.service_type} visit",
         description=f"Raised by {event.staff_id} at the visit of {event.started_at:%Y-%m-%d %H:%M} UTC.{note}",
         assignee=event.staff_id, opened_by=SCHEDULING,
     ), session=session)
+    return _record_opened(case, session=session)
 
 
 def case_for_visit(visit_id: uuid.UUID | str, *, session: Session) -> Case | None:
-    return session.scalars(select(Case).where(Case.origin == "visit", Case.origin_ref == str(visit_id))).first()
+    return session.scalars(select(Case).where(Case.origin == rules.VISIT, Case.origin_ref == str(visit_id))).first()
 
 
 def _visit_category(code: str | None, *, session: Session) -> tuple[str, str]:
@@ -127,7 +145,7 @@ def _require_subject(data: CaseCreate, *, session: Session) -> None:
 
 
 def _refuse_second_case_for_visit(origin: str, origin_ref: str | None, *, session: Session) -> None:
-    if origin == "visit" and origin_ref and (existing := case_for_visit(origin_ref, session=session)):
+    if origin == rules.VISIT and origin_ref and (existing := case_for_visit(origin_ref, session=session)):
         raise Conflict(f"visit {origin_ref} already raised case {existing.id}", field="origin_ref",
                        case_id=str(existing.id))
 
@@ -138,30 +156,19 @@ def _refuse_second_case_for_visit(origin: str, origin_ref: str | None, *, sessio
 def get_case(case_id: uuid.UUID, principal: Principal, *, session: Session, for_update: bool = False) -> Case:
     """Another municipality's case is answered as not found, never shown. ``for_update``
     locks the row, so two status moves of one case run one after the other."""
-    case = session.get(Case, case_id, with_for_update=for_update)
-    if case is None or not principal.can_access(case.municipality_code):
-        raise NotFound("case", case_id)
-    return case
+    return get_in_scope(session, Case, case_id, principal, what="case", for_update=for_update)
 
 
-def list_cases(filters: CaseFilters, principal: Principal, *, session: Session) -> tuple[list[Case], int]:
+def list_cases(filters: CaseFilters, principal: Principal, *, session: Session) -> Page[Case]:
+    """The cases in the caller's municipalities that match ``filters``, newest first."""
     assignee = principal.subject if filters.mine else None
-    conditions = [_in_scope(principal, Case.municipality_code), *_equal(
-        (Case.municipality_code, filters.municipality), (Case.status, filters.status),
+    conditions = [scope_filter(principal, Case.municipality_code, only=filters.municipality), *_equal(
+        (Case.status, filters.status),
         (Case.category_code, filters.category), (Case.priority, filters.priority),
         (Case.assignee, filters.assignee), (Case.assignee, assignee),
         (Case.client_id, filters.client_id), (Case.household_id, filters.household_id),
     )]
-    query = select(Case).where(*conditions)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page = query.order_by(Case.opened_at.desc(), Case.id).limit(filters.limit).offset(filters.offset)
-    return list(session.scalars(page)), total
-
-
-def _in_scope(principal: Principal, column) -> ColumnElement[bool]:
-    if principal.all_municipalities:
-        return true()
-    return column.in_(sorted(principal.municipalities))
+    return paginate(session, select(Case).where(*conditions).order_by(Case.opened_at.desc(), Case.id), filters)
 
 
 def _equal(*pairs: tuple) -> Iterable[ColumnElement[bool]]:
@@ -180,17 +187,13 @@ def update_case(case: Case, data: CaseUpdate, *, session: Session) -> Case:
         case.category_code = changes.pop("category")
     for name, value in changes.items():
         setattr(case, name, value)
-    session.commit()
     return case
 
 
 def change_status(case: Case, change: StatusChange, *, changed_by: str, session: Session) -> Case:
-    problem = rules.transition_problem(case.status, change.status)
-    if problem:
-        raise Conflict(problem, field="status", current_status=case.status)
     previous, now = case.status, datetime.now(UTC)
-    case.status = change.status
-    if change.status == rules.FINAL_STATUS:
+    case.status = rules.LIFECYCLE.next(case.status, change.status)
+    if rules.LIFECYCLE.is_final(case.status):
         case.closed_at = now
     case.status_changes.append(CaseStatusChange(
         previous_status=previous, status=change.status, note=change.note, changed_at=now, changed_by=changed_by))
@@ -198,12 +201,11 @@ def change_status(case: Case, change: StatusChange, *, changed_by: str, session:
         case_id=case.id, municipality=case.municipality_code, category=case.category_code,
         previous_status=previous, status=change.status,
     ), subject=str(case.id), municipality=case.municipality_code)
-    session.commit()
     return case
 
 
 def _refuse_closed(case: Case) -> None:
-    if case.status == rules.FINAL_STATUS:
+    if rules.LIFECYCLE.is_final(case.status):
         raise Conflict(f"case {case.id} is closed and can no longer change", field="status",
                        current_status=case.status)
 
@@ -223,7 +225,6 @@ def record_follow_up(case: Case, data: FollowUpCreate, *, recorded_by: str,
         due_on=data.due_on, done_on=data.done_on, outcome=data.outcome,
     ), created_by=recorded_by, session=session)
     scheduled = _schedule_next(case, follow_up, data.next_due_on, created_by=recorded_by, session=session)
-    session.commit()
     return follow_up, scheduled
 
 
@@ -245,7 +246,6 @@ def update_follow_up(case: Case, follow_up_id: uuid.UUID, data: FollowUpUpdate, 
         setattr(follow_up, name, value)
     _record_follow_up_event(case, follow_up, session=session)
     scheduled = _schedule_next(case, follow_up, next_due_on, created_by=recorded_by, session=session)
-    session.commit()
     return follow_up, scheduled
 
 
@@ -284,31 +284,32 @@ def _record_follow_up_event(case: Case, follow_up: FollowUp, *, session: Session
 
 
 def overdue_follow_ups(filters: OverdueFilters, principal: Principal, *,
-                       session: Session) -> tuple[list[OverdueFollowUp], int]:
+                       session: Session) -> Page[OverdueFollowUp]:
     """Follow-ups not done and due before ``as_of``, of cases not closed, most overdue first."""
+    cutoffs = _overdue_cutoffs(filters, principal, session=session)  # 403 for a municipality outside scope
     if filters.municipality:
         require_municipality(filters.municipality, session=session)
-    cutoffs = _overdue_cutoffs(filters, principal, session=session)
     assignee = principal.subject if filters.mine else None
     query = (
-        select(FollowUp, Case).join(Case, FollowUp.case_id == Case.id)
-        .where(FollowUp.done_on.is_(None), FollowUp.due_on.is_not(None), Case.status != rules.FINAL_STATUS,
+        select(FollowUp).join(FollowUp.case).options(contains_eager(FollowUp.case))
+        .where(FollowUp.done_on.is_(None), FollowUp.due_on.is_not(None), Case.status != rules.CLOSED,
                _due_before(cutoffs), *_equal((Case.assignee, filters.assignee), (Case.assignee, assignee)))
+        .order_by(FollowUp.due_on, FollowUp.id)
     )
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(query.order_by(FollowUp.due_on, FollowUp.id).limit(filters.limit).offset(filters.offset))
-    items = [OverdueFollowUp(
-        follow_up_id=f.id, case_id=c.id, municipality=c.municipality_code, category=c.category_code,
-        assignee=c.assignee, kind=f.kind, due_on=f.due_on,
-        days_overdue=rules.days_overdue(f.due_on, cutoffs[c.municipality_code]),
-    ) for f, c in rows]
-    return items, total
+    return paginate(session, query, filters).map(lambda follow_up: _overdue(follow_up, cutoffs))
+
+
+def _overdue(follow_up: FollowUp, cutoffs: dict[str, date]) -> OverdueFollowUp:
+    case = follow_up.case
+    return OverdueFollowUp(
+        follow_up_id=follow_up.id, case_id=case.id, municipality=case.municipality_code,
+        category=case.category_code, assignee=case.assignee, kind=follow_up.kind, due_on=follow_up.due_on,
+        days_overdue=rules.days_overdue(follow_up.due_on, cutoffs[case.municipality_code]))
 
 
 def _overdue_cutoffs(filters: OverdueFilters, principal: Principal, *, session: Session) -> dict[str, date]:
     """Per municipality in scope: the day before which a follow-up is overdue."""
-    query = select(Municipality).where(_in_scope(principal, Municipality.code),
-                                       *_equal((Municipality.code, filters.municipality)))
+    query = select(Municipality).where(scope_filter(principal, Municipality.code, only=filters.municipality))
     return {m.code: filters.as_of or datetime.now(ZoneInfo(m.timezone)).date() for m in session.scalars(query)}
 
 

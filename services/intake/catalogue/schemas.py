@@ -6,18 +6,18 @@ import unicodedata
 import uuid
 from datetime import date
 from typing import Annotated, Literal
-
-from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from zoneinfo import available_timezones
 
+from pydantic import AfterValidator, AliasChoices, Field, field_validator
+
 from services.intake.models import Programme, Settlement
-from shared.events.intake import CODE, LANGUAGE, MUNICIPALITY_CODE, ServiceMode, ServiceUnit
+from shared.events.intake import ServiceMode, ServiceUnit
+from shared.types import Code, Language, Location, MunicipalityCode, ReadModel, RequestModel
 
 SettlementKind = Literal["town", "village", "neighbourhood"]
-Language = Literal["bg", "pl", "uk", "en"]
 
 # A network code looks like a municipality code: upper case, e.g. "BG-NNHM".
-NETWORK_CODE = MUNICIPALITY_CODE
+NetworkCode = Annotated[MunicipalityCode, Field(examples=["BG-NNHM"])]
 
 
 def clean_name(value: str) -> str:
@@ -38,46 +38,31 @@ Translations = Annotated[dict[Language, Name], Field(
     examples=[{"bg": "Домашен помощник", "en": "Home helper"}])]
 # Names of a code-list entry or service type: at least one language.
 Names = Annotated[Translations, Field(min_length=1)]
-MunicipalityCode = Annotated[str, Field(pattern=MUNICIPALITY_CODE, examples=["BG-RAK"])]
-Code = Annotated[str, Field(pattern=CODE, examples=["home_help"],
-                            description="Stable code, lower case: letters, digits, '_', '.' and '-'")]
-
-
-class _Request(BaseModel):
-    # An unknown field is an error naming it, not silently ignored.
-    model_config = ConfigDict(extra="forbid")
-
-
-class _Read(BaseModel):
-    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
 
 
 # -- networks ----------------------------------------------------------------------------
 
 
-class NetworkCreate(_Request):
-    code: str = Field(pattern=NETWORK_CODE, examples=["BG-NNHM"],
-                      description="Stable code, upper case: letters, digits, '-' and '_'")
+class NetworkCreate(RequestModel):
+    code: NetworkCode
     name: Name = Field(examples=["Национална мрежа на здравните медиатори"])
 
 
-class NetworkRead(NetworkCreate, _Read):
+class NetworkRead(NetworkCreate, ReadModel):
     pass
 
 
 # -- municipalities ----------------------------------------------------------------------
 
 
-class MunicipalityCreate(_Request):
-    code: str = Field(pattern=MUNICIPALITY_CODE, examples=["BG-MTR"],
-                      description="Stable code, upper case: letters, digits, '-' and '_'")
+class MunicipalityCreate(RequestModel):
+    code: MunicipalityCode = Field(examples=["BG-MTR"])
     name: Name = Field(examples=["Малко Търново"], description="The official name, in the municipality's language")
     names: Translations = Field(default_factory=dict, examples=[{"en": "Malko Tarnovo", "pl": "Małko Tyrnowo"}],
                                 description="Translations of the name: keys bg, pl, uk or en")
-    language: str = Field(pattern=LANGUAGE, description="bg, pl, uk or en", examples=["bg"])
+    language: Language = Field(description="bg, pl, uk or en", examples=["bg"])
     timezone: str = Field(examples=["Europe/Sofia"], description="An IANA time zone; visits are planned in it")
-    network: str | None = Field(None, pattern=NETWORK_CODE, examples=["BG-NNHM"],
-                                description="Code of a registered network the municipality belongs to")
+    network: NetworkCode | None = Field(None, description="Code of a registered network the municipality belongs to")
 
     @field_validator("timezone")
     @classmethod
@@ -87,7 +72,7 @@ class MunicipalityCreate(_Request):
         return value
 
 
-class MunicipalityRead(_Read):
+class MunicipalityRead(ReadModel):
     code: str
     name: str
     names: dict[str, str]
@@ -99,12 +84,7 @@ class MunicipalityRead(_Read):
 # -- settlements --------------------------------------------------------------------------
 
 
-class Location(_Request):
-    latitude: float = Field(ge=-90, le=90, examples=[42.5633])
-    longitude: float = Field(ge=-180, le=180, examples=[23.0477])
-
-
-class SettlementCreate(_Request):
+class SettlementCreate(RequestModel):
     name: Name = Field(examples=["кв. Мошино"])
     kind: SettlementKind = Field(examples=["neighbourhood"])
     marginalised_community: bool = Field(
@@ -114,7 +94,7 @@ class SettlementCreate(_Request):
     location: Location | None = Field(None, description="The settlement's centre, for route planning")
 
 
-class SettlementRead(_Read):
+class SettlementRead(ReadModel):
     id: uuid.UUID
     municipality: str = Field(validation_alias=AliasChoices("municipality_code", "municipality"))
     name: str
@@ -132,19 +112,19 @@ class SettlementRead(_Read):
 # -- code lists ---------------------------------------------------------------------------
 
 
-class CodeCreate(_Request):
+class CodeCreate(RequestModel):
     code: Code = Field(examples=["over_65_unable_to_self_care"])
     names: Names = Field(examples=[{"bg": "Лица над 65 г. в невъзможност за самообслужване",
                                     "en": "65+ unable to look after themselves"}])
 
 
-class CodeUpdate(_Request):
+class CodeUpdate(RequestModel):
     names: Names | None = Field(None, description="Replaces all the names of the entry")
     active: bool | None = Field(None, description="false retires the code: existing records keep it, "
                                                   "new ones may no longer use it")
 
 
-class CodeRead(_Read):
+class CodeRead(ReadModel):
     kind: str
     code: str
     names: dict[str, str]
@@ -171,7 +151,7 @@ ServiceTypeNames = Annotated[Names, AfterValidator(require_english), Field(
     examples=[{"en": "Home helper visit", "bg": "Посещение на домашен помощник"}])]
 
 
-class ServiceTypeCreate(_Request):
+class ServiceTypeCreate(RequestModel):
     code: Code = Field(examples=["home_help"])
     names: ServiceTypeNames
     mode: ServiceMode = Field(examples=["home_visit"], description="home_visit, centre, group, phone or mobile_unit")
@@ -181,7 +161,7 @@ class ServiceTypeCreate(_Request):
     unit: ServiceUnit = Field(examples=["hour"], description="How care plans count it: hours or visits a week")
 
 
-class ServiceTypeUpdate(_Request):
+class ServiceTypeUpdate(RequestModel):
     """Mode and unit cannot change: care plans count their lines in the unit, so a different
     unit or mode is a new service type (register it and retire this one)."""
 
@@ -191,7 +171,7 @@ class ServiceTypeUpdate(_Request):
     active: bool | None = Field(None, description="false retires the service type for new care plans")
 
 
-class ServiceTypeRead(_Read):
+class ServiceTypeRead(ReadModel):
     code: str
     names: dict[str, str]
     mode: str
@@ -204,20 +184,20 @@ class ServiceTypeRead(_Read):
 # -- programmes ---------------------------------------------------------------------------
 
 
-class ProgrammeCreate(_Request):
+class ProgrammeCreate(RequestModel):
     code: Code = Field(examples=["patronage_plus_rakitovo"])
     name: LongName = Field(examples=["Патронажна грижа + в община Ракитово"])
     funder: LongName = Field( examples=["ОП „Развитие на човешките ресурси“"])
     starts_on: date = Field(examples=["2021-07-01"])
     ends_on: date = Field(examples=["2022-06-30"], description="Not before starts_on")
-    network: str | None = Field(None, pattern=NETWORK_CODE, examples=["BG-NNHM"])
+    network: NetworkCode | None = None
     municipalities: list[MunicipalityCode] = Field(min_length=1, examples=[["BG-RAK"]],
                                                   description="Codes of registered municipalities where it runs")
     service_types: list[Code] = Field(min_length=1, examples=[["home_help"]],
                                       description="Codes of active service types it pays for")
 
 
-class ProgrammeRead(_Read):
+class ProgrammeRead(ReadModel):
     code: str
     name: str
     funder: str

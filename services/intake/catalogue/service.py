@@ -6,62 +6,37 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
-from services.intake.catalogue.schemas import (CodeCreate, CodeUpdate, MunicipalityCreate, NetworkCreate,
-                                               ProgrammeCreate, ServiceTypeCreate, ServiceTypeUpdate,
-                                               SettlementCreate)
+from services.intake.catalogue.lookups import require_code, require_municipality, require_network, require_service_type
+from services.intake.catalogue.schemas import (
+    CodeCreate,
+    CodeUpdate,
+    MunicipalityCreate,
+    NetworkCreate,
+    ProgrammeCreate,
+    ServiceTypeCreate,
+    ServiceTypeUpdate,
+    SettlementCreate,
+)
 from services.intake.models import CodeListEntry, Municipality, Network, Programme, ServiceType, Settlement
 from shared.auth import Principal
-from shared.events.intake import (CodeChanged, CodeRegistered, Location, MunicipalityRegistered,
-                                  ProgrammeRegistered, ServiceTypeChanged, ServiceTypeRegistered,
-                                  SettlementRegistered)
-from shared.messaging.outbox import record_event
+from shared.db import flush_unique
 from shared.errors import Conflict, Invalid, NotFound
+from shared.events.intake import (
+    CodeChanged,
+    CodeRegistered,
+    MunicipalityRegistered,
+    ProgrammeRegistered,
+    ServiceTypeChanged,
+    ServiceTypeRegistered,
+    SettlementRegistered,
+)
+from shared.messaging.outbox import record_event
+from shared.scope import get_in_scope, in_scope, scope_filter
 
 CODE_LISTS = ("target_group", "case_category", "staff_role")
-
-# -- lookups other features use (422 naming the field of their request) -------------------
-
-
-def require_code(kind: str, code: str, *, session: Session, field: str) -> CodeListEntry:
-    """The active entry ``code`` of the code list ``kind``, else 422 naming ``field``."""
-    entry = session.get(CodeListEntry, (kind, code))
-    if entry is None or not entry.active:
-        raise Invalid(field, f"unknown {kind.replace('_', ' ')} {code!r}")
-    return entry
-
-
-def require_service_type(code: str, *, session: Session, field: str) -> ServiceType:
-    service_type = session.get(ServiceType, code)
-    if service_type is None or not service_type.active:
-        raise Invalid(field, f"unknown service type {code!r}")
-    return service_type
-
-
-def require_municipality(code: str, *, session: Session, field: str = "municipality") -> Municipality:
-    municipality = session.get(Municipality, code)
-    if municipality is None:
-        raise Invalid(field, f"unknown municipality {code!r}")
-    return municipality
-
-
-def today_in(municipality_code: str, *, session: Session) -> date:
-    """Today where the municipality is: "not in the future" and "overdue" follow
-    its calendar, not the server's."""
-    municipality = session.get(Municipality, municipality_code)
-    return datetime.now(ZoneInfo(municipality.timezone) if municipality else UTC).date()
-
-
-def require_network(code: str, *, session: Session, field: str = "network") -> Network:
-    network = session.get(Network, code)
-    if network is None:
-        raise Invalid(field, f"unknown network {code!r}")
-    return network
 
 
 def _distinct(codes: Iterable[str]) -> list[str]:
@@ -69,25 +44,22 @@ def _distinct(codes: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-def save_unique(session: Session, duplicate: str, field: str) -> None:
-    """Flush, answering 409 when a concurrent request registered the same key first."""
-    try:
-        session.flush()
-    except IntegrityError:
-        session.rollback()
-        raise Conflict(duplicate, field=field) from None
+def _refuse_registered(model: type, key: object, taken: Conflict, *, session: Session) -> None:
+    """409 ``taken`` when ``key`` is registered already. The flush answers the same when a
+    concurrent request registers it between this check and the insert."""
+    if session.get(model, key) is not None:
+        raise taken
 
 
 # -- networks ----------------------------------------------------------------------------
 
 
 def register_network(data: NetworkCreate, *, session: Session) -> Network:
-    if session.get(Network, data.code) is not None:
-        raise Conflict(f"network {data.code} is already registered", field="code")
+    taken = Conflict(f"network {data.code} is already registered", field="code")
+    _refuse_registered(Network, data.code, taken, session=session)
     network = Network(code=data.code, name=data.name)
     session.add(network)
-    save_unique(session, f"network {data.code} is already registered", "code")
-    session.commit()
+    flush_unique(session, taken)
     return network
 
 
@@ -99,31 +71,29 @@ def list_networks(*, session: Session) -> list[Network]:
 
 
 def register_municipality(data: MunicipalityCreate, *, session: Session) -> Municipality:
-    if session.get(Municipality, data.code) is not None:
-        raise Conflict(f"municipality {data.code} is already registered", field="code")
+    taken = Conflict(f"municipality {data.code} is already registered", field="code")
+    _refuse_registered(Municipality, data.code, taken, session=session)
     if data.network is not None:
         require_network(data.network, session=session)
     municipality = Municipality(code=data.code, name=data.name, names=dict(data.names), language=data.language,
                                 timezone=data.timezone, network_code=data.network, registered_at=datetime.now(UTC))
     session.add(municipality)
-    save_unique(session, f"municipality {data.code} is already registered", "code")
+    flush_unique(session, taken)
     record_event(session, MunicipalityRegistered(code=data.code, name=data.name, language=data.language,
                                                  timezone=data.timezone, network=data.network),
                  subject=data.code, municipality=data.code)
-    session.commit()
     return municipality
 
 
-def list_municipalities(*, session: Session) -> list[Municipality]:
-    return list(session.scalars(select(Municipality).order_by(Municipality.code)))
+def list_municipalities(principal: Principal, *, session: Session) -> list[Municipality]:
+    """The caller's municipalities."""
+    return list(session.scalars(in_scope(select(Municipality), principal, Municipality.code)
+                                .order_by(Municipality.code)))
 
 
 def get_municipality(code: str, principal: Principal, *, session: Session) -> Municipality:
     """The municipality, or 404 when it is unknown or outside the caller's scope."""
-    municipality = session.get(Municipality, code)
-    if municipality is None or not principal.can_access(code):
-        raise NotFound("municipality", code)
-    return municipality
+    return get_in_scope(session, Municipality, code, principal, what="municipality", municipality="code")
 
 
 # -- settlements --------------------------------------------------------------------------
@@ -133,23 +103,21 @@ def register_settlement(municipality_code: str, data: SettlementCreate, *, sessi
     """The caller's right to write in the municipality is checked by the route."""
     if session.get(Municipality, municipality_code) is None:
         raise NotFound("municipality", municipality_code)
-    duplicate = f"{municipality_code} already has a settlement named {data.name!r}"
+    taken = Conflict(f"{municipality_code} already has a settlement named {data.name!r}", field="name")
     # Python's casefold, not SQL lower(): SQLite lowers ASCII only, and names are Cyrillic.
     if any(name.casefold() == data.name.casefold() for name in _settlement_names(municipality_code, session)):
-        raise Conflict(duplicate, field="name")
+        raise taken
     location = data.location
     settlement = Settlement(municipality_code=municipality_code, name=data.name, kind=data.kind,
                             marginalised_community=data.marginalised_community,
                             latitude=location.latitude if location else None,
                             longitude=location.longitude if location else None)
     session.add(settlement)
-    save_unique(session, duplicate, "name")
+    flush_unique(session, taken)
     record_event(session, SettlementRegistered(
         settlement_id=settlement.id, municipality=municipality_code, name=data.name, kind=data.kind,
-        marginalised_community=data.marginalised_community,
-        location=Location(**location.model_dump()) if location else None,
+        marginalised_community=data.marginalised_community, location=location,
     ), subject=str(settlement.id), municipality=municipality_code)
-    session.commit()
     return settlement
 
 
@@ -173,14 +141,12 @@ def require_code_list(kind: str) -> str:
 
 
 def register_code(kind: str, data: CodeCreate, *, session: Session) -> CodeListEntry:
-    duplicate = f"{kind} {data.code} is already registered (PATCH it to rename or reactivate)"
-    if session.get(CodeListEntry, (require_code_list(kind), data.code)) is not None:
-        raise Conflict(duplicate, field="code")
+    taken = Conflict(f"{kind} {data.code} is already registered (PATCH it to rename or reactivate)", field="code")
+    _refuse_registered(CodeListEntry, (require_code_list(kind), data.code), taken, session=session)
     entry = CodeListEntry(kind=kind, code=data.code, names=dict(data.names), active=True)
     session.add(entry)
-    save_unique(session, duplicate, "code")
+    flush_unique(session, taken)
     record_event(session, CodeRegistered(kind=kind, code=data.code, names=entry.names), subject=f"{kind}/{data.code}")
-    session.commit()
     return entry
 
 
@@ -204,7 +170,6 @@ def update_code(kind: str, code: str, data: CodeUpdate, *, session: Session) -> 
     if (entry.names, entry.active) != before:
         record_event(session, CodeChanged(kind=kind, code=code, names=entry.names, active=entry.active),
                      subject=f"{kind}/{code}")
-    session.commit()
     return entry
 
 
@@ -218,16 +183,14 @@ def _require_staff_roles(codes: list[str], *, session: Session) -> list[str]:
 
 
 def register_service_type(data: ServiceTypeCreate, *, session: Session) -> ServiceType:
-    duplicate = f"service type {data.code} is already registered"
-    if session.get(ServiceType, data.code) is not None:
-        raise Conflict(duplicate, field="code")
+    taken = Conflict(f"service type {data.code} is already registered", field="code")
+    _refuse_registered(ServiceType, data.code, taken, session=session)
     service_type = ServiceType(code=data.code, names=dict(data.names), mode=data.mode,
                                staff_roles=_require_staff_roles(data.staff_roles, session=session),
                                default_duration_minutes=data.default_duration_minutes, unit=data.unit, active=True)
     session.add(service_type)
-    save_unique(session, duplicate, "code")
+    flush_unique(session, taken)
     record_event(session, ServiceTypeRegistered(**_service_type_facts(service_type)), subject=data.code)
-    session.commit()
     return service_type
 
 
@@ -267,7 +230,6 @@ def update_service_type(code: str, data: ServiceTypeUpdate, *, session: Session)
     after = _service_type_facts(service_type) | {"active": service_type.active}
     if after != before:
         record_event(session, ServiceTypeChanged(**after), subject=code)
-    session.commit()
     return service_type
 
 
@@ -280,9 +242,8 @@ def require_period(starts_on: date, ends_on: date) -> None:
 
 
 def register_programme(data: ProgrammeCreate, *, session: Session) -> Programme:
-    duplicate = f"programme {data.code} is already registered"
-    if session.get(Programme, data.code) is not None:
-        raise Conflict(duplicate, field="code")
+    taken = Conflict(f"programme {data.code} is already registered", field="code")
+    _refuse_registered(Programme, data.code, taken, session=session)
     require_period(data.starts_on, data.ends_on)
     if data.network is not None:
         require_network(data.network, session=session)
@@ -294,30 +255,28 @@ def register_programme(data: ProgrammeCreate, *, session: Session) -> Programme:
                           ends_on=data.ends_on, network_code=data.network,
                           municipalities=list(municipalities.values()), service_types=list(service_types.values()))
     session.add(programme)
-    save_unique(session, duplicate, "code")
+    flush_unique(session, taken)
     record_event(session, ProgrammeRegistered(
         code=data.code, name=data.name, funder=data.funder, starts_on=data.starts_on, ends_on=data.ends_on,
         municipalities=sorted(municipalities), service_types=sorted(service_types),
     ), subject=data.code)
-    session.commit()
     return programme
 
 
-def _touches(programme: Programme, principal: Principal) -> bool:
-    return any(principal.can_access(m.code) for m in programme.municipalities)
+def _runs_in_scope(principal: Principal) -> ColumnElement[bool]:
+    """A programme is the caller's when it runs in at least one of their municipalities."""
+    return Programme.municipalities.any(scope_filter(principal, Municipality.code))
 
 
 def list_programmes(principal: Principal, *, session: Session) -> list[Programme]:
     """The programmes running in at least one of the caller's municipalities."""
-    query = (select(Programme).order_by(Programme.code)
+    query = (select(Programme).where(_runs_in_scope(principal)).order_by(Programme.code)
              .options(selectinload(Programme.municipalities), selectinload(Programme.service_types)))
-    if not principal.all_municipalities:
-        query = query.where(Programme.municipalities.any(Municipality.code.in_(principal.municipalities)))
     return list(session.scalars(query))
 
 
 def get_programme(code: str, principal: Principal, *, session: Session) -> Programme:
-    programme = session.get(Programme, code)
-    if programme is None or not _touches(programme, principal):
+    programme = session.scalar(select(Programme).where(Programme.code == code, _runs_in_scope(principal)))
+    if programme is None:
         raise NotFound("programme", code)
     return programme

@@ -3,19 +3,30 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from typing import Literal, get_args
 
-from shared.errors import Conflict
+from shared.lifecycle import Lifecycle
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
-STATUSES = ("active", "inactive", "moved", "deceased")
-FINAL_STATUSES = frozenset({"deceased"})
+
+ClientStatus = Literal["active", "inactive", "moved", "deceased"]
+STATUSES: tuple[ClientStatus, ...] = get_args(ClientStatus)
+ACTIVE, INACTIVE, MOVED, DECEASED = STATUSES
+# Clients who get no more visits: their running care plans end.
+DEPARTED = frozenset({MOVED, DECEASED})
+# A client's status: any status may follow another, but a death is not undone. The
+# action is the status the client becomes.
+LIFECYCLE = Lifecycle(
+    {(current, new): new for current in STATUSES if current != DECEASED for new in STATUSES if new != current},
+    initial=ACTIVE, refusal=lambda current, new, _allowed: f"a client with status {current} cannot become {new}")
 
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
 _E164_ISH = re.compile(r"^\+?[0-9]{6,15}$")
 
 
 def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive UTC times, PostgreSQL aware ones: answer both as aware UTC."""
+    """A time without a zone is taken as UTC (rows answer aware times; decisions
+    made outside the database may not), so that both compare."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -39,7 +50,6 @@ def canonical_phone(value: str) -> str:
 
 
 def check_status_change(current: str, new: str) -> None:
-    """Any status may follow another, except that a death is not undone (409 naming ``status``)."""
-    if current in FINAL_STATUSES and new != current:
-        raise Conflict(f"a client with status {current} cannot become {new}", field="status",
-                       current_status=current)
+    """409 naming ``status`` unless the client may become ``new`` (staying as they are is no change)."""
+    if new != current:
+        LIFECYCLE.next(current, new)

@@ -7,13 +7,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from services.intake.clients.rules import canonical_phone, check_birth_date
+from services.intake.clients.rules import ACTIVE, ClientStatus, canonical_phone, check_birth_date
 from services.intake.models import Client, Household
-from shared.events.intake import CODE, MUNICIPALITY_CODE
+from shared.paging import PageQuery
+from shared.types import Code, Language, Location, MunicipalityCode, ReadModel, RequestModel
 
 Sex = Literal["female", "male", "other", "unknown"]
-Language = Literal["bg", "pl", "uk", "en"]
-ClientStatus = Literal["active", "inactive", "moved", "deceased"]
 
 
 def _has_a_letter(value: str) -> str:
@@ -23,7 +22,7 @@ def _has_a_letter(value: str) -> str:
 
 
 def _plausible_birth_date(value: date) -> date:
-    return check_birth_date(value, today=date.today())
+    return check_birth_date(value, today=date.today())  # noqa: DTZ011 - the server's calendar, as before
 
 
 def _one_household(value: str | None, info: ValidationInfo) -> str | None:
@@ -42,25 +41,19 @@ Phone = Annotated[str, Field(max_length=32, examples=["+359 888 123 456"],
 Email = Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["m.petrova@abv.bg"])]
 Address = Annotated[str, Field(max_length=300, examples=["ул. Иван Вазов 12"])]
 HouseholdLabel = Annotated[str, Field(min_length=1, max_length=200, examples=["Петрови, ул. Иван Вазов 12"])]
-TargetGroups = Annotated[list[Annotated[str, Field(pattern=CODE)]], Field(
+TargetGroups = Annotated[list[Code], Field(
     max_length=20, examples=[["age_65_plus_dependent"]],
     description="Codes of the target_group code list (GET /code-lists/target_group)")]
+VisitLocation = Annotated[Location, Field(description="Where visits happen (WGS84), read by the route planner",
+                                          examples=[{"latitude": 42.0924, "longitude": 24.0859}])]
 
 
-class VisitLocation(BaseModel):
-    """Where visits happen: WGS84 coordinates, read by the route planner."""
-
-    model_config = ConfigDict(extra="forbid")
-    latitude: float = Field(ge=-90, le=90, examples=[42.0924])
-    longitude: float = Field(ge=-180, le=180, examples=[24.0859])
-
-
-class ClientCreate(BaseModel):
+class ClientCreate(RequestModel):
     """A person entering CareCircle. Likely duplicates in the municipality are answered
     409 with the candidates; repeat with ``confirm_new_person: true`` if it is someone else."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    municipality: str = Field(pattern=MUNICIPALITY_CODE, examples=["BG-RAK"])
+    model_config = ConfigDict(str_strip_whitespace=True)
+    municipality: MunicipalityCode
     given_name: Name = Field(examples=["Мария"])
     family_name: Name = Field(examples=["Петрова"])
     birth_date: BirthDate | None = None
@@ -77,7 +70,7 @@ class ClientCreate(BaseModel):
         None, description="Registers a new household with this label and puts the client in it "
                           "(instead of household_id)")
     target_groups: TargetGroups = []
-    status: ClientStatus = "active"
+    status: ClientStatus = ACTIVE
     confirm_new_person: bool = Field(
         False, description="Register even though possible duplicates were found: the caller "
                            "checked the candidates of the 409 answer and this is someone else")
@@ -85,10 +78,10 @@ class ClientCreate(BaseModel):
     _one_household = field_validator("new_household_label")(_one_household)
 
 
-class ClientUpdate(BaseModel):
+class ClientUpdate(RequestModel):
     """The fields to change; ``null`` clears an optional field. The municipality is not changed here."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(str_strip_whitespace=True)
     given_name: Name = None
     family_name: Name = None
     birth_date: BirthDate | None = None
@@ -130,7 +123,7 @@ class ClientRead(BaseModel):
     def of(cls, client: Client) -> ClientRead:
         location = None
         if client.latitude is not None and client.longitude is not None:
-            location = VisitLocation(latitude=client.latitude, longitude=client.longitude)
+            location = Location(latitude=client.latitude, longitude=client.longitude)
         return cls(
             id=client.id, municipality=client.municipality_code, given_name=client.given_name,
             family_name=client.family_name, birth_date=client.birth_date, sex=client.sex, phone=client.phone,
@@ -141,11 +134,16 @@ class ClientRead(BaseModel):
         )
 
 
-class ClientPage(BaseModel):
-    items: list[ClientRead]
-    total: int = Field(description="How many clients match, over all pages")
-    limit: int
-    offset: int
+class ClientFilters(PageQuery):
+    """What ``GET /clients`` looks for: every filter given must match."""
+
+    municipality: MunicipalityCode | None = Field(None, description="Only this municipality (in your scope)")
+    q: str | None = Field(None, max_length=100, description=(
+        "Part of a name (case, accents and Cyrillic/Latin spelling ignored) or of a phone number"))
+    settlement_id: uuid.UUID | None = None
+    target_group: Code | None = None
+    status: ClientStatus | None = None
+    household_id: uuid.UUID | None = None
 
 
 class DuplicateCandidate(BaseModel):
@@ -163,23 +161,23 @@ class DuplicateCandidate(BaseModel):
 # -- households ----------------------------------------------------------------------
 
 
-class HouseholdCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    municipality: str = Field(pattern=MUNICIPALITY_CODE, examples=["BG-RAK"])
+class HouseholdCreate(RequestModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+    municipality: MunicipalityCode
     label: HouseholdLabel = Field(description="How the team refers to the household")
 
 
-class HouseholdRead(BaseModel):
+class HouseholdRead(ReadModel):
     id: uuid.UUID
-    municipality: str
+    municipality: str = Field(validation_alias="municipality_code")
     label: str
 
-    @classmethod
-    def of(cls, household: Household) -> HouseholdRead:
-        return cls(id=household.id, municipality=household.municipality_code, label=household.label)
+
+class HouseholdFilters(PageQuery):
+    municipality: MunicipalityCode | None = Field(None, description="Only this municipality (in your scope)")
 
 
-class HouseholdMember(BaseModel):
+class HouseholdMember(ReadModel):
     id: uuid.UUID
     given_name: str
     family_name: str
@@ -192,13 +190,5 @@ class HouseholdDetail(HouseholdRead):
 
     @classmethod
     def with_members(cls, household: Household, members: list[Client]) -> HouseholdDetail:
-        return cls(**HouseholdRead.of(household).model_dump(), members=[
-            HouseholdMember(id=m.id, given_name=m.given_name, family_name=m.family_name,
-                            birth_date=m.birth_date, status=m.status) for m in members])
-
-
-class HouseholdPage(BaseModel):
-    items: list[HouseholdRead]
-    total: int
-    limit: int
-    offset: int
+        return cls(**HouseholdRead.model_validate(household).model_dump(),
+                   members=[HouseholdMember.model_validate(member) for member in members])

@@ -4,21 +4,29 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from services.intake.catalogue.service import require_code, require_municipality
+from services.intake.careplans import transitions as care_plans
+from services.intake.catalogue.lookups import require_code, require_municipality
 from services.intake.clients import matching
-from services.intake.clients.rules import check_status_change
-from services.intake.clients.schemas import ClientCreate, ClientUpdate, DuplicateCandidate, HouseholdCreate
+from services.intake.clients.rules import DEPARTED, check_status_change
+from services.intake.clients.schemas import (
+    ClientCreate,
+    ClientFilters,
+    ClientUpdate,
+    DuplicateCandidate,
+    HouseholdCreate,
+    HouseholdFilters,
+)
 from services.intake.models import Client, ClientTargetGroup, Household, Settlement
-from shared.auth import RoleGroup, Principal, Role
+from shared.auth import Principal
+from shared.errors import Conflict, Invalid
 from shared.events.intake import ClientRegistered, ClientUpdated
 from shared.messaging.outbox import record_event
-from shared.errors import Conflict, Invalid, NotFound
+from shared.paging import Page, paginate
+from shared.scope import get_in_scope, in_scope
 
-# Everyone but the analyst, who sees aggregates only.
-PERSONAL_DATA_READERS = (Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT, Role.WORKER)
 MAX_CANDIDATES = 10
 
 
@@ -26,43 +34,26 @@ MAX_CANDIDATES = 10
 
 
 def get_client(client_id: uuid.UUID, principal: Principal, *, session: Session) -> Client:
-    """The client, for a caller who may read personal data (else 403); another
-    municipality's client is answered as not found, never shown."""
-    principal.require_role(RoleGroup(*PERSONAL_DATA_READERS))
-    client = session.get(Client, client_id)
-    if client is None or not principal.can_access(client.municipality_code):
-        raise NotFound("client", client_id)
-    return client
+    """The client; another municipality's is answered as not found, never shown."""
+    return get_in_scope(session, Client, client_id, principal, what="client")
 
 
-def search_clients(principal: Principal, *, session: Session, limit: int, offset: int,
-                   municipality: str | None = None, q: str | None = None,
-                   settlement_id: uuid.UUID | None = None, target_group: str | None = None,
-                   status: str | None = None, household_id: uuid.UUID | None = None,
-                   ) -> tuple[list[Client], int]:
-    """One page of the clients in the caller's scope that match every filter given, and their total."""
-    conditions = [_in_scope(principal, Client.municipality_code)]
-    if municipality is not None:
-        conditions.append(Client.municipality_code == municipality)
-    if q:
-        conditions.append(Client.search_text.like(matching.search_pattern(q)))
-    if settlement_id is not None:
-        conditions.append(Client.settlement_id == settlement_id)
-    if target_group is not None:
-        conditions.append(Client.target_group_rows.any(ClientTargetGroup.code == target_group))
-    if status is not None:
-        conditions.append(Client.status == status)
-    if household_id is not None:
-        conditions.append(Client.household_id == household_id)
-    total = session.scalar(select(func.count()).select_from(Client).where(*conditions))
-    page = session.scalars(
-        select(Client).where(*conditions).options(selectinload(Client.target_group_rows))
-        .order_by(Client.family_name, Client.given_name, Client.id).limit(limit).offset(offset))
-    return list(page), total or 0
-
-
-def _in_scope(principal: Principal, column):
-    return true() if principal.all_municipalities else column.in_(sorted(principal.municipalities))
+def search_clients(filters: ClientFilters, principal: Principal, *, session: Session) -> Page[Client]:
+    """One page of the clients in the caller's scope that match every filter given
+    (403 for a municipality outside it)."""
+    query = in_scope(select(Client), principal, Client.municipality_code, only=filters.municipality)
+    if filters.q:
+        query = query.where(Client.search_text.like(matching.search_pattern(filters.q)))
+    if filters.settlement_id is not None:
+        query = query.where(Client.settlement_id == filters.settlement_id)
+    if filters.target_group is not None:
+        query = query.where(Client.target_group_rows.any(ClientTargetGroup.code == filters.target_group))
+    if filters.status is not None:
+        query = query.where(Client.status == filters.status)
+    if filters.household_id is not None:
+        query = query.where(Client.household_id == filters.household_id)
+    return paginate(session, query.options(selectinload(Client.target_group_rows))
+                    .order_by(Client.family_name, Client.given_name, Client.id), filters)
 
 
 # -- registering and changing -------------------------------------------------------------
@@ -71,8 +62,8 @@ def _in_scope(principal: Principal, column):
 def register_client(data: ClientCreate, *, registered_by: str, session: Session) -> Client:
     """Registers the client, unless likely duplicates exist and the caller did not confirm (409)."""
     municipality = require_municipality(data.municipality, session=session)
-    _require_settlement(municipality.code, data.settlement_id, session=session)
-    _require_household(municipality.code, data.household_id, session=session)
+    _require_local(Settlement, "settlement_id", data.settlement_id, municipality.code, session=session)
+    _require_local(Household, "household_id", data.household_id, municipality.code, session=session)
     _require_target_groups(data.target_groups, session=session)
     if not data.confirm_new_person:
         _refuse_likely_duplicates(municipality.code, _facts(data), session=session)
@@ -91,7 +82,6 @@ def register_client(data: ClientCreate, *, registered_by: str, session: Session)
         client_id=client.id, municipality=client.municipality_code, settlement_id=client.settlement_id,
         target_groups=client.target_groups, language=client.preferred_language,
     ), subject=str(client.id), municipality=client.municipality_code)
-    session.commit()
     return client
 
 
@@ -104,10 +94,9 @@ def update_client(client: Client, data: ClientUpdate, *, session: Session) -> Cl
     changes = data.model_dump(exclude_unset=True)
     if "status" in changes:
         check_status_change(client.status, changes["status"])
-    if "settlement_id" in changes:
-        _require_settlement(client.municipality_code, changes["settlement_id"], session=session)
-    if "household_id" in changes:
-        _require_household(client.municipality_code, changes["household_id"], session=session)
+    for field, model in (("settlement_id", Settlement), ("household_id", Household)):
+        if field in changes:
+            _require_local(model, field, changes[field], client.municipality_code, session=session)
     if "target_groups" in changes:
         _require_target_groups(changes["target_groups"], session=session)
     before, visit_before = _snapshot(client), _visit_facts(client)
@@ -126,22 +115,16 @@ def update_client(client: Client, data: ClientUpdate, *, session: Session) -> Cl
             target_groups=client.target_groups, language=client.preferred_language, status=client.status,
         ), subject=str(client.id), municipality=client.municipality_code)
         _tell_care_plans(client, visit_before, session=session)
-    session.commit()
     return client
 
 
 def _tell_care_plans(client: Client, visit_before: tuple, *, session: Session) -> None:
     """Running plans follow the client: a departed client's plans end, and a new
     visit location, settlement or language reaches scheduling with the plans."""
-    from services.intake.careplans import service as careplans  # care plans import this module
-
     if client.status in DEPARTED:
-        careplans.end_plans_of_departed_client(client, session=session)
+        care_plans.end_plans_of_departed_client(client, session=session)
     elif _visit_facts(client) != visit_before:
-        careplans.announce_client_change(client.id, session=session)
-
-
-DEPARTED = ("deceased", "moved")
+        care_plans.announce_client_change(client.id, session=session)
 
 
 def _visit_facts(client: Client) -> tuple:
@@ -162,20 +145,14 @@ def _index(client: Client) -> None:
     client.search_text = matching.search_text(client.given_name, client.family_name, client.phone)
 
 
-def _require_settlement(municipality: str, settlement_id: uuid.UUID | None, *, session: Session) -> None:
-    if settlement_id is None:
+def _require_local(model: type[Settlement | Household], field: str, key: uuid.UUID | None, municipality: str, *,
+                   session: Session) -> None:
+    """A settlement or household named by ``field`` is one of the client's municipality (else 422)."""
+    if key is None:
         return
-    settlement = session.get(Settlement, settlement_id)
-    if settlement is None or settlement.municipality_code != municipality:
-        raise Invalid("settlement_id", f"no settlement {settlement_id} in municipality {municipality}")
-
-
-def _require_household(municipality: str, household_id: uuid.UUID | None, *, session: Session) -> None:
-    if household_id is None:
-        return
-    household = session.get(Household, household_id)
-    if household is None or household.municipality_code != municipality:
-        raise Invalid("household_id", f"no household {household_id} in municipality {municipality}")
+    row = session.get(model, key)
+    if row is None or row.municipality_code != municipality:
+        raise Invalid(field, f"no {field.removesuffix('_id')} {key} in municipality {municipality}")
 
 
 def _require_target_groups(codes: list[str], *, session: Session) -> None:
@@ -233,9 +210,7 @@ def _settlement_names(ids: set[uuid.UUID | None], *, session: Session) -> dict[u
 
 def register_household(data: HouseholdCreate, *, session: Session) -> Household:
     require_municipality(data.municipality, session=session)
-    household = _new_household(data.municipality, data.label, session=session)
-    session.commit()
-    return household
+    return _new_household(data.municipality, data.label, session=session)
 
 
 def _new_household(municipality: str, label: str, *, session: Session) -> Household:
@@ -245,24 +220,15 @@ def _new_household(municipality: str, label: str, *, session: Session) -> Househ
     return household
 
 
-def list_households(principal: Principal, *, session: Session, limit: int, offset: int,
-                    municipality: str | None = None) -> tuple[list[Household], int]:
-    conditions = [_in_scope(principal, Household.municipality_code)]
-    if municipality is not None:
-        conditions.append(Household.municipality_code == municipality)
-    total = session.scalar(select(func.count()).select_from(Household).where(*conditions))
-    page = session.scalars(select(Household).where(*conditions)
-                           .order_by(Household.label, Household.id).limit(limit).offset(offset))
-    return list(page), total or 0
+def list_households(filters: HouseholdFilters, principal: Principal, *, session: Session) -> Page[Household]:
+    query = in_scope(select(Household), principal, Household.municipality_code, only=filters.municipality)
+    return paginate(session, query.order_by(Household.label, Household.id), filters)
 
 
 def get_household(household_id: uuid.UUID, principal: Principal, *,
                   session: Session) -> tuple[Household, list[Client]]:
     """The household and its members; another municipality's is not found."""
-    principal.require_role(RoleGroup(*PERSONAL_DATA_READERS))
-    household = session.get(Household, household_id)
-    if household is None or not principal.can_access(household.municipality_code):
-        raise NotFound("household", household_id)
+    household = get_in_scope(session, Household, household_id, principal, what="household")
     members = session.scalars(select(Client).where(Client.household_id == household_id)
                               .order_by(Client.birth_date, Client.given_name, Client.id))
     return household, list(members)

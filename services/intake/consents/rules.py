@@ -14,6 +14,7 @@ from services.intake.clients.rules import as_utc
 from shared.events.intake import ConsentPurpose
 
 PURPOSES: tuple[str, ...] = get_args(ConsentPurpose)
+SERVICES = "services"  # the consent to receive services: a care plan runs only while it is in force
 
 
 class Decision(Protocol):

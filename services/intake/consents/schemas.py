@@ -8,12 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.models import Consent
 from shared.events.intake import ConsentPurpose
+from shared.types import ReadModel, RequestModel
 
 
-class ConsentCreate(BaseModel):
+class ConsentCreate(RequestModel):
     """A decision of the client about one purpose; who recorded it is taken from the token."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(str_strip_whitespace=True)
     purpose: ConsentPurpose = Field(description=(
         "services: receiving services (needed to activate a care plan); contact_sms, contact_email, "
         "contact_phone: being contacted that way; share_partners: data shared with partner institutions"),
@@ -23,8 +24,7 @@ class ConsentCreate(BaseModel):
     note: str | None = Field(None, max_length=1000, examples=["signed form no. 12 in the client's file"])
 
 
-class ConsentRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class ConsentRead(ReadModel):
     id: uuid.UUID
     client_id: uuid.UUID
     purpose: ConsentPurpose

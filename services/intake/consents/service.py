@@ -11,14 +11,15 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.intake.catalogue.service import today_in
+from services.intake.careplans import transitions as care_plans
+from services.intake.catalogue.lookups import today_in
 from services.intake.consents import rules
-from services.intake.consents.rules import check_decided_on
+from services.intake.consents.rules import SERVICES, check_decided_on
 from services.intake.consents.schemas import ConsentCreate
 from services.intake.models import Client, Consent
+from shared.errors import Conflict, Invalid
 from shared.events.intake import ConsentGiven, ConsentWithdrawn
 from shared.messaging.outbox import record_event
-from shared.errors import Conflict, Invalid
 
 
 def decision_in_force(client_id: uuid.UUID, purpose: str, *, session: Session) -> Consent | None:
@@ -46,7 +47,8 @@ def require_consent(client_id: uuid.UUID, purpose: str, *, session: Session, fie
 def record_decision(client: Client, data: ConsentCreate, *, recorded_by: str,
                     session: Session) -> tuple[Consent, bool]:
     """Records the decision and returns it with whether it is now in force. Only a
-    decision that comes into force is published: others act on the state in force."""
+    decision that comes into force is published: others act on the state in force.
+    Without the consent to services in force, the client's active plans are suspended."""
     try:
         check_decided_on(data.decided_on, today=today_in(client.municipality_code, session=session))
     except ValueError as exc:
@@ -60,11 +62,16 @@ def record_decision(client: Client, data: ConsentCreate, *, recorded_by: str,
         record_event(session, event(client_id=client.id, municipality=client.municipality_code,
                                     purpose=consent.purpose, decided_on=consent.decided_on),
                      subject=str(client.id), municipality=client.municipality_code)
-    if consent.purpose == "services":  # imported here: care plans import this module
-        from services.intake.careplans.service import suspend_plans_without_consent
-        suspend_plans_without_consent(client.id, session=session)
-    session.commit()
+    if consent.purpose == SERVICES:
+        _suspend_plans_without_consent(client, session=session)
     return consent, in_force
+
+
+def _suspend_plans_without_consent(client: Client, *, session: Session) -> None:
+    """In the transaction of the decision: no visits once the consent to services is gone."""
+    decision = decision_in_force(client.id, SERVICES, session=session)
+    if decision is not None and not decision.given:
+        care_plans.suspend_plans_of_withdrawn_consent(client, withdrawn_on=decision.decided_on, session=session)
 
 
 def overview(client: Client, *, session: Session) -> tuple[dict[str, Consent | None], list[Consent]]:

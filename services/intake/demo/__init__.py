@@ -1,9 +1,10 @@
 """Loads the demo data of ``make run`` through intake's own service functions,
-so every change publishes its events as a user's would."""
+so every change publishes its events as a user's would. A command: it owns its
+transaction, so the demo data is loaded whole or not at all."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,13 +31,14 @@ from services.intake.consents.service import record_decision
 from services.intake.demo import data
 from services.intake.models import Client, Municipality
 from shared.db import Database
+from shared.types import Location
 
 DEMO = "demo"  # who recorded the demo data
 
 
 def load_demo_data(*, database: Database) -> bool:
     """Loads once: does nothing if any municipality exists. Returns whether it loaded."""
-    with database.unit_of_work() as session:
+    with database.transaction() as session:
         if session.scalars(select(Municipality.code).limit(1)).first() is not None:
             return False
         settlements = _load_catalogue(session)
@@ -56,7 +58,7 @@ def _load_catalogue(session: Session) -> dict[str, uuid.UUID]:
     for code, name, kind, marginalised, latitude, longitude in data.SETTLEMENTS:
         settlement = register_settlement(code, catalogue.SettlementCreate(
             name=name, kind=kind, marginalised_community=marginalised,
-            location=catalogue.Location(latitude=latitude, longitude=longitude)), session=session)
+            location=Location(latitude=latitude, longitude=longitude)), session=session)
         settlements[name] = settlement.id
     for kind, entries in data.CODE_LISTS.items():
         for code, names in entries.items():
@@ -83,7 +85,7 @@ def _load_clients(session: Session, settlements: dict[str, uuid.UUID]) -> dict[s
 
 
 def _load_consents(session: Session, clients: dict[str, Client]) -> None:
-    signed = date.today() - timedelta(days=60)
+    signed = datetime.now(UTC).date() - timedelta(days=60)
     for client in clients.values():
         for purpose in ("services", "contact_sms" if client.phone else "contact_phone"):
             record_decision(client, ConsentCreate(purpose=purpose, given=True, decided_on=signed,
@@ -95,7 +97,7 @@ def _load_care(session: Session, clients: dict[str, Client]) -> None:
     """Rakitovo's users (seed 002): an individual assessment, a contract under the
     programme, and an active care plan in hours a week."""
     template = create_template(TemplateCreate(**data.ASSESSMENT_TEMPLATE), session=session)
-    start = date.today() - timedelta(days=30)
+    start = datetime.now(UTC).date() - timedelta(days=30)
     for key, (scores, needs) in data.ASSESSMENTS.items():
         record_assessment(clients[key], AssessmentCreate(template_id=template.id, assessed_on=start - timedelta(days=7),
                                                          scores=scores, needs=needs),
@@ -109,7 +111,7 @@ def _load_care(session: Session, clients: dict[str, Client]) -> None:
 
 
 def _load_cases(session: Session, clients: dict[str, Client]) -> None:
-    today = date.today()
+    today = datetime.now(UTC).date()
     elena = open_case(cases.CaseCreate(
         municipality="BG-MTR", client_id=clients["elena"].id, origin="visit", category="health_access",
         priority="high", title="Детето няма личен лекар",

@@ -4,6 +4,14 @@ and cases. Plain data; ``services.intake.demo`` loads it through the same
 service functions as the API, so the events reach the other services."""
 from __future__ import annotations
 
+from services.intake.assessments.schemas import SUGGESTED_DOMAINS
+
+
+def _rows(keys: str, *rows: tuple) -> list[dict]:
+    """A table's rows as the dicts of the requests that register them."""
+    return [dict(zip(keys.split(), row, strict=True)) for row in rows]
+
+
 NETWORKS = [
     {"code": "BG-NNHM", "name": "Национална мрежа на здравните медиатори"},
     {"code": "BG-PATRONAGE", "name": "Общински патронажни услуги"},
@@ -11,22 +19,16 @@ NETWORKS = [
     {"code": "UA-POLT-SD", "name": "Гуртки самодопомоги Полтавщини"},
 ]
 
-MUNICIPALITIES = [
-    {"code": "BG-MTR", "name": "Малко Търново", "names": {"en": "Malko Tarnovo"}, "language": "bg",
-     "timezone": "Europe/Sofia", "network": "BG-NNHM"},
-    {"code": "BG-BGS", "name": "Бургас", "names": {"en": "Burgas"}, "language": "bg",
-     "timezone": "Europe/Sofia", "network": "BG-NNHM"},
-    {"code": "BG-RAK", "name": "Ракитово", "names": {"en": "Rakitovo"}, "language": "bg",
-     "timezone": "Europe/Sofia", "network": "BG-PATRONAGE"},
-    {"code": "BG-PER", "name": "Перник", "names": {"en": "Pernik"}, "language": "bg",
-     "timezone": "Europe/Sofia", "network": "BG-NNHM"},
-    {"code": "PL-PLO", "name": "Płock", "names": {"en": "Plock"}, "language": "pl",
-     "timezone": "Europe/Warsaw", "network": "PL-MAZ-KS"},
-    {"code": "PL-SIE", "name": "Siedlce", "names": {"en": "Siedlce"}, "language": "pl",
-     "timezone": "Europe/Warsaw", "network": "PL-MAZ-KS"},
-    {"code": "UA-LUB", "name": "Лубни", "names": {"en": "Lubny"}, "language": "uk",
-     "timezone": "Europe/Kyiv", "network": "UA-POLT-SD"},
-]
+MUNICIPALITIES = _rows(
+    "code name names language timezone network",
+    ("BG-MTR", "Малко Търново", {"en": "Malko Tarnovo"}, "bg", "Europe/Sofia", "BG-NNHM"),
+    ("BG-BGS", "Бургас", {"en": "Burgas"}, "bg", "Europe/Sofia", "BG-NNHM"),
+    ("BG-RAK", "Ракитово", {"en": "Rakitovo"}, "bg", "Europe/Sofia", "BG-PATRONAGE"),
+    ("BG-PER", "Перник", {"en": "Pernik"}, "bg", "Europe/Sofia", "BG-NNHM"),
+    ("PL-PLO", "Płock", {"en": "Plock"}, "pl", "Europe/Warsaw", "PL-MAZ-KS"),
+    ("PL-SIE", "Siedlce", {"en": "Siedlce"}, "pl", "Europe/Warsaw", "PL-MAZ-KS"),
+    ("UA-LUB", "Лубни", {"en": "Lubny"}, "uk", "Europe/Kyiv", "UA-POLT-SD"),
+)
 
 # (municipality, name, kind, marginalised community, latitude, longitude)
 SETTLEMENTS = [
@@ -81,73 +83,56 @@ CODE_LISTS = {
     },
 }
 
-SERVICE_TYPES = [
-    {"code": "patronage_visit", "mode": "home_visit", "staff_roles": ["health_mediator"],
-     "default_duration_minutes": 60, "unit": "visit",
-     "names": {"bg": "Патронажно посещение", "pl": "Wizyta patronażowa", "uk": "Патронажний візит",
-               "en": "Patronage home visit"}},
-    {"code": "home_help", "mode": "home_visit", "staff_roles": ["home_helper"],
-     "default_duration_minutes": 120, "unit": "hour",
-     "names": {"bg": "Почасова домашна помощ", "pl": "Pomoc domowa", "uk": "Допомога вдома", "en": "Home help"}},
-    {"code": "home_nursing", "mode": "home_visit", "staff_roles": ["medical_specialist"],
-     "default_duration_minutes": 45, "unit": "hour",
-     "names": {"bg": "Здравни грижи в дома", "pl": "Opieka pielęgniarska w domu", "uk": "Медичний догляд удома",
-               "en": "Home nursing"}},
-    {"code": "self_help_group", "mode": "group", "staff_roles": ["health_mediator", "animator", "social_worker"],
-     "default_duration_minutes": 90, "unit": "visit",
-     "names": {"bg": "Група за самопомощ", "pl": "Grupa samopomocowa", "uk": "Гурток самодопомоги",
-               "en": "Self-help group"}},
-    {"code": "psychological_counselling", "mode": "centre", "staff_roles": ["psychologist"],
-     "default_duration_minutes": 50, "unit": "visit",
-     "names": {"bg": "Психологическо консултиране", "en": "Psychological counselling"}},
-    {"code": "legal_counselling", "mode": "centre", "staff_roles": ["lawyer"],
-     "default_duration_minutes": 45, "unit": "visit",
-     "names": {"bg": "Правно консултиране", "en": "Legal counselling"}},
-    {"code": "social_mediation", "mode": "centre", "staff_roles": ["mediator", "social_worker"],
-     "default_duration_minutes": 60, "unit": "visit",
-     "names": {"bg": "Социално посредничество", "en": "Social mediation"}},
-    {"code": "mobile_unit_checkup", "mode": "mobile_unit", "staff_roles": ["medical_specialist"],
-     "default_duration_minutes": 20, "unit": "visit",
-     "names": {"bg": "Преглед в мобилен медицински кабинет", "en": "Mobile medical unit check-up"}},
-    {"code": "telephone_friend", "mode": "phone", "staff_roles": ["social_worker", "volunteer"],
-     "default_duration_minutes": 15, "unit": "visit",
-     "names": {"uk": "Телефонний друг", "pl": "Telefoniczny przyjaciel", "en": "Telephone friend call"}},
-]
+SERVICE_TYPES = _rows(
+    "code mode staff_roles default_duration_minutes unit names",
+    ("patronage_visit", "home_visit", ["health_mediator"], 60, "visit",
+     {"bg": "Патронажно посещение", "pl": "Wizyta patronażowa", "uk": "Патронажний візит",
+      "en": "Patronage home visit"}),
+    ("home_help", "home_visit", ["home_helper"], 120, "hour",
+     {"bg": "Почасова домашна помощ", "pl": "Pomoc domowa", "uk": "Допомога вдома", "en": "Home help"}),
+    ("home_nursing", "home_visit", ["medical_specialist"], 45, "hour",
+     {"bg": "Здравни грижи в дома", "pl": "Opieka pielęgniarska w domu", "uk": "Медичний догляд удома",
+      "en": "Home nursing"}),
+    ("self_help_group", "group", ["health_mediator", "animator", "social_worker"], 90, "visit",
+     {"bg": "Група за самопомощ", "pl": "Grupa samopomocowa", "uk": "Гурток самодопомоги", "en": "Self-help group"}),
+    ("psychological_counselling", "centre", ["psychologist"], 50, "visit",
+     {"bg": "Психологическо консултиране", "en": "Psychological counselling"}),
+    ("legal_counselling", "centre", ["lawyer"], 45, "visit",
+     {"bg": "Правно консултиране", "en": "Legal counselling"}),
+    ("social_mediation", "centre", ["mediator", "social_worker"], 60, "visit",
+     {"bg": "Социално посредничество", "en": "Social mediation"}),
+    ("mobile_unit_checkup", "mobile_unit", ["medical_specialist"], 20, "visit",
+     {"bg": "Преглед в мобилен медицински кабинет", "en": "Mobile medical unit check-up"}),
+    ("telephone_friend", "phone", ["social_worker", "volunteer"], 15, "visit",
+     {"uk": "Телефонний друг", "pl": "Telefoniczny przyjaciel", "en": "Telephone friend call"}),
+)
 
-PROGRAMMES = [
-    {"code": "nnhm_self_help_patronage", "network": "BG-NNHM",
-     "name": "Създаване на групи за самопомощ и патронаж в общността",
-     "funder": "Норвежки финансов механизъм", "starts_on": "2024-01-01", "ends_on": "2026-12-31",
-     "municipalities": ["BG-MTR", "BG-BGS"], "service_types": ["patronage_visit", "self_help_group"]},
-    {"code": "mazovia_self_help_clubs", "network": "PL-MAZ-KS",
-     "name": "Samopomoc – razem przezwyciężymy trudności",
-     "funder": "Europejski Fundusz Społeczny", "starts_on": "2025-01-01", "ends_on": "2026-12-31",
-     "municipalities": ["PL-PLO", "PL-SIE"], "service_types": ["self_help_group"]},
-    {"code": "patronage_plus_rakitovo", "network": "BG-PATRONAGE", "name": "Патронажна грижа + в община Ракитово",
-     "funder": "ОП „Развитие на човешките ресурси“", "starts_on": "2025-07-01", "ends_on": "2027-06-30",
-     "municipalities": ["BG-RAK"], "service_types": ["home_help", "home_nursing"]},
-    {"code": "pernik_integrated_bgld", "network": "BG-NNHM",
-     "name": "Интегрирани мерки за подобрено включване на хората, живеещи в маргинализирани общности",
-     "funder": "Програма „Местно развитие“ (BGLD-3.002-0010)", "starts_on": "2024-03-01", "ends_on": "2026-12-31",
-     "municipalities": ["BG-PER"],
-     "service_types": ["psychological_counselling", "legal_counselling", "social_mediation", "mobile_unit_checkup"]},
-    {"code": "lubny_elderly_circles", "network": "UA-POLT-SD", "name": "Гуртки самодопомоги для літніх людей",
-     "funder": "Лубенська міська рада", "starts_on": "2025-01-01", "ends_on": "2026-12-31",
-     "municipalities": ["UA-LUB"], "service_types": ["self_help_group", "telephone_friend"]},
-]
+PROGRAMMES = _rows(
+    "code network name funder starts_on ends_on municipalities service_types",
+    ("nnhm_self_help_patronage", "BG-NNHM", "Създаване на групи за самопомощ и патронаж в общността",
+     "Норвежки финансов механизъм", "2024-01-01", "2026-12-31",
+     ["BG-MTR", "BG-BGS"], ["patronage_visit", "self_help_group"]),
+    ("mazovia_self_help_clubs", "PL-MAZ-KS", "Samopomoc – razem przezwyciężymy trudności",
+     "Europejski Fundusz Społeczny", "2025-01-01", "2026-12-31",
+     ["PL-PLO", "PL-SIE"], ["self_help_group"]),
+    ("patronage_plus_rakitovo", "BG-PATRONAGE", "Патронажна грижа + в община Ракитово",
+     "ОП „Развитие на човешките ресурси“", "2025-07-01", "2027-06-30",
+     ["BG-RAK"], ["home_help", "home_nursing"]),
+    ("pernik_integrated_bgld", "BG-NNHM",
+     "Интегрирани мерки за подобрено включване на хората, живеещи в маргинализирани общности",
+     "Програма „Местно развитие“ (BGLD-3.002-0010)", "2024-03-01", "2026-12-31",
+     ["BG-PER"], ["psychological_counselling", "legal_counselling", "social_mediation", "mobile_unit_checkup"]),
+    ("lubny_elderly_circles", "UA-POLT-SD", "Гуртки самодопомоги для літніх людей",
+     "Лубенська міська рада", "2025-01-01", "2026-12-31",
+     ["UA-LUB"], ["self_help_group", "telephone_friend"]),
+)
 
+# The suggested domains: self-care, health, housing, income and social contacts, each 0..4.
 ASSESSMENT_TEMPLATE = {
     "network": "BG-PATRONAGE", "code": "individual_social_assessment",
     "names": {"bg": "Индивидуална социална оценка", "en": "Individual social assessment"},
-    "domains": [
-        {"code": "self_care", "names": {"bg": "Самообслужване", "en": "Self-care"}, "min": 0, "max": 4},
-        {"code": "health", "names": {"bg": "Здраве", "en": "Health"}, "min": 0, "max": 4},
-        {"code": "housing", "names": {"bg": "Жилище", "en": "Housing"}, "min": 0, "max": 4},
-        {"code": "income", "names": {"bg": "Доходи", "en": "Income"}, "min": 0, "max": 4},
-        {"code": "social_contacts", "names": {"bg": "Социални контакти", "en": "Social contacts"}, "min": 0, "max": 4},
-    ],
+    "domains": SUGGESTED_DOMAINS,
 }
-
 # key, municipality, given, family, birth date, sex, phone, language, settlement, target groups
 CLIENTS = [
     ("maria", "BG-RAK", "Мария", "Петрова", "1946-03-12", "female", "+359 888 100 201", "bg", "Ракитово",

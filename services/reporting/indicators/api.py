@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from services.reporting.indicators import service
 from services.reporting.indicators.schemas import ClientCount
-from shared.auth import AGGREGATE_READERS, Principal, requires
+from shared.auth import AggregateReader
 from shared.types import MUNICIPALITY_CODE
 from shared.web import Db
 
@@ -16,10 +16,8 @@ router = APIRouter(tags=["indicators"])
 @router.get("/indicators/clients", response_model=list[ClientCount],
             summary="Registered clients per municipality")
 def registered_clients(
-    caller: Annotated[Principal, requires(AGGREGATE_READERS)], session: Db,
+    caller: AggregateReader, session: Db,
     municipality: Annotated[str | None, Query(pattern=MUNICIPALITY_CODE, description="Only this municipality")] = None,
 ):
-    if municipality:
-        caller.require_municipality(municipality)
     counts = service.registered_clients(caller, municipality=municipality, session=session)
     return [ClientCount(municipality=code, registered_clients=count) for code, count in counts.items()]

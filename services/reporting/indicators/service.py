@@ -21,8 +21,6 @@ def count_registration(event: ClientRegistered, *, registered_at: datetime, sess
 def registered_clients(principal: Principal, *, municipality: str | None, session: Session) -> dict[str, int]:
     """Registered clients per municipality of the caller's scope (one, if ``municipality`` is given)."""
     query = select(ClientRegistration.municipality, func.count()).group_by(ClientRegistration.municipality)
-    query = in_scope(query, principal, ClientRegistration.municipality)
-    if municipality:
-        query = query.where(ClientRegistration.municipality == municipality)
+    query = in_scope(query, principal, ClientRegistration.municipality, only=municipality)
     counts = dict(session.execute(query).tuples().all())
     return {municipality: counts.get(municipality, 0)} if municipality else dict(sorted(counts.items()))
