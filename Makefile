@@ -39,10 +39,9 @@ test: $(INSTALLED)
 test-fast: $(INSTALLED)
 	$(BIN)/pytest -m "not servers"
 
-## Style (ruff), the import contracts (import-linter) and the types of shared/ (mypy): pyproject.toml
+## Style and layout (ruff), the import contracts (import-linter) and the types of shared/ (mypy): pyproject.toml
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 

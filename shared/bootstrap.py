@@ -35,12 +35,15 @@ class ServiceSpec:
     event handlers (and so its queue bindings), Celery tasks and their beat schedule."""
 
     name: str
-    title: str
     metadata: MetaData
     routers: list[APIRouter]
     handlers: HandlerRegistry = field(default_factory=HandlerRegistry)
     tasks: TaskRegistry = field(default_factory=TaskRegistry)
     description: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"CareCircle {self.name}"
 
     @property
     def migrations(self) -> Path:

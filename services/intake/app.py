@@ -1,4 +1,4 @@
-"""Intake: municipalities, clients and everything about them that is personal."""
+"""Intake: municipalities and service types, clients with consent, assessments, care plans, cases."""
 from services.intake import handlers, models
 from services.intake.assessments.api import router as assessments
 from services.intake.careplans.api import router as careplans
@@ -8,11 +8,5 @@ from services.intake.clients.api import router as clients
 from services.intake.consents.api import router as consents
 from shared.bootstrap import ServiceSpec
 
-SERVICE = ServiceSpec(
-    name="intake",
-    title="CareCircle intake",
-    description="Municipalities and service types, clients with consent, assessments, care plans, cases.",
-    metadata=models.metadata,
-    routers=[catalogue, clients, consents, assessments, careplans, cases],
-    handlers=handlers.registry,
-)
+SERVICE = ServiceSpec(name="intake", metadata=models.metadata, handlers=handlers.registry,
+                      routers=[catalogue, clients, consents, assessments, careplans, cases], description=__doc__)

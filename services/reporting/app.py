@@ -1,13 +1,7 @@
-"""Reporting: indicators and period reports from events, for funders and managers."""
+"""Reporting: indicators and period progress reports per municipality and programme, with exports."""
 from services.reporting import handlers, models
 from services.reporting.indicators.api import router as indicators
 from shared.bootstrap import ServiceSpec
 
-SERVICE = ServiceSpec(
-    name="reporting",
-    title="CareCircle reporting",
-    description="Indicators and period progress reports per municipality and programme, with exports.",
-    metadata=models.metadata,
-    routers=[indicators],
-    handlers=handlers.registry,
-)
+SERVICE = ServiceSpec(name="reporting", metadata=models.metadata, routers=[indicators],
+                      handlers=handlers.registry, description=__doc__)

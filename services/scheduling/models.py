@@ -11,16 +11,6 @@ Base = service_base()
 metadata = Base.metadata
 
 
-class Municipality(Replica, Base):
-    """Replica of intake's municipalities: visits are planned in their time zone."""
-
-    __tablename__ = "municipality"
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    language: Mapped[str] = mapped_column(String(2))
-    timezone: Mapped[str] = mapped_column(String(64))
-
-
 class ServiceType(Replica, Base):
     """Replica of intake's service types: visits take the default duration and go
     to staff of the listed roles."""
@@ -33,3 +23,12 @@ class ServiceType(Replica, Base):
     default_duration_minutes: Mapped[int]
     unit: Mapped[str] = mapped_column(String(10))
     active: Mapped[bool]
+
+
+class Municipality(Replica, Base):
+    """Replica of intake's municipalities: visits are planned in their time zone."""
+
+    __tablename__ = "municipality"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))

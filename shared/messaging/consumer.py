@@ -43,6 +43,7 @@ _CLAIM = {
 
 PURGE_EVERY = 600.0  # seconds between inbox purges
 
+
 def database_unreachable(exc: BaseException) -> bool:
     """A lost or refused database connection: the event is not at fault, so it
     must not use up its attempts and end in the dead-letter queue."""

@@ -6,10 +6,9 @@ import uuid
 
 from fastapi import APIRouter, Query
 
-from services.intake.assessments import service
-from services.intake.assessments.schemas import AssessmentCreate, AssessmentRead, TemplateCreate, TemplateRead
-from services.intake.clients.service import get_client
-from shared.auth import Caller, Coordinator, NetworkAdmin, PersonalDataReader
+from services.intake.assessments import schemas, service
+from services.intake.clients.api import ClientToRead, ClientToWrite
+from shared.auth import Caller, Coordinator, NetworkAdmin
 from shared.web import Db
 
 router = APIRouter(tags=["assessments"])
@@ -17,42 +16,38 @@ router = APIRouter(tags=["assessments"])
 # Who may see a client's assessments: everyone who works with clients, not analysts.
 
 
-@router.post("/assessment-templates", response_model=TemplateRead, status_code=201,
+@router.post("/assessment-templates", response_model=schemas.TemplateRead, status_code=201,
              summary="Create an assessment template, or the next version of one (network admin)")
-def create_template(body: TemplateCreate, _admin: NetworkAdmin, session: Db):
+def create_template(body: schemas.TemplateCreate, _admin: NetworkAdmin, session: Db):
     return service.create_template(body, session=session)
 
 
-@router.get("/assessment-templates", response_model=list[TemplateRead],
+@router.get("/assessment-templates", response_model=list[schemas.TemplateRead],
             summary="Assessment templates: the latest version of each, or all versions")
 def list_templates(_caller: Caller, session: Db, network: str | None = None, code: str | None = None,
                    all_versions: bool = Query(False, description="Every version, oldest first, not only the latest")):
     return service.list_templates(network=network, code=code, all_versions=all_versions, session=session)
 
 
-@router.get("/assessment-templates/{template_id}", response_model=TemplateRead,
+@router.get("/assessment-templates/{template_id}", response_model=schemas.TemplateRead,
             summary="One version of an assessment template")
 def get_template(template_id: uuid.UUID, _caller: Caller, session: Db):
     return service.get_template(template_id, session=session)
 
 
-@router.post("/clients/{client_id}/assessments", response_model=AssessmentRead, status_code=201,
+@router.post("/clients/{client_id}/assessments", response_model=schemas.AssessmentRead, status_code=201,
              summary="Record a needs assessment of a client; you are its assessor")
-def record_assessment(client_id: uuid.UUID, body: AssessmentCreate,
-                      caller: Coordinator, session: Db):
-    client = get_client(client_id, caller, session=session)
-    return AssessmentRead.of(service.record_assessment(client, body, assessor=caller.subject, session=session))
+def record_assessment(client: ClientToWrite, body: schemas.AssessmentCreate, caller: Coordinator, session: Db):
+    return schemas.AssessmentRead.of(service.record_assessment(client, body, assessor=caller.subject, session=session))
 
 
-@router.get("/clients/{client_id}/assessments", response_model=list[AssessmentRead],
+@router.get("/clients/{client_id}/assessments", response_model=list[schemas.AssessmentRead],
             summary="A client's assessments, the latest first")
-def list_assessments(client_id: uuid.UUID, caller: PersonalDataReader, session: Db):
-    client = get_client(client_id, caller, session=session)
-    return [AssessmentRead.of(a) for a in service.list_assessments(client, session=session)]
+def list_assessments(client: ClientToRead, session: Db):
+    return [schemas.AssessmentRead.of(a) for a in service.list_assessments(client, session=session)]
 
 
-@router.get("/clients/{client_id}/assessments/{assessment_id}", response_model=AssessmentRead,
+@router.get("/clients/{client_id}/assessments/{assessment_id}", response_model=schemas.AssessmentRead,
             summary="One assessment of a client")
-def get_assessment(client_id: uuid.UUID, assessment_id: uuid.UUID, caller: PersonalDataReader, session: Db):
-    client = get_client(client_id, caller, session=session)
-    return AssessmentRead.of(service.get_assessment(client, assessment_id, session=session))
+def get_assessment(client: ClientToRead, assessment_id: uuid.UUID, session: Db):
+    return schemas.AssessmentRead.of(service.get_assessment(client, assessment_id, session=session))

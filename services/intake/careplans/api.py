@@ -6,19 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
-from services.intake.careplans import service
-from services.intake.careplans.schemas import (
-    AgreementCreate,
-    AgreementRead,
-    CarePlanCreate,
-    CarePlanFilters,
-    CarePlanRead,
-    CarePlanUpdate,
-    Ending,
-    Resumption,
-    Suspension,
-)
-from services.intake.clients.service import get_client
+from services.intake.careplans import schemas, service
+from services.intake.clients.api import ClientToRead, ClientToWrite
 from services.intake.models import CarePlan
 from shared.auth import Coordinator, PersonalDataReader, Principal
 from shared.paging import Page
@@ -26,79 +15,78 @@ from shared.web import Db
 
 router = APIRouter(tags=["agreements and care plans"])
 
-# Who may see agreements and plans: everyone who works with clients, not analysts.
 _NOT_NOW = {409: {"description": "Not allowed from the plan's current status (`field: status`), or the plan "
                                  "cannot run yet (`field`: lines, consent, client or agreement_id)"}}
 
 # -- agreements ---------------------------------------------------------------------------
 
 
-@router.post("/clients/{client_id}/agreements", response_model=AgreementRead, status_code=201,
+@router.post("/clients/{client_id}/agreements", response_model=schemas.AgreementRead, status_code=201,
              summary="Record the agreement a client signed under a programme (network admin, coordinator)")
-def sign_agreement(client_id: uuid.UUID, body: AgreementCreate, caller: Coordinator, session: Db):
-    return service.sign_agreement(get_client(client_id, caller, session=session), body, session=session)
+def sign_agreement(client: ClientToWrite, body: schemas.AgreementCreate, session: Db):
+    return service.sign_agreement(client, body, session=session)
 
 
-@router.get("/clients/{client_id}/agreements", response_model=list[AgreementRead],
+@router.get("/clients/{client_id}/agreements", response_model=list[schemas.AgreementRead],
             summary="A client's agreements, the latest first")
-def list_agreements(client_id: uuid.UUID, caller: PersonalDataReader, session: Db):
-    return service.list_agreements(get_client(client_id, caller, session=session), session=session)
+def list_agreements(client: ClientToRead, session: Db):
+    return service.list_agreements(client, session=session)
 
 
-@router.get("/clients/{client_id}/agreements/{agreement_id}", response_model=AgreementRead,
+@router.get("/clients/{client_id}/agreements/{agreement_id}", response_model=schemas.AgreementRead,
             summary="One agreement of a client")
-def get_agreement(client_id: uuid.UUID, agreement_id: uuid.UUID, caller: PersonalDataReader, session: Db):
-    client = get_client(client_id, caller, session=session)
+def get_agreement(client: ClientToRead, agreement_id: uuid.UUID, session: Db):
     return service.get_agreement(client, agreement_id, session=session)
 
 
 # -- care plans ----------------------------------------------------------------------------
 
 
-@router.post("/clients/{client_id}/care-plans", response_model=CarePlanRead, status_code=201,
+@router.post("/clients/{client_id}/care-plans", response_model=schemas.CarePlanRead, status_code=201,
              summary="Draft a care plan for a client (network admin, coordinator)")
-def create_plan(client_id: uuid.UUID, body: CarePlanCreate, caller: Coordinator, session: Db):
-    return service.create_plan(get_client(client_id, caller, session=session), body, session=session)
+def create_plan(client: ClientToWrite, body: schemas.CarePlanCreate, session: Db):
+    return service.create_plan(client, body, session=session)
 
 
-@router.get("/care-plans", response_model=Page[CarePlanRead], summary="Care plans of your municipalities, newest first")
-def list_plans(filters: Annotated[CarePlanFilters, Query()], caller: PersonalDataReader, session: Db):
-    return service.list_plans(filters, caller, session=session).map(CarePlanRead.model_validate)
+@router.get("/care-plans", response_model=Page[schemas.CarePlanRead],
+            summary="Care plans of your municipalities, newest first")
+def list_plans(filters: Annotated[schemas.CarePlanFilters, Query()], caller: PersonalDataReader, session: Db):
+    return service.list_plans(filters, caller, session=session).map(schemas.CarePlanRead.model_validate)
 
 
-@router.get("/care-plans/{plan_id}", response_model=CarePlanRead, summary="One care plan")
+@router.get("/care-plans/{plan_id}", response_model=schemas.CarePlanRead, summary="One care plan")
 def get_plan(plan_id: uuid.UUID, caller: PersonalDataReader, session: Db):
     return service.get_plan(plan_id, caller, session=session)
 
 
-@router.patch("/care-plans/{plan_id}", response_model=CarePlanRead, responses=_NOT_NOW,
+@router.patch("/care-plans/{plan_id}", response_model=schemas.CarePlanRead, responses=_NOT_NOW,
               summary="Change the dates, agreement or lines of a draft or active plan (network admin, coordinator)")
-def change_plan(plan_id: uuid.UUID, body: CarePlanUpdate, caller: Coordinator, session: Db):
+def change_plan(plan_id: uuid.UUID, body: schemas.CarePlanUpdate, caller: Coordinator, session: Db):
     return service.change_plan(_plan_to_write(plan_id, caller, session), body, session=session)
 
 
-@router.post("/care-plans/{plan_id}/activate", response_model=CarePlanRead, responses=_NOT_NOW,
+@router.post("/care-plans/{plan_id}/activate", response_model=schemas.CarePlanRead, responses=_NOT_NOW,
              summary="Start a draft plan: needs a line, the client's consent to services and, "
                      "if it has one, an agreement in force on its first day")
 def activate(plan_id: uuid.UUID, caller: Coordinator, session: Db):
     return service.activate(_plan_to_write(plan_id, caller, session), session=session)
 
 
-@router.post("/care-plans/{plan_id}/suspend", response_model=CarePlanRead, responses=_NOT_NOW,
+@router.post("/care-plans/{plan_id}/suspend", response_model=schemas.CarePlanRead, responses=_NOT_NOW,
              summary="Pause an active plan (a hospital stay, a quarantine...)")
-def suspend(plan_id: uuid.UUID, body: Suspension, caller: Coordinator, session: Db):
+def suspend(plan_id: uuid.UUID, body: schemas.Suspension, caller: Coordinator, session: Db):
     return service.suspend(_plan_to_write(plan_id, caller, session), body, session=session)
 
 
-@router.post("/care-plans/{plan_id}/resume", response_model=CarePlanRead, responses=_NOT_NOW,
+@router.post("/care-plans/{plan_id}/resume", response_model=schemas.CarePlanRead, responses=_NOT_NOW,
              summary="Run a suspended plan again (the consent to services must be in force)")
-def resume(plan_id: uuid.UUID, caller: Coordinator, session: Db, body: Resumption | None = None):
-    return service.resume(_plan_to_write(plan_id, caller, session), body or Resumption(), session=session)
+def resume(plan_id: uuid.UUID, caller: Coordinator, session: Db, body: schemas.Resumption | None = None):
+    return service.resume(_plan_to_write(plan_id, caller, session), body or schemas.Resumption(), session=session)
 
 
-@router.post("/care-plans/{plan_id}/end", response_model=CarePlanRead, responses=_NOT_NOW,
+@router.post("/care-plans/{plan_id}/end", response_model=schemas.CarePlanRead, responses=_NOT_NOW,
              summary="End an active or suspended plan, or cancel a draft")
-def end(plan_id: uuid.UUID, body: Ending, caller: Coordinator, session: Db):
+def end(plan_id: uuid.UUID, body: schemas.Ending, caller: Coordinator, session: Db):
     return service.end(_plan_to_write(plan_id, caller, session), body, session=session)
 
 

@@ -11,21 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.intake.cases import service
-from services.intake.cases.schemas import (
-    CaseCreate,
-    CaseDetail,
-    CaseFilters,
-    CaseRead,
-    CaseUpdate,
-    FollowUpCreate,
-    FollowUpRead,
-    FollowUpRecordedRead,
-    FollowUpUpdate,
-    OverdueFilters,
-    OverdueFollowUp,
-    StatusChange,
-)
+from services.intake.cases import schemas, service
 from services.intake.models import FollowUp
 from shared.auth import FieldStaff, PersonalDataReader
 from shared.paging import Page
@@ -37,59 +23,59 @@ router = APIRouter(tags=["cases"])
 # reads them and records follow-ups.
 
 
-@router.post("/cases", response_model=CaseDetail, status_code=201,
+@router.post("/cases", response_model=schemas.CaseDetail, status_code=201,
              summary="Open a case for a client or a household of your municipality")
-def open_case(body: CaseCreate, caller: FieldStaff, session: Db):
+def open_case(body: schemas.CaseCreate, caller: FieldStaff, session: Db):
     caller.require_municipality(body.municipality)
     return service.open_case(body, opened_by=caller.subject, session=session)
 
 
-@router.get("/cases", response_model=Page[CaseRead], summary="Cases in your municipalities, newest first")
-def list_cases(filters: Annotated[CaseFilters, Query()], caller: PersonalDataReader, session: Db):
-    return service.list_cases(filters, caller, session=session).map(CaseRead.model_validate)
+@router.get("/cases", response_model=Page[schemas.CaseRead], summary="Cases in your municipalities, newest first")
+def list_cases(filters: Annotated[schemas.CaseFilters, Query()], caller: PersonalDataReader, session: Db):
+    return service.list_cases(filters, caller, session=session).map(schemas.CaseRead.model_validate)
 
 
-@router.get("/cases/{case_id}", response_model=CaseDetail, summary="One case with its follow-ups and history")
+@router.get("/cases/{case_id}", response_model=schemas.CaseDetail, summary="One case with its follow-ups and history")
 def get_case(case_id: uuid.UUID, caller: PersonalDataReader, session: Db):
     return service.get_case(case_id, caller, session=session)
 
 
-@router.patch("/cases/{case_id}", response_model=CaseDetail,
+@router.patch("/cases/{case_id}", response_model=schemas.CaseDetail,
               summary="Reassign, re-file or reprioritise a case (only the fields sent change)")
-def update_case(case_id: uuid.UUID, body: CaseUpdate, caller: FieldStaff, session: Db):
+def update_case(case_id: uuid.UUID, body: schemas.CaseUpdate, caller: FieldStaff, session: Db):
     case = service.get_case(case_id, caller, session=session, for_update=True)
     return service.update_case(case, body, session=session)
 
 
-@router.post("/cases/{case_id}/status", response_model=CaseDetail,
+@router.post("/cases/{case_id}/status", response_model=schemas.CaseDetail,
              summary="Move a case: open → in_progress ⇄ referred → resolved → closed (409 when not allowed)")
-def change_status(case_id: uuid.UUID, body: StatusChange, caller: FieldStaff, session: Db):
+def change_status(case_id: uuid.UUID, body: schemas.StatusChange, caller: FieldStaff, session: Db):
     case = service.get_case(case_id, caller, session=session, for_update=True)
     return service.change_status(case, body, changed_by=caller.subject, session=session)
 
 
-@router.post("/cases/{case_id}/follow-ups", response_model=FollowUpRecordedRead, status_code=201,
+@router.post("/cases/{case_id}/follow-ups", response_model=schemas.FollowUpRecordedRead, status_code=201,
              summary="Plan or record a consultation, referral, visit or call")
-def record_follow_up(case_id: uuid.UUID, body: FollowUpCreate, caller: PersonalDataReader, session: Db):
+def record_follow_up(case_id: uuid.UUID, body: schemas.FollowUpCreate, caller: PersonalDataReader, session: Db):
     case = service.get_case(case_id, caller, session=session, for_update=True)
     return _recorded(*service.record_follow_up(case, body, recorded_by=caller.subject, session=session))
 
 
-@router.patch("/cases/{case_id}/follow-ups/{follow_up_id}", response_model=FollowUpRecordedRead,
+@router.patch("/cases/{case_id}/follow-ups/{follow_up_id}", response_model=schemas.FollowUpRecordedRead,
               summary="Record a follow-up as done (done_on, outcome) and schedule the next")
-def update_follow_up(case_id: uuid.UUID, follow_up_id: uuid.UUID, body: FollowUpUpdate, caller: PersonalDataReader,
-                     session: Db):
+def update_follow_up(case_id: uuid.UUID, follow_up_id: uuid.UUID, body: schemas.FollowUpUpdate,
+                     caller: PersonalDataReader, session: Db):
     case = service.get_case(case_id, caller, session=session, for_update=True)
     return _recorded(*service.update_follow_up(case, follow_up_id, body, recorded_by=caller.subject,
                                                session=session))
 
 
-@router.get("/follow-ups/overdue", response_model=Page[OverdueFollowUp],
+@router.get("/follow-ups/overdue", response_model=Page[schemas.OverdueFollowUp],
             summary="Follow-ups not done and past due, most overdue first")
-def overdue_follow_ups(filters: Annotated[OverdueFilters, Query()], caller: PersonalDataReader, session: Db):
+def overdue_follow_ups(filters: Annotated[schemas.OverdueFilters, Query()], caller: PersonalDataReader, session: Db):
     return service.overdue_follow_ups(filters, caller, session=session)
 
 
-def _recorded(follow_up: FollowUp, scheduled: FollowUp | None) -> FollowUpRecordedRead:
-    answer = FollowUpRecordedRead.model_validate(follow_up)
-    return answer.model_copy(update={"scheduled_next": scheduled and FollowUpRead.model_validate(scheduled)})
+def _recorded(follow_up: FollowUp, scheduled: FollowUp | None) -> schemas.FollowUpRecordedRead:
+    answer = schemas.FollowUpRecordedRead.model_validate(follow_up)
+    return answer.model_copy(update={"scheduled_next": scheduled and schemas.FollowUpRead.model_validate(scheduled)})

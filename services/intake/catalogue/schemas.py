@@ -187,7 +187,7 @@ class ServiceTypeRead(ReadModel):
 class ProgrammeCreate(RequestModel):
     code: Code = Field(examples=["patronage_plus_rakitovo"])
     name: LongName = Field(examples=["Патронажна грижа + в община Ракитово"])
-    funder: LongName = Field( examples=["ОП „Развитие на човешките ресурси“"])
+    funder: LongName = Field(examples=["ОП „Развитие на човешките ресурси“"])
     starts_on: date = Field(examples=["2021-07-01"])
     ends_on: date = Field(examples=["2022-06-30"], description="Not before starts_on")
     network: NetworkCode | None = None

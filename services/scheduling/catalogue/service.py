@@ -15,8 +15,7 @@ from shared.scope import in_scope
 
 
 def keep_municipality(event: MunicipalityRegistered, *, as_of: datetime, session: Session) -> None:
-    keep_latest(session, Municipality(code=event.code, name=event.name, language=event.language,
-                                      timezone=event.timezone, as_of=as_of))
+    keep_latest(session, Municipality(code=event.code, name=event.name, timezone=event.timezone, as_of=as_of))
 
 
 def keep_service_type(event: ServiceTypeRegistered, *, active: bool, as_of: datetime, session: Session) -> None:
