@@ -25,8 +25,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # The dependencies all ship binary wheels (psycopg[binary], uvloop, cryptography),
 # so no compiler is needed. The wheel carries the Alembic migrations.
+# requirements.lock pins every dependency at the versions the tests passed with.
+COPY requirements.lock /tmp/requirements.lock
 COPY --from=build /wheels /wheels
-RUN pip install /wheels/*.whl && rm -rf /wheels
+RUN pip install --constraint /tmp/requirements.lock /wheels/*.whl && rm -rf /wheels /tmp/requirements.lock
 
 # Processes run unprivileged. A numeric uid lets orchestrators check
 # "runAsNonRoot" without reading /etc/passwd. /app/var is where embedded mode
