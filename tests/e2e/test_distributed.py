@@ -10,11 +10,10 @@ import time
 import httpx
 import pytest
 
-from shared import testing
-from shared.auth import issue_token
 from services.registry import SERVICES
+from shared import testing
 from shared.settings import Settings
-from tests.messaging.support import until
+from shared.testing import assert_problem, bearer, until
 
 pytestmark = [pytest.mark.servers, pytest.mark.e2e]
 
@@ -57,7 +56,7 @@ def system(tmp_path_factory):
             until(lambda url=url: _answers(f"{url}/healthz"), timeout=60)
         yield urls, Settings(environment="test", jwt_secret=env["CARECIRCLE_JWT_SECRET"])
     finally:
-        for process, log in processes:
+        for process, _log in processes:
             process.terminate()
         for process, log in processes:
             process.wait(30)
@@ -74,13 +73,9 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _headers(settings: Settings, role: str, *municipalities: str) -> dict:
-    return {"Authorization": f"Bearer {issue_token(settings, roles=[role], municipalities=list(municipalities))}"}
-
-
 def test_every_service_is_ready(system):
     urls, _ = system
-    for service, url in urls.items():
+    for url in urls.values():
         ready = httpx.get(f"{url}/readyz", timeout=10)
         assert ready.status_code == 200, ready.text
         assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
@@ -88,15 +83,15 @@ def test_every_service_is_ready(system):
 
 def test_a_client_registered_in_intake_is_counted_in_reporting(system):
     urls, settings = system
-    admin = _headers(settings, "network_admin", "*")
+    admin = bearer("network_admin", "*", settings=settings)
     municipality = {"code": "BG-MTR", "name": "Малко Търново", "language": "bg", "timezone": "Europe/Sofia"}
     assert httpx.post(f"{urls['intake']}/v1/municipalities", json=municipality, headers=admin).status_code == 201
     client = {"municipality": "BG-MTR", "given_name": "Елена", "family_name": "Маринова"}
     created = httpx.post(f"{urls['intake']}/v1/clients", json=client,
-                         headers=_headers(settings, "coordinator", "BG-MTR"))
+                         headers=bearer("coordinator", "BG-MTR", settings=settings))
     assert created.status_code == 201, created.text
 
-    analyst = _headers(settings, "analyst", "BG-MTR")
+    analyst = bearer("analyst", "BG-MTR", settings=settings)
     started = time.monotonic()
     until(lambda: httpx.get(f"{urls['reporting']}/v1/indicators/clients?municipality=BG-MTR",
                             headers=analyst).json() == [{"municipality": "BG-MTR", "registered_clients": 1}],
@@ -110,8 +105,7 @@ def test_a_client_registered_in_intake_is_counted_in_reporting(system):
 def test_bad_input_over_http_is_a_problem_not_a_500(system):
     urls, settings = system
     answer = httpx.post(f"{urls['intake']}/v1/clients", json={"municipality": "BG-MTR"},
-                        headers=_headers(settings, "network_admin", "*"))
-    assert answer.status_code == 422
-    assert answer.headers["content-type"] == "application/problem+json"
+                        headers=bearer("network_admin", "*", settings=settings))
+    assert_problem(answer, 422)
     assert {e["field"] for e in answer.json()["errors"]} == {"given_name", "family_name"}
     assert httpx.get(f"{urls['intake']}/v1/municipalities").status_code == 401

@@ -1,72 +1,138 @@
-"""Intake through its HTTP API, on SQLite and on PostgreSQL.
+"""Intake through its HTTP API, on SQLite and on PostgreSQL (the ``backend`` of tests/conftest.py).
 
-``intake`` is a client of the intake app alone (its events stay in its outbox,
-where tests read them with ``published``); ``auth`` makes bearer headers."""
+``intake`` is a client of the intake app alone (its events stay in its outbox, where tests
+read them with ``published``); ``auth`` and ``admin`` make bearer headers. The catalogue
+fixtures register the standard data of ``data.py`` through the API, each piece once:
+``register_municipalities(*codes)`` or ``registered_municipalities`` (Rakitovo and Pernik),
+``settlements``, ``target_groups``, ``case_categories``, ``staff_roles``, ``home_help``,
+``service_types``, ``programmes``; ``catalogue`` is what a client's record refers to.
+``register_client`` and ``client_maria`` register people."""
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
-from services.registry import service_spec
-from shared.auth import issue_token
-from shared.bootstrap import Runtime, broker_factory
-from shared.db import Database
-from shared.messaging.tables import outbox
-from shared.migrations import upgrade
-from shared.settings import Settings
-from shared.web import mount_services
-
-SECRET = "intake-tests-secret-of-32-bytes-at-least"
-
-
-def _settings(database_url: str) -> Settings:
-    return Settings(environment="test", jwt_secret=SECRET, database_url=database_url, broker_url="memory://")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.servers)])
-def intake_runtime(request, tmp_path) -> Runtime:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/intake.db"
-    else:
-        url = request.getfixturevalue("postgres_database")("intake")
-    settings = _settings(url)
-    runtime = Runtime(service_spec("intake"), settings, broker_factory(settings))
-    upgrade(str(runtime.spec.migrations), runtime.database, runtime.spec.metadata)
-    yield runtime
-    runtime.database.dispose()
+from shared.bootstrap import Runtime
+from shared.testing import created
+from tests.intake import data
+from tests.intake.data import Settlements
 
 
 @pytest.fixture
-def intake(intake_runtime) -> TestClient:
-    with TestClient(mount_services({"intake": intake_runtime.app()}), base_url="http://testserver/intake/v1") as client:
-        yield client
+def intake_runtime(service_runtime) -> Runtime:
+    return service_runtime("intake")
 
 
 @pytest.fixture
-def auth():
-    """``auth("coordinator", "BG-RAK")`` -> headers with a bearer token."""
-    settings = _settings("sqlite://")
+def intake(service_client) -> TestClient:
+    return service_client("intake")
 
-    def headers(role: str, *municipalities: str, subject: str | None = None) -> dict:
-        token = issue_token(settings, roles=[role], municipalities=list(municipalities), subject=subject)
-        return {"Authorization": f"Bearer {token}"}
 
-    return headers
+# -- the standard catalogue ----------------------------------------------------------------------
+
+
+def _register(intake, admin, path: str, *bodies: dict) -> list[dict]:
+    return [created(intake.post(path, json=body, headers=admin)) for body in bodies]
+
+
+def _code_list(intake, admin, kind: str, entries: list[dict], retired: dict) -> None:
+    """The entries, and one more that is retired."""
+    _register(intake, admin, f"/code-lists/{kind}", *entries, retired)
+    created(intake.patch(f"/code-lists/{kind}/{retired['code']}", json={"active": False}, headers=admin))
 
 
 @pytest.fixture
-def admin(auth) -> dict:
-    return auth("network_admin", "*", subject="admin")
+def register_municipalities(intake, admin) -> Callable[..., None]:
+    """``register_municipalities("BG-MTR", "BG-BGS")``: those of ``data.MUNICIPALITIES`` not yet registered,
+    each after its network."""
+    registered: set[str] = set()
+
+    def once(path: str, entry: dict) -> None:
+        if entry["code"] not in registered:
+            _register(intake, admin, path, entry)
+            registered.add(entry["code"])
+
+    def register(*codes: str) -> None:
+        for code in codes:
+            municipality = data.MUNICIPALITIES[code]
+            if network := municipality.get("network"):
+                once("/networks", data.NETWORKS[network])
+            once("/municipalities", municipality)
+    return register
 
 
 @pytest.fixture
-def published(intake_runtime):
-    """``published("intake.client.registered.v1")`` -> the envelopes of that type in the outbox."""
-    def read(event_type: str) -> list[dict]:
-        with intake_runtime.database.unit_of_work() as session:
-            rows = session.scalars(select(outbox.c.body).where(outbox.c.type == event_type).order_by(outbox.c.seq))
-            return [json.loads(body) for body in rows]
-    return read
+def registered_municipalities(register_municipalities) -> None:
+    """Rakitovo (in the NNHM network, with translated names) and Pernik (in no network)."""
+    register_municipalities("BG-RAK", "BG-PER")
+
+
+@pytest.fixture
+def settlements(intake, admin, registered_municipalities) -> Settlements:
+    """Rakitovo and Kostandovo in Rakitovo, Pernik in Pernik: all towns."""
+    ids = {attribute: created(intake.post(f"/municipalities/{municipality}/settlements", headers=admin,
+                                          json={"name": name, "kind": "town"}))["id"]
+           for attribute, (municipality, name) in data.SETTLEMENTS.items()}
+    return Settlements(**ids)
+
+
+@pytest.fixture
+def target_groups(intake, admin) -> None:
+    _code_list(intake, admin, "target_group", data.TARGET_GROUPS, data.RETIRED_TARGET_GROUP)
+
+
+@pytest.fixture
+def case_categories(intake, admin) -> None:
+    entries = [{"code": code, "names": {"bg": name}} for code, name in data.CATEGORIES.items()]
+    _code_list(intake, admin, "case_category", entries, data.RETIRED_CATEGORY)
+
+
+@pytest.fixture
+def staff_roles(intake, admin) -> None:
+    _register(intake, admin, "/code-lists/staff_role", data.HOME_HELPER, data.NURSE)
+
+
+@pytest.fixture
+def catalogue(register_municipalities, settlements, target_groups) -> Settlements:
+    """What a client's record refers to: Rakitovo, Pernik and Lubny, settlements and target groups."""
+    register_municipalities("UA-LUB")
+    return settlements
+
+
+@pytest.fixture
+def home_help(intake, admin, registered_municipalities, staff_roles) -> dict:
+    """The home help service type, as registered."""
+    [registered] = _register(intake, admin, "/service-types", data.HOME_HELP)
+    return registered
+
+
+@pytest.fixture
+def service_types(intake, admin, home_help) -> list[dict]:
+    """Home help, telephone friend and counselling, as registered."""
+    return [home_help, *_register(intake, admin, "/service-types", data.PHONE_FRIEND, data.COUNSELLING)]
+
+
+@pytest.fixture
+def programmes(intake, admin, service_types) -> list[dict]:
+    """Patronage in Rakitovo (home help, telephone friend), the Pernik centre (counselling)."""
+    return _register(intake, admin, "/programmes", data.PATRONAGE, data.PERNIK_CENTRE)
+
+
+# -- people --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def register_client(intake, admin) -> Callable[..., dict]:
+    """``register_client(data.FATME)`` -> the registered client; by the network admin unless
+    ``headers`` say who."""
+    def register(body: dict = data.MARIA, headers: dict | None = None) -> dict:
+        return created(intake.post("/clients", json=body, headers=headers or admin))
+    return register
+
+
+@pytest.fixture
+def client_maria(registered_municipalities, register_client) -> dict:
+    """Maria Petrova of Rakitovo, as registered."""
+    return register_client(data.MARIA)

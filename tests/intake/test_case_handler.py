@@ -18,7 +18,7 @@ from shared.messaging.consumer import Consumer, RetryPolicy
 from shared.messaging.memory import InMemoryBroker
 from shared.messaging.rabbit import RabbitBroker
 from shared.messaging.tables import inbox, outbox
-from tests.messaging.support import until
+from shared.testing import until
 
 MALKO_TARNOVO = {"code": "BG-MTR", "name": "Малко Търново", "language": "bg", "timezone": "Europe/Sofia"}
 

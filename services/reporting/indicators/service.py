@@ -22,5 +22,5 @@ def registered_clients(principal: Principal, *, municipality: str | None, sessio
     """Registered clients per municipality of the caller's scope (one, if ``municipality`` is given)."""
     query = select(ClientRegistration.municipality, func.count()).group_by(ClientRegistration.municipality)
     query = in_scope(query, principal, ClientRegistration.municipality, only=municipality)
-    counts = dict(session.execute(query).tuples().all())
+    counts = dict(session.execute(query).all())
     return {municipality: counts.get(municipality, 0)} if municipality else dict(sorted(counts.items()))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from services.scheduling.catalogue.service import keep_service_type
 from services.scheduling.models import ServiceType
 from shared.events.intake import ServiceTypeChanged, ServiceTypeRegistered
-from tests.messaging.support import until
+from shared.testing import until
 
 HOME_HELPER = {"code": "home_helper", "names": {"bg": "Домашен помощник", "en": "Home helper"}}
 PHONE_FRIEND = {"code": "phone_friend", "names": {"uk": "Телефонний друг", "en": "Telephone friend"},

@@ -12,7 +12,7 @@ from shared.events.scheduling import VisitCompleted
 from shared.messaging.broker import Message
 from shared.messaging.outbox import record_event
 from shared.messaging.tables import outbox
-from tests.messaging.support import until
+from shared.testing import until
 
 MALKO_TARNOVO = {"code": "BG-MTR", "name": "Малко Търново", "language": "bg", "timezone": "Europe/Sofia"}
 

@@ -3,7 +3,7 @@ its events reach the other services."""
 from __future__ import annotations
 
 from services.intake.demo import data, load_demo_data
-from tests.messaging.support import until
+from shared.testing import until
 
 
 def test_demo_data_loads_once_and_flows_to_the_other_services(system, api, auth):

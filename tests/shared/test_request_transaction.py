@@ -11,13 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.auth import COORDINATORS, Principal, issue_token, requires
+from shared.auth import COORDINATORS, Principal, requires
 from shared.db import Database
 from shared.errors import Conflict
-from shared.settings import Settings
+from shared.testing import assert_problem, bearer, make_settings
 from shared.web import Db, ServiceContext, create_service_app
 
-SETTINGS = Settings(environment="test", jwt_secret="t" * 32)
+SETTINGS = make_settings()
 
 
 class Base(DeclarativeBase):
@@ -56,7 +56,7 @@ def api(tmp_path):
 
 
 def _as(role: str) -> dict:
-    return {"Authorization": f"Bearer {issue_token(SETTINGS, roles=[role], municipalities=['*'])}"}
+    return bearer(role, "*")
 
 
 def test_what_a_route_changed_is_committed_when_it_answers(api):
@@ -72,8 +72,7 @@ def test_a_route_that_fails_leaves_nothing(api):
 def test_a_constraint_broken_at_commit_is_a_409_without_the_statement(api):
     assert api.post("/notes/c", params={"text": "first"}, headers=_as("coordinator")).status_code == 201
     answer = api.post("/notes/c", params={"text": "secret-canary"}, headers=_as("coordinator"))
-    assert answer.status_code == 409
-    assert answer.headers["content-type"] == "application/problem+json"
+    assert_problem(answer, 409)
     assert "secret-canary" not in answer.text and "INSERT" not in answer.text
     assert api.get("/notes").json() == {"count": 1}
 

@@ -10,7 +10,8 @@ from sqlalchemy.exc import DBAPIError
 from shared.db import Database
 from shared.messaging.broker import Message
 from shared.messaging.tables import inbox, outbox
-from tests.messaging.support import Pipeline, until
+from shared.testing import until
+from tests.shared.messaging.support import Pipeline
 
 
 def test_outbox_events_reach_the_consumer_once_each(pipeline: Pipeline):
@@ -78,16 +79,11 @@ def test_the_inbox_forgets_only_events_older_than_its_retention(pipeline: Pipeli
     pipeline.write(4)
     pipeline.relay_all()
     until(lambda: len(pipeline.effects()) == 4, step=consumer.process_batch)
-    with pipeline.database.unit_of_work() as session:
-        oldest = session.execute(inbox.select().limit(1)).first()
-        session.execute(inbox.update().where(inbox.c.event_id == oldest.event_id)
-                        .values(processed_at=datetime.now(UTC) - timedelta(days=31)))
-        session.commit()
+    oldest = _backdate_oldest(pipeline, inbox.c.event_id, inbox.c.processed_at, timedelta(days=31))
 
     assert consumer.purge_inbox() == 1
-    with pipeline.database.unit_of_work() as session:
-        remaining = {row.event_id for row in session.execute(inbox.select())}
-    assert len(remaining) == 3 and oldest.event_id not in remaining
+    remaining = _event_ids(pipeline, inbox)
+    assert len(remaining) == 3 and oldest not in remaining
 
 
 def test_a_database_outage_gives_the_batch_back_instead_of_dead_lettering(pipeline: Pipeline, tmp_path):
@@ -115,13 +111,22 @@ def test_the_relay_purges_only_rows_published_before_the_retention(pipeline: Pip
     pipeline.write(3)
     relay = pipeline.relay()
     pipeline.relay_all(relay)
-    with pipeline.database.unit_of_work() as session:
-        oldest = session.execute(outbox.select().order_by(outbox.c.seq).limit(1)).first()
-        session.execute(outbox.update().where(outbox.c.seq == oldest.seq)
-                        .values(published_at=datetime.now(UTC) - timedelta(hours=73)))
-        session.commit()
+    oldest = _backdate_oldest(pipeline, outbox.c.seq, outbox.c.published_at, timedelta(hours=73))
 
     assert relay.purge_published() == 1
+    remaining = _event_ids(pipeline, outbox)
+    assert len(remaining) == 2 and oldest not in remaining
+
+
+def _backdate_oldest(pipeline: Pipeline, key, moment, age: timedelta) -> str:
+    """Moves the ``moment`` of the first row by ``key`` back by ``age``; returns its event id."""
+    with pipeline.database.transaction() as session:
+        oldest = session.execute(key.table.select().order_by(key).limit(1)).first()
+        session.execute(key.table.update().where(key == oldest._mapping[key])
+                        .values({moment: datetime.now(UTC) - age}))
+    return oldest.event_id
+
+
+def _event_ids(pipeline: Pipeline, table) -> set[str]:
     with pipeline.database.unit_of_work() as session:
-        remaining = {row.event_id for row in session.execute(outbox.select())}
-    assert len(remaining) == 2 and oldest.event_id not in remaining
+        return {row.event_id for row in session.execute(table.select())}

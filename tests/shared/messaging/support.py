@@ -3,7 +3,6 @@ an outbox to write to, a relay, and a consumer whose handler writes one
 effect row per event (or fails for the client ids listed as poison)."""
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +11,6 @@ from sqlalchemy import String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.db import Database
-from shared.models import service_base
 from shared.events import Envelope
 from shared.events.intake import ClientRegistered
 from shared.messaging.broker import Broker
@@ -21,6 +19,7 @@ from shared.messaging.handlers import HandlerRegistry
 from shared.messaging.outbox import record_event
 from shared.messaging.relay import Relay
 from shared.messaging.tables import outbox
+from shared.models import service_base
 
 Base = service_base()
 CONSUMER = "reporting"  # a real service name, so that `carecircle dlq` can address its queues
@@ -49,7 +48,7 @@ class Pipeline:
     database: Database
     brokers: Callable[[], Broker]
     poison: set[str] = field(default_factory=set)
-    policy: RetryPolicy = RetryPolicy(max_attempts=3, delays=(0.05, 0.1))
+    policy: RetryPolicy = field(default_factory=lambda: RetryPolicy(max_attempts=3, delays=(0.05, 0.1)))
 
     def relay(self, **options) -> Relay:
         return Relay(service="intake", database=self.database, broker=self.brokers(), **options)
@@ -65,11 +64,9 @@ class Pipeline:
         """Records ``count`` events in one transaction; the first ``poisoned`` fail in the handler."""
         client_ids = [str(uuid.uuid4()) for _ in range(count)]
         self.poison.update(client_ids[:poisoned])
-        with self.database.unit_of_work() as session:
-            ids = [record_event(session, ClientRegistered(client_id=c, municipality="BG-RAK"),
-                                subject=c, municipality="BG-RAK").id for c in client_ids]
-            session.commit()
-        return ids
+        with self.database.transaction() as session:
+            return [record_event(session, ClientRegistered(client_id=c, municipality="BG-RAK"),
+                                 subject=c, municipality="BG-RAK").id for c in client_ids]
 
     def effects(self) -> list[str]:
         with self.database.unit_of_work() as session:
@@ -84,11 +81,3 @@ class Pipeline:
         while relay.publish_batch():
             pass
 
-
-def until(condition: Callable[[], bool], *, timeout: float = 20.0, step: Callable[[], object] | None = None) -> None:
-    """Runs ``step`` (or sleeps) until ``condition`` holds; fails after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        step() if step else time.sleep(0.05)

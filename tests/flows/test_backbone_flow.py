@@ -1,0 +1,34 @@
+"""The thin flow through the four services embedded in one process: what intake
+publishes reaches the services that count it or keep a copy of it."""
+from __future__ import annotations
+
+import pytest
+
+from shared.testing import created, until
+from tests.intake.data import MARIA, NNHM, PERNIK, RAKITOVO
+
+
+def _register(api, admin, *municipalities):
+    created(api.post("/intake/v1/networks", json=NNHM, headers=admin))
+    for municipality in municipalities:
+        created(api.post("/intake/v1/municipalities", json=municipality, headers=admin))
+
+
+def test_a_registered_client_is_counted_in_reporting(api, auth, admin):
+    _register(api, admin, RAKITOVO)
+    created(api.post("/intake/v1/clients", json=MARIA, headers=auth("coordinator", "BG-RAK")))
+    analyst = auth("analyst", "BG-RAK")
+
+    def counted():
+        body = api.get("/reporting/v1/indicators/clients?municipality=BG-RAK", headers=analyst).json()
+        return body == [{"municipality": "BG-RAK", "registered_clients": 1}]
+
+    until(counted, timeout=10)
+
+
+@pytest.mark.parametrize("service", ["scheduling", "notifications"])
+def test_scheduling_and_notifications_keep_a_replica_of_municipalities(api, auth, admin, service):
+    _register(api, admin, RAKITOVO, PERNIK)
+    until(lambda: len(api.get(f"/{service}/v1/municipalities", headers=admin).json()) == 2, timeout=10)
+    scoped = api.get(f"/{service}/v1/municipalities", headers=auth("worker", "BG-PER")).json()
+    assert [m["code"] for m in scoped] == ["BG-PER"]

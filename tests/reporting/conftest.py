@@ -1,0 +1,10 @@
+"""Reporting through its HTTP API, on SQLite and on PostgreSQL (the ``backend`` of tests/conftest.py)."""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+@pytest.fixture
+def reporting(service_client) -> TestClient:
+    return service_client("reporting")
