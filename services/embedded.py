@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 
 import uvicorn
 
@@ -17,6 +18,7 @@ from shared.logging import configure_logging
 from shared.migrations import upgrade
 from shared.settings import Settings
 from shared.web import mount_services
+from shared.worker import run_beat_in_process
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ class EmbeddedSystem:
             consumer.declare()
         workers = [(c.name + "-consumer", c.run) for c in consumers]
         workers += [(name + "-relay", rt.relay().run) for name, rt in self.runtimes.items()]
+        workers += [(name + "-beat", partial(run_beat_in_process, rt.celery(), name, rt.spec.tasks))
+                    for name, rt in self.runtimes.items() if rt.spec.tasks.beat]
         for name, loop in workers:
             thread = threading.Thread(target=loop, args=(self.stop,), name=name, daemon=True)
             thread.start()

@@ -1,6 +1,9 @@
 """Celery for a service's background tasks, on Redis (eager in embedded mode)."""
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Any
 
 from celery import Celery
@@ -9,6 +12,8 @@ from shared.db import Database
 from shared.messaging.topology import task_queue
 from shared.settings import Settings
 from shared.tasks import Task, TaskRegistry
+
+log = logging.getLogger(__name__)
 
 
 def make_celery(service: str, settings: Settings, database: Database,
@@ -44,6 +49,26 @@ def make_celery(service: str, settings: Settings, database: Database,
         return {"service": service, "database": "ok"}
 
     return app
+
+
+def run_beat_in_process(celery: Celery, service: str, tasks: TaskRegistry, stop: threading.Event, *,
+                        tick: float = 1.0) -> None:
+    """Embedded mode's beat: sends each periodic task when it is due (eager Celery runs
+    it in this thread), until ``stop``. A failing task is logged and tried at its next turn."""
+    next_run = dict.fromkeys(tasks.beat, 0.0)
+    while not stop.is_set():
+        for name, periodic in tasks.beat.items():
+            if time.monotonic() >= next_run[name]:
+                next_run[name] = time.monotonic() + periodic.every.total_seconds()
+                _send(celery, f"{service}.{name}")
+        stop.wait(tick)
+
+
+def _send(celery: Celery, task: str) -> None:
+    try:
+        celery.tasks[task].delay()
+    except Exception:  # one failing periodic task must not stop the others
+        log.exception("periodic task %s failed", task)
 
 
 def _in_transaction(function: Task, database: Database) -> Task:

@@ -2,6 +2,7 @@
 transaction, so a task calls the same service functions as a route or a handler."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,8 @@ from shared.db import Database
 from shared.migrations import upgrade
 from shared.settings import Settings
 from shared.tasks import TaskRegistry
-from shared.worker import make_celery
+from shared.testing import until
+from shared.worker import make_celery, run_beat_in_process
 
 SETTINGS = Settings(environment="test", jwt_secret="s" * 32, celery_eager=True)
 
@@ -68,3 +70,31 @@ def test_a_task_name_is_registered_once():
     tasks = _tasks()
     with pytest.raises(ValueError, match="twice"):
         tasks.task("register_network")(lambda *, session: None)
+
+
+def test_embedded_beat_runs_each_periodic_task_when_due_and_survives_a_failure(tmp_path):
+    """Embedded mode has no beat process: a thread sends the due tasks to eager Celery."""
+    runs: list[str] = []
+    tasks = TaskRegistry()
+
+    @tasks.task("often", every=timedelta(milliseconds=20))
+    def often(*, session) -> None:
+        runs.append("often")
+
+    @tasks.task("broken", every=timedelta(milliseconds=20))
+    def broken(*, session) -> None:
+        runs.append("broken")
+        raise RuntimeError("a periodic task failed")
+
+    @tasks.task("daily", every=timedelta(days=1))
+    def daily(*, session) -> None:
+        runs.append("daily")
+
+    app = make_celery("intake", SETTINGS, Database(f"sqlite:///{tmp_path}/beat.db"), tasks)
+    stop = threading.Event()
+    beat = threading.Thread(target=run_beat_in_process, args=(app, "intake", tasks, stop), kwargs={"tick": 0.005})
+    beat.start()
+    until(lambda: runs.count("often") >= 3 and runs.count("broken") >= 3, timeout=10)
+    stop.set()
+    beat.join(5)
+    assert runs.count("daily") == 1  # due at start, then not for a day
