@@ -6,29 +6,23 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from tests.intake.helpers import assert_problem, created
 
-NNHM = {"code": "BG-NNHM", "name": "Национална мрежа на здравните медиатори"}
-MAZOVIA = {"code": "PL-MAZ", "name": "Sieć Klubów Samopomocy Mazowsze"}
-RAKITOVO = {"code": "BG-RAK", "name": "Ракитово", "language": "bg", "timezone": "Europe/Sofia", "network": "BG-NNHM"}
-PERNIK = {"code": "BG-PER", "name": "Перник", "language": "bg", "timezone": "Europe/Sofia", "network": "BG-NNHM"}
+from shared.testing import assert_problem, created
+from tests.intake.data import MAZOVIA
+
 DOMAINS = [{"code": code, "names": {"en": code.replace("_", " ")}, "min": 0, "max": 4}
            for code in ("self_care", "health", "housing", "income", "social_contacts")]
 TEMPLATE = {"network": "BG-NNHM", "code": "social_assessment",
             "names": {"bg": "Индивидуална социална оценка", "en": "Individual social assessment"},
             "domains": DOMAINS}
 SCORES = {"self_care": 1, "health": 2, "housing": 3, "income": 1, "social_contacts": 0}
-MARIA = {"municipality": "BG-RAK", "given_name": "Мария", "family_name": "Петрова", "phone": "+359 888 100 201"}
 
 
 @pytest.fixture
-def world(intake, admin):
-    """Two networks; Rakitovo and Pernik in the Bulgarian one; Maria in Rakitovo."""
-    for network in (NNHM, MAZOVIA):
-        created(intake.post("/networks", json=network, headers=admin))
-    for municipality in (RAKITOVO, PERNIK):
-        created(intake.post("/municipalities", json=municipality, headers=admin))
-    return {"maria": created(intake.post("/clients", json=MARIA, headers=admin))["id"]}
+def world(intake, admin, client_maria):
+    """Two networks; Rakitovo in the Bulgarian one, Pernik in none; Maria in Rakitovo."""
+    created(intake.post("/networks", json=MAZOVIA, headers=admin))
+    return {"maria": client_maria["id"]}
 
 
 @pytest.fixture
@@ -70,7 +64,7 @@ def test_each_network_versions_its_own_templates(intake, admin, template):
     assert created(intake.get("/assessment-templates?code=social_assessment", headers=admin)) == [template, polish]
 
 
-@pytest.mark.parametrize("overrides, field", [
+@pytest.mark.parametrize(("overrides", "field"), [
     ({"domains": []}, "domains"),
     ({"domains": [DOMAINS[0], {**DOMAINS[1], "code": "self_care"}]}, "domains"),
     ({"domains": [{**DOMAINS[0], "min": 4, "max": 4}]}, "domains.0.max"),
@@ -126,7 +120,7 @@ def test_an_assessment_keeps_the_template_version_it_was_made_with(intake, admin
                                               headers=rak))["scores"]
 
 
-@pytest.mark.parametrize("overrides, fields", [
+@pytest.mark.parametrize(("overrides", "fields"), [
     ({"scores": {k: v for k, v in SCORES.items() if k != "income"}}, ["scores.income"]),
     ({"scores": {**SCORES, "mood": 2}}, ["scores.mood"]),
     ({"scores": {**SCORES, "health": 5}}, ["scores.health"]),

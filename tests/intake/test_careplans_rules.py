@@ -5,8 +5,7 @@ from itertools import combinations
 from typing import get_args
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from pydantic import ValidationError
 
 from services.intake.careplans import rules
@@ -16,7 +15,7 @@ from shared.events.intake import Place, ServiceMode
 # -- the lifecycle ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("status, action, after", [
+@pytest.mark.parametrize(("status", "action", "after"), [
     ("draft", "activate", "active"),
     ("draft", "end", "ended"),  # cancelled
     ("active", "suspend", "suspended"),
@@ -28,7 +27,7 @@ def test_the_allowed_transitions(status, action, after):
     assert rules.next_status(status, action) == after
 
 
-@pytest.mark.parametrize("status, action", [
+@pytest.mark.parametrize(("status", "action"), [
     ("draft", "suspend"), ("draft", "resume"),
     ("active", "activate"), ("active", "resume"),
     ("suspended", "activate"), ("suspended", "suspend"),
@@ -44,7 +43,7 @@ def test_every_other_transition_is_refused(status, action):
 def test_the_table_only_names_known_statuses_and_actions():
     for (status, action), after in rules.TRANSITIONS.items():
         assert status in rules.STATUSES and after in rules.STATUSES and action in rules.ACTIONS
-    assert rules.EDITABLE <= set(rules.STATUSES)
+    assert rules.EDITABLE.issubset(rules.STATUSES)
 
 
 # What the issue asks of the lifecycle, written independently of the table:
@@ -52,7 +51,7 @@ def test_the_table_only_names_known_statuses_and_actions():
 COMES_FROM = {"active": {"draft", "suspended"}, "suspended": {"active"}, "ended": {"draft", "active", "suspended"}}
 
 
-@given(st.lists(st.sampled_from(rules.ACTIONS + ("archive", "")), max_size=40))
+@given(st.lists(st.sampled_from((*rules.ACTIONS, "archive", "")), max_size=40))
 def test_no_sequence_of_actions_leaves_the_lifecycle_and_ended_is_terminal(actions):
     status = "draft"
     for action in actions:

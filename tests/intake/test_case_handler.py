@@ -10,49 +10,36 @@ import pytest
 from sqlalchemy import func, select
 
 from services.intake.handlers import on_visit_completed, registry
-from services.intake.models import Case, CodeListEntry
+from services.intake.models import Case
 from shared.events import Envelope
 from shared.events.scheduling import VisitCompleted
 from shared.messaging.broker import Message
 from shared.messaging.consumer import Consumer, RetryPolicy
-from shared.messaging.memory import InMemoryBroker
-from shared.messaging.rabbit import RabbitBroker
-from shared.messaging.tables import inbox, outbox
+from shared.messaging.tables import inbox
 from shared.testing import until
+from tests.intake.data import FATME
 
-MALKO_TARNOVO = {"code": "BG-MTR", "name": "Малко Търново", "language": "bg", "timezone": "Europe/Sofia"}
+OPENED = "intake.case.opened.v1"
 
 
 @pytest.fixture
-def client_id(intake, admin, intake_runtime) -> uuid.UUID:
-    assert intake.post("/municipalities", json=MALKO_TARNOVO, headers=admin).status_code == 201
-    with intake_runtime.database.unit_of_work() as session:
-        session.add_all([CodeListEntry(kind="case_category", code="health_access", names={"bg": "Здраве"}),
-                         CodeListEntry(kind="case_category", code="other", names={"bg": "Друго"})])
-        session.commit()
-    answer = intake.post("/clients", json={"municipality": "BG-MTR", "given_name": "Фатме",
-                                           "family_name": "Ахмедова"}, headers=admin)
-    assert answer.status_code == 201, answer.text
-    return uuid.UUID(answer.json()["id"])
+def client_id(register_municipalities, case_categories, register_client) -> uuid.UUID:
+    register_municipalities("BG-MTR")
+    return uuid.UUID(register_client(FATME)["id"])
 
 
 def visit(client_id, **overrides) -> VisitCompleted:
     started = datetime(2024, 3, 5, 9, 0, tzinfo=UTC)
-    fields = dict(visit_id=uuid.uuid4(), client_id=client_id, municipality="BG-MTR", service_type="patronage",
-                  staff_id="mediator-ivanova", started_at=started, ended_at=started + timedelta(hours=1),
-                  concern_raised=True, concern_category="health_access", concern_priority="high")
+    fields = {"visit_id": uuid.uuid4(), "client_id": client_id, "municipality": "BG-MTR",
+              "service_type": "patronage", "staff_id": "mediator-ivanova", "started_at": started,
+              "ended_at": started + timedelta(hours=1), "concern_raised": True, "concern_category": "health_access",
+              "concern_priority": "high"}
     return VisitCompleted(**{**fields, **overrides})
 
 
 def cases(database) -> list[Case]:
     with database.unit_of_work() as session:
         return list(session.scalars(select(Case)))
-
-
-def opened_events(database) -> list[dict]:
-    with database.unit_of_work() as session:
-        rows = session.scalars(select(outbox.c.body).where(outbox.c.type == "intake.case.opened.v1"))
-        return [json.loads(body) for body in rows]
 
 
 def handle(database, event: VisitCompleted, *, commit: bool = True) -> None:
@@ -66,7 +53,7 @@ def handle(database, event: VisitCompleted, *, commit: bool = True) -> None:
 # -- the handler alone ---------------------------------------------------------------
 
 
-def test_a_concern_opens_a_case_linked_to_the_visit_once(intake_runtime, client_id):
+def test_a_concern_opens_a_case_linked_to_the_visit_once(intake_runtime, client_id, published):
     database = intake_runtime.database
     event = visit(client_id)
     handle(database, event)
@@ -77,7 +64,7 @@ def test_a_concern_opens_a_case_linked_to_the_visit_once(intake_runtime, client_
         client_id, "BG-MTR", "visit", str(event.visit_id))
     assert (case.category_code, case.priority, case.status, case.opened_by, case.assignee) == (
         "health_access", "high", "open", "scheduling", "mediator-ivanova")
-    [opened] = opened_events(database)
+    [opened] = published(OPENED)
     assert opened["data"]["origin_ref"] == str(event.visit_id)
     assert "Ахмедова" not in json.dumps(opened, ensure_ascii=False)
 
@@ -93,10 +80,10 @@ def test_twice_in_one_transaction_is_still_one_case(intake_runtime, client_id):
     assert len(cases(intake_runtime.database)) == 1
 
 
-def test_the_handler_leaves_committing_to_the_consumer(intake_runtime, client_id):
+def test_the_handler_leaves_committing_to_the_consumer(intake_runtime, client_id, published):
     handle(intake_runtime.database, visit(client_id), commit=False)
     assert cases(intake_runtime.database) == []
-    assert opened_events(intake_runtime.database) == []
+    assert published(OPENED) == []
 
 
 def test_a_visit_without_a_concern_opens_nothing(intake_runtime, client_id):
@@ -130,25 +117,7 @@ def test_the_case_shows_in_the_api_for_the_municipality(intake, intake_runtime, 
 # -- behind the real consumer, on both transports --------------------------------------
 
 
-@pytest.fixture
-def brokers(request, intake_runtime):
-    """Broker connections of the transport matching the database: the in-process bus with
-    SQLite, RabbitMQ (a fresh namespace in the run's vhost) with PostgreSQL."""
-    if intake_runtime.database.dialect == "sqlite":
-        bus = InMemoryBroker()
-        return lambda: bus
-    url, namespace = request.getfixturevalue("vhost_url"), request.getfixturevalue("namespace")
-    opened: list[RabbitBroker] = []
-
-    def connect() -> RabbitBroker:
-        opened.append(RabbitBroker(url, namespace, prefetch=50))
-        return opened[-1]
-
-    request.addfinalizer(lambda: [broker.close() for broker in opened])
-    return connect
-
-
-def test_the_consumer_opens_one_case_when_the_event_comes_twice(intake_runtime, client_id, brokers):
+def test_the_consumer_opens_one_case_when_the_event_comes_twice(intake_runtime, client_id, brokers, published):
     database = intake_runtime.database
     consumer = Consumer(name="intake", database=database, broker=brokers(), handlers=registry,
                         policy=RetryPolicy(max_attempts=2, delays=(0.05,)), batch_wait=0.01, idle_wait=0.05)
@@ -175,5 +144,5 @@ def test_the_consumer_opens_one_case_when_the_event_comes_twice(intake_runtime, 
 
     [case] = cases(database)
     assert (case.origin_ref, case.category_code) == (str(event.visit_id), "health_access")
-    assert len(opened_events(database)) == 1
+    assert len(published(OPENED)) == 1
     assert publisher.dead_letters("intake") == []

