@@ -64,7 +64,6 @@ from sqlalchemy import String, create_engine, event, func, insert, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from shared.db import Database
-from shared.models import service_base
 from shared.events import Envelope
 from shared.events.intake import ClientRegistered
 from shared.messaging import topology
@@ -74,6 +73,7 @@ from shared.messaging.outbox import record_event
 from shared.messaging.rabbit import RabbitBroker
 from shared.messaging.relay import Relay
 from shared.messaging.tables import outbox
+from shared.models import service_base
 
 TARGET_DRAIN = 1500.0  # events/s
 TARGET_P99_MS = 150.0
