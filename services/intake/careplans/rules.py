@@ -52,22 +52,6 @@ DEFAULT_PLACE = {
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class TransitionNotAllowed(ValueError):
-    """A move the lifecycle refuses, as a plain error naming the status and the action
-    (``LIFECYCLE.next`` raises the 409 that requests get)."""
-
-    def __init__(self, status: str, action: str) -> None:
-        super().__init__(_refusal(status, action, LIFECYCLE.allowed(status)))
-        self.status, self.action = status, action
-
-
-def next_status(status: str, action: str) -> Status:
-    """The status after ``action``, or ``TransitionNotAllowed``: the table read as a pure rule."""
-    if not LIFECYCLE.may(status, action):
-        raise TransitionNotAllowed(status, action)
-    return LIFECYCLE.next(status, action)  # type: ignore[return-value]
-
-
 def default_place(mode: str) -> str:
     return DEFAULT_PLACE[mode]
 

@@ -52,14 +52,6 @@ LIFECYCLE = Lifecycle({
     **_may_become(RESOLVED, IN_PROGRESS, CLOSED),
 }, initial=OPEN, refusal=_refusal)
 
-# The table read as "status -> the statuses it may become".
-TRANSITIONS: dict[str, frozenset[str]] = {status: frozenset(LIFECYCLE.allowed(status)) for status in STATUSES}
-
-
-def transition_problem(current: str, new: str) -> str | None:
-    """Why ``current -> new`` is refused (the 409's detail), or None when it is allowed."""
-    return None if LIFECYCLE.may(current, new) else LIFECYCLE.refused(current, new).detail
-
 
 def subject_problem(client_id: object | None, household_id: object | None) -> FieldError | None:
     """A case is about exactly one client or one household."""
