@@ -41,21 +41,18 @@ class Invalid(Problem):
     """422 for rules the request schema cannot express (an unknown code, dates out of
     order), naming each field like a schema error does."""
 
-    def __init__(self, field: str, message: str) -> None:
-        self._init([(field, message)])
+    def __init__(self, field: str, message: str, *more: FieldError) -> None:
+        errors = [(field, message), *more]
+        named = ", ".join(dict.fromkeys(name for name, _ in errors))
+        detail = f"invalid: {field}: {message}" if not more else f"invalid: {named}"
+        super().__init__(422, "Invalid request", detail, field=field,
+                         errors=[{"field": name, "message": text} for name, text in errors])
 
     @classmethod
     def fields(cls, errors: Sequence[FieldError]) -> Invalid:
         """One 422 naming several fields, in the order given."""
-        problem = cls.__new__(cls)
-        problem._init(errors)
-        return problem
-
-    def _init(self, errors: Sequence[FieldError]) -> None:
-        named = ", ".join(dict.fromkeys(field for field, _ in errors))
-        detail = f"invalid: {errors[0][0]}: {errors[0][1]}" if len(errors) == 1 else f"invalid: {named}"
-        Problem.__init__(self, 422, "Invalid request", detail, field=errors[0][0],
-                         errors=[{"field": field, "message": message} for field, message in errors])
+        (field, message), *more = errors
+        return cls(field, message, *more)
 
 
 class Conflict(Problem):

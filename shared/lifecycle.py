@@ -35,12 +35,15 @@ class Lifecycle:
         """Nothing leaves a final status."""
         return not self.allowed(status)
 
+    def check(self, status: str, action: str) -> None:
+        """A 409 naming ``status``, with the allowed actions, unless ``action`` may be taken now."""
+        if not self.may(status, action):
+            raise self.refused(status, action)
+
     def next(self, status: str, action: str) -> str:
-        """The status after ``action``, or a 409 naming ``status`` with the allowed actions."""
-        try:
-            return self.transitions[(status, action)]
-        except KeyError:
-            raise self.refused(status, action) from None
+        """The status after ``action``, or the 409 of ``check``."""
+        self.check(status, action)
+        return self.transitions[(status, action)]
 
     def refused(self, status: str, action: str) -> Conflict:
         allowed = self.allowed(status)

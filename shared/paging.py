@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,6 @@ class PageQuery(BaseModel):
 
 
 class Page(BaseModel, Generic[T]):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
     items: list[T]
     total: int = Field(description="How many records match, on every page")
     limit: int

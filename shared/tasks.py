@@ -5,25 +5,21 @@ functions as a route or a handler. Periodic tasks carry their schedule here."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 Task = Callable[..., Any]  # (*, session, **arguments) -> a JSON-serialisable result
 
 
-@dataclass(frozen=True)
-class Periodic:
-    """Run ``task`` every ``every`` (Celery beat)."""
-
-    task: str
-    every: timedelta
+def task_name(service: str, name: str) -> str:
+    """The Celery name of a service's task, e.g. ``notifications.sweep_reminders``."""
+    return f"{service}.{name}"
 
 
 class TaskRegistry:
     def __init__(self) -> None:
         self.tasks: dict[str, Task] = {}
-        self.beat: dict[str, Periodic] = {}
+        self.beat: dict[str, timedelta] = {}  # periodic task -> how often it runs
 
     def task(self, name: str, *, every: timedelta | None = None) -> Callable[[Task], Task]:
         """Registers a task under ``name``; with ``every`` it also runs on that schedule."""
@@ -32,6 +28,6 @@ class TaskRegistry:
                 raise ValueError(f"task {name} is registered twice")
             self.tasks[name] = function
             if every is not None:
-                self.beat[name] = Periodic(name, every)
+                self.beat[name] = every
             return function
         return register

@@ -11,7 +11,7 @@ from celery import Celery
 from shared.db import Database
 from shared.messaging.topology import task_queue
 from shared.settings import Settings
-from shared.tasks import Task, TaskRegistry
+from shared.tasks import Task, TaskRegistry, task_name
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +37,12 @@ def make_celery(service: str, settings: Settings, database: Database,
     )
     tasks = tasks or TaskRegistry()
     for name, function in tasks.tasks.items():
-        app.task(name=f"{service}.{name}", shared=False)(_in_transaction(function, database))
-    app.conf.beat_schedule = {f"{service}.{name}": {"task": f"{service}.{name}",
-                                                    "schedule": periodic.every.total_seconds()}
-                              for name, periodic in tasks.beat.items()}
+        app.task(name=task_name(service, name), shared=False)(_in_transaction(function, database))
+    app.conf.beat_schedule = {task_name(service, name): {"task": task_name(service, name),
+                                                         "schedule": every.total_seconds()}
+                              for name, every in tasks.beat.items()}
 
-    @app.task(name=f"{service}.health", shared=False)
+    @app.task(name=task_name(service, "health"), shared=False)
     def health() -> dict:
         """Run by a worker to show it is alive and reaches its database."""
         database.ping()
@@ -57,10 +57,10 @@ def run_beat_in_process(celery: Celery, service: str, tasks: TaskRegistry, stop:
     it in this thread), until ``stop``. A failing task is logged and tried at its next turn."""
     next_run = dict.fromkeys(tasks.beat, 0.0)
     while not stop.is_set():
-        for name, periodic in tasks.beat.items():
+        for name, every in tasks.beat.items():
             if time.monotonic() >= next_run[name]:
-                next_run[name] = time.monotonic() + periodic.every.total_seconds()
-                _send(celery, f"{service}.{name}")
+                next_run[name] = time.monotonic() + every.total_seconds()
+                _send(celery, task_name(service, name))
         stop.wait(tick)
 
 

@@ -207,13 +207,13 @@ def _check_programme_pays(lines: list[CarePlanLine], agreement: Agreement | None
 
 
 def activate(plan: CarePlan, *, session: Session) -> CarePlan:
-    _check_may(plan, "activate")
+    rules.LIFECYCLE.check(plan.status, "activate")
     return _run(plan, "activate", on=plan.starts_on, session=session)
 
 
 def resume(plan: CarePlan, data: Resumption, *, session: Session) -> CarePlan:
     """A suspended plan runs again: scheduling gets the whole plan, as on activation."""
-    _check_may(plan, "resume")
+    rules.LIFECYCLE.check(plan.status, "resume")
     on = data.effective_on or today_in(plan.municipality_code, session=session)
     _check_effective_on(plan, on)
     return _run(plan, "resume", on=on, session=session)
@@ -231,24 +231,17 @@ def _run(plan: CarePlan, action: Action, *, on: date, session: Session) -> CareP
 
 
 def suspend(plan: CarePlan, data: Suspension, *, session: Session) -> CarePlan:
-    _check_may(plan, "suspend")
+    rules.LIFECYCLE.check(plan.status, "suspend")
     _check_effective_on(plan, data.effective_on)
     return transitions.suspend(plan, on=data.effective_on, reason=data.reason, session=session)
 
 
 def end(plan: CarePlan, data: Ending, *, session: Session) -> CarePlan:
     """Ends a running plan, or cancels a draft (which scheduling never heard of)."""
-    _check_may(plan, "end")
+    rules.LIFECYCLE.check(plan.status, "end")
     if plan.status in rules.RUNNING:
         _check_effective_on(plan, data.effective_on)
     return transitions.end(plan, on=data.effective_on, reason=data.reason, session=session)
-
-
-def _check_may(plan: CarePlan, action: Action) -> None:
-    """409 naming ``status`` unless the lifecycle allows ``action`` now: checked
-    before anything else about the request."""
-    if not rules.LIFECYCLE.may(plan.status, action):
-        raise rules.LIFECYCLE.refused(plan.status, action)
 
 
 def _check_effective_on(plan: CarePlan, on: date) -> None:
