@@ -56,22 +56,17 @@ def record_decision(client: Client, data: ConsentCreate, *, recorded_by: str,
     consent = Consent(id=uuid.uuid4(), client_id=client.id, recorded_by=recorded_by,
                       recorded_at=datetime.now(UTC), **data.model_dump())
     session.add(consent)
-    in_force = decision_in_force(client.id, data.purpose, session=session) is consent
+    current = decision_in_force(client.id, data.purpose, session=session)  # this one, or one decided later
+    in_force = current is consent
     if in_force:
         event = ConsentGiven if consent.given else ConsentWithdrawn
         record_event(session, event(client_id=client.id, municipality=client.municipality_code,
                                     purpose=consent.purpose, decided_on=consent.decided_on),
                      subject=str(client.id), municipality=client.municipality_code)
-    if consent.purpose == SERVICES:
-        _suspend_plans_without_consent(client, session=session)
+    if consent.purpose == SERVICES and current is not None and not current.given:
+        # In the transaction of the decision: no visits once the consent to services is gone.
+        care_plans.suspend_plans_of_withdrawn_consent(client, withdrawn_on=current.decided_on, session=session)
     return consent, in_force
-
-
-def _suspend_plans_without_consent(client: Client, *, session: Session) -> None:
-    """In the transaction of the decision: no visits once the consent to services is gone."""
-    decision = decision_in_force(client.id, SERVICES, session=session)
-    if decision is not None and not decision.given:
-        care_plans.suspend_plans_of_withdrawn_consent(client, withdrawn_on=decision.decided_on, session=session)
 
 
 def overview(client: Client, *, session: Session) -> tuple[dict[str, Consent | None], list[Consent]]:
