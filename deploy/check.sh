@@ -107,15 +107,13 @@ fi
 # up.sh and down.sh list the services themselves (they may run without the
 # project's Python); they must name the same ones as shared/settings.py.
 scripts_name_every_service() {
-  local expected script listed
+  local expected listed
   expected="$("$PYTHON" -c 'from services.registry import SERVICES; print(*SERVICES)')"
-  for script in deploy/local/up.sh deploy/local/down.sh; do
-    listed="$(sed -n 's/^SERVICES=(\([^)]*\)).*/\1/p' "$script")"
-    if [[ $listed != "$expected" ]]; then
-      echo "$script: SERVICES=($listed), services/registry.py: $expected"
-      return 1
-    fi
-  done
+  listed="$(bash -c 'source deploy/local/settings.sh && echo "${SERVICES[*]}"')"
+  if [[ $listed != "$expected" ]]; then
+    echo "deploy/local/settings.sh: SERVICES=($listed), services/registry.py: $expected"
+    return 1
+  fi
 }
 
 syntax_ok() {
@@ -123,7 +121,7 @@ syntax_ok() {
   for script; do bash -n "$script" || return 1; done
 }
 
-run "deploy/local/up.sh and down.sh start and stop every service" scripts_name_every_service
+run "deploy/local/settings.sh (make up, make down) names every service" scripts_name_every_service
 
 scripts=(deploy/check.sh deploy/local/*.sh)
 run "bash -n ${scripts[*]}" syntax_ok "${scripts[@]}"

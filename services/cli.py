@@ -44,7 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     for name, handler, what in (("consume", _consume, "Consume one service's events"),
                                 ("relay", _relay, "Publish one service's outbox")):
-        command(name, handler, what).add_argument("--metrics-port", type=int, help="serve /metrics here")
+        background = command(name, handler, what)
+        background.add_argument("--metrics-port", type=int, help="serve /metrics here")
+        background.add_argument("--metrics-host", default="127.0.0.1",
+                                help="address of /metrics (0.0.0.0 inside a container)")
     command("worker", _worker, "Run one service's Celery worker").add_argument("--concurrency", type=int, default=2)
     command("beat", _beat, "Run one service's periodic task schedule (one copy per service)")
     migrate = command("migrate", _migrate, "Migrate a service's database and declare its queues", service=False)
@@ -100,7 +103,7 @@ def _consume(args, settings: Settings) -> None:
     from shared.metrics import serve_metrics
 
     consumer = _runtime(args.service, settings).consumer()
-    serve_metrics(args.metrics_port)
+    serve_metrics(args.metrics_port, args.metrics_host)
     _run_until_signalled(consumer.run)
 
 
@@ -108,7 +111,7 @@ def _relay(args, settings: Settings) -> None:
     from shared.metrics import serve_metrics
 
     relay = _runtime(args.service, settings).relay()
-    serve_metrics(args.metrics_port)
+    serve_metrics(args.metrics_port, args.metrics_host)
     _run_until_signalled(relay.run)
 
 

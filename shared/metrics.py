@@ -70,7 +70,8 @@ def render_latest() -> tuple[bytes, str]:
     return generate_latest(), CONTENT_TYPE_LATEST
 
 
-def serve_metrics(port: int | None) -> None:
-    """Background processes (consumer, relay, worker) expose their own port."""
+def serve_metrics(port: int | None, host: str = "127.0.0.1") -> None:
+    """Background processes (consumer, relay, worker) expose their own port,
+    on loopback unless told otherwise, as the APIs do."""
     if port:
-        start_http_server(port)
+        start_http_server(port, addr=host)

@@ -13,7 +13,8 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import psycopg
@@ -67,6 +68,21 @@ def create_database(name: str, template: str | None = None) -> str:
 def drop_database(name: str) -> None:
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@contextmanager
+def database_away(name: str) -> Iterator[None]:
+    """While the block runs, database ``name`` refuses connections and those it
+    had are cut, as when its server is unreachable; then it is back."""
+    allow = sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS {}")
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+        conn.execute(allow.format(sql.Identifier(name), sql.SQL("false")))
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+    try:
+        yield
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+            conn.execute(allow.format(sql.Identifier(name), sql.SQL("true")))
 
 
 def database_url(name: str) -> str:

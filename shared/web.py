@@ -12,19 +12,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError
+from kombu.exceptions import OperationalError as TaskBrokerUnavailable
+from sqlalchemy.exc import DBAPIError, IntegrityError, TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import metrics
 from shared.auth import TokenVerifier
-from shared.db import Database
+from shared.db import Database, unavailable
 from shared.errors import Problem
+from shared.messaging.broker import BrokerUnavailable
 from shared.settings import Settings
 from shared.tracing import traced
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+RETRY_AFTER = 5  # seconds a client waits before asking again when a dependency is away
 
 
 def problem_response(status: int, title: str, detail: str | None = None, **extra) -> JSONResponse:
@@ -48,6 +51,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.exception_handler(RequestValidationError)(_validation_problem)
     app.add_exception_handler(Problem, lambda _r, e: problem_response(e.status, e.title, e.detail, **e.extra))
     app.exception_handler(IntegrityError)(_concurrent_change)
+    app.exception_handler(DBAPIError)(_database_error)
+    for away in (PoolTimeout, BrokerUnavailable, TaskBrokerUnavailable):
+        app.add_exception_handler(away, _dependency_unavailable)
     app.add_exception_handler(
         StarletteHTTPException,
         lambda _r, e: problem_response(e.status_code, HTTPStatus(e.status_code).phrase, str(e.detail)))
@@ -60,6 +66,20 @@ def _concurrent_change(_request: Request, exc: IntegrityError) -> JSONResponse:
     (its parameters may hold personal data)."""
     log.warning("a commit broke a constraint: %s", type(exc.orig).__name__)
     return problem_response(409, "Conflict", "a concurrent change conflicts with this request; try again")
+
+
+def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    return _dependency_unavailable(request, exc) if unavailable(exc) else _unexpected(request, exc)
+
+
+def _dependency_unavailable(_request: Request, exc: Exception) -> JSONResponse:
+    """The database or a broker is away: a 503 that says when to ask again. The
+    exception text is not logged (a statement's parameters may hold personal data)."""
+    log.warning("a dependency is unavailable: %s", type(exc).__name__)
+    answer = problem_response(503, "Service Unavailable",
+                              "a database or message broker this service needs is not answering; try again shortly")
+    answer.headers["Retry-After"] = str(RETRY_AFTER)
+    return answer
 
 
 def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
@@ -86,10 +106,14 @@ def install_middleware(app: FastAPI, service: str) -> None:
         started = time.perf_counter()
         with traced(request.headers.get("traceparent")) as traceparent:
             response = await call_next(request)
+            route = _route_template(request)
+            elapsed = time.perf_counter() - started
+            # The route template, never the path: paths carry ids, queries may carry names.
+            log.info("request answered", extra={"method": request.method, "route": route,
+                                                "status": response.status_code, "ms": round(elapsed * 1000, 1)})
         response.headers["traceparent"] = traceparent
-        route = _route_template(request)
         metrics.http_requests.labels(service, request.method, route, str(response.status_code)).inc()
-        metrics.http_duration.labels(service, request.method, route).observe(time.perf_counter() - started)
+        metrics.http_duration.labels(service, request.method, route).observe(elapsed)
         return response
 
 

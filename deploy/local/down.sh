@@ -11,9 +11,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
-SERVICES=(intake scheduling notifications reporting)   # as in up.sh
-VAR="var/local"
-PIDS="$VAR/pids"
+# shellcheck source=deploy/local/settings.sh
+source "$ROOT/deploy/local/settings.sh"
 GRACE=20   # seconds: a consumer finishes its batch, a Celery worker its tasks
 
 purge=false
@@ -23,8 +22,9 @@ case "${1:-}" in
   *) echo "usage: $0 [--purge]" >&2; exit 2 ;;
 esac
 
-# Each process was started by setsid as the leader of its own process group,
-# so "-PID" reaches it and its children (uvicorn workers, Celery pool).
+# Each supervisor was started by setsid as the leader of its own process group,
+# so "-PID" reaches it, the process it runs and that one's children (uvicorn
+# workers, Celery pool); the supervisor does not restart a process it was told to stop.
 group_alive() { kill -0 -- "-$1" 2>/dev/null; }
 
 stopping=()
@@ -52,7 +52,7 @@ for entry in ${stopping[@]+"${stopping[@]}"}; do
   else
     echo "  $name: stopped"
   fi
-  rm -f "$PIDS/$name.pid"
+  rm -f "$PIDS/$name.pid" "$CHILDREN/$name.pid"
 done
 rm -rf "$VAR/prometheus"
 echo "stopped ${#stopping[@]} processes"
@@ -60,14 +60,8 @@ echo "stopped ${#stopping[@]} processes"
 if $purge; then
   # Same names as up.sh and `carecircle migrate all`: the settings and the
   # project's own topology naming decide them, so nothing is guessed here.
-  export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
-  export CARECIRCLE_DATABASE_URL="${CARECIRCLE_DATABASE_URL:-postgresql+psycopg://$PGUSER@$PGHOST:$PGPORT/carecircle_{service}}"
-  export CARECIRCLE_BROKER_URL="${CARECIRCLE_BROKER_URL:-amqp://guest:guest@127.0.0.1:5672/%2F}"
-  export CARECIRCLE_REDIS_URL="${CARECIRCLE_REDIS_URL:-redis://127.0.0.1:6379/0}"
   for svc in "${SERVICES[@]}"; do
-    url="${CARECIRCLE_DATABASE_URL//\{service\}/$svc}"
-    db="${url##*/}"
-    db="${db%%\?*}"
+    db="$(database_name "$svc")"
     psql -q -d postgres -v ON_ERROR_STOP=1 -v db="$db" \
       <<<'SET client_min_messages = warning; DROP DATABASE IF EXISTS :"db" WITH (FORCE)' >/dev/null
     echo "  dropped database $db"

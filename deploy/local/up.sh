@@ -6,13 +6,20 @@
 #   per service: API (serve), event consumer (consume), outbox relay (relay);
 #   Celery workers for notifications and reporting.
 #
-# Logs and pid files go to var/local/ (log/, pids/). Stop with deploy/local/down.sh.
+# Each process runs under deploy/local/supervise.sh, which starts it again when
+# it exits (back-off 1 s doubling to 30 s), as compose's restart policy does.
+# Logs and pid files go to $CARECIRCLE_LOCAL_VAR: log/NAME.log, pids/NAME.pid
+# (the supervisor, what down.sh stops) and children/NAME.pid (the process it
+# runs now). Stop with deploy/local/down.sh.
 #
 # Environment (defaults in brackets):
 #   CARECIRCLE_BIN          the carecircle command [.venv/bin/carecircle]
 #   CARECIRCLE_API_WORKERS  uvicorn worker processes per API [2]
-#   CARECIRCLE_LOCAL_HOST   address the APIs listen on [127.0.0.1]: loopback by
-#                           default, since the development JWT secret is in git
+#   CARECIRCLE_LOCAL_HOST   address the APIs and the metrics of consumers and relays
+#                           listen on [127.0.0.1]: loopback by default, since the
+#                           development JWT secret is in git
+#   CARECIRCLE_LOCAL_VAR    logs and pid files [var/local]
+#   CARECIRCLE_LOCAL_PORT_OFFSET  added to every port below [0], for a second copy
 #   CARECIRCLE_*            any setting of shared/settings.py; the defaults below
 #                           point at the local servers, development environment
 #   PGHOST PGPORT PGUSER    where to create the databases [127.0.0.1 5432 postgres]
@@ -21,27 +28,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
-SERVICES=(intake scheduling notifications reporting)
-WORKER_SERVICES=(notifications reporting)   # the services that have Celery tasks
-declare -A API_PORT=([intake]=8001 [scheduling]=8002 [notifications]=8003 [reporting]=8004)
-declare -A CONSUMER_PORT=([intake]=9101 [scheduling]=9102 [notifications]=9103 [reporting]=9104)
-declare -A RELAY_PORT=([intake]=9105 [scheduling]=9106 [notifications]=9107 [reporting]=9108)
-
+# shellcheck source=deploy/local/settings.sh
+source "$ROOT/deploy/local/settings.sh"
 BIN="${CARECIRCLE_BIN:-.venv/bin/carecircle}"
 API_WORKERS="${CARECIRCLE_API_WORKERS:-2}"
-HOST="${CARECIRCLE_LOCAL_HOST:-127.0.0.1}"
-VAR="var/local"
-LOGS="$VAR/log"
-PIDS="$VAR/pids"
 READY_TIMEOUT=60   # seconds to wait for every process to answer
-
-export PGHOST="${PGHOST:-127.0.0.1}" PGPORT="${PGPORT:-5432}" PGUSER="${PGUSER:-postgres}"
-# Development is allowed the built-in JWT secret; everything else is as in production.
-export CARECIRCLE_ENVIRONMENT="${CARECIRCLE_ENVIRONMENT:-development}"
-export CARECIRCLE_DATABASE_URL="${CARECIRCLE_DATABASE_URL:-postgresql+psycopg://$PGUSER@$PGHOST:$PGPORT/carecircle_{service}}"
-export CARECIRCLE_BROKER_URL="${CARECIRCLE_BROKER_URL:-amqp://guest:guest@127.0.0.1:5672/%2F}"
-export CARECIRCLE_REDIS_URL="${CARECIRCLE_REDIS_URL:-redis://127.0.0.1:6379/0}"
-export CARECIRCLE_CELERY_EAGER="${CARECIRCLE_CELERY_EAGER:-false}"
 
 say() { printf '%s\n' "$*"; }
 die() { printf 'up.sh: %s\n' "$*" >&2; exit 1; }
@@ -75,8 +66,9 @@ fail() {  # NAME MESSAGE: show the process's log, stop everything, exit
 }
 
 # start NAME [VAR=value ...] -- CARECIRCLE ARGS...
-# setsid makes the process the leader of its own process group, so that
-# down.sh can stop it together with its children (uvicorn workers, Celery pool).
+# The process runs under supervise.sh, which setsid makes the leader of its own
+# process group, so that down.sh stops it together with the process it runs
+# and that one's children (uvicorn workers, Celery pool).
 start() {
   local name=$1 envs=()
   shift
@@ -85,7 +77,8 @@ start() {
   say "  $name: carecircle $*"
   # Logs are appended across runs; this line marks where a run begins.
   printf '=== %s up.sh: carecircle %s\n' "$(date -u +%FT%TZ)" "$*" >>"$LOGS/$name.log"
-  env ${envs[@]+"${envs[@]}"} setsid "$BIN" "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  env ${envs[@]+"${envs[@]}"} setsid "$ROOT/deploy/local/supervise.sh" "$CHILDREN/$name.pid" "$BIN" "$@" \
+    >>"$LOGS/$name.log" 2>&1 </dev/null &
   echo $! >"$PIDS/$name.pid"
 }
 
@@ -115,21 +108,19 @@ require_server RabbitMQ "$CARECIRCLE_BROKER_URL" 5672
 require_server Redis "$CARECIRCLE_REDIS_URL" 6379
 for svc in "${SERVICES[@]}"; do
   for port in "${API_PORT[$svc]}" "${CONSUMER_PORT[$svc]}" "${RELAY_PORT[$svc]}"; do
-    port_open 127.0.0.1 "$port" && die "port $port is already in use"
+    port_open "$HOST" "$port" && die "port $port is already in use"
   done
 done
 
-mkdir -p "$LOGS" "$PIDS"
-rm -f "$PIDS"/*.pid
+mkdir -p "$LOGS" "$PIDS" "$CHILDREN"
+rm -f "$PIDS"/*.pid "$CHILDREN"/*.pid
 
 # ------------------------------------------------------------------ databases
 # One database per service, named by CARECIRCLE_DATABASE_URL's {service} template.
 if [[ $CARECIRCLE_DATABASE_URL == postgresql* ]]; then
   psql -q -d postgres -c 'SELECT 1' >/dev/null || die "cannot reach PostgreSQL as $PGUSER@$PGHOST:$PGPORT"
   for svc in "${SERVICES[@]}"; do
-    url="${CARECIRCLE_DATABASE_URL//\{service\}/$svc}"
-    db="${url##*/}"
-    db="${db%%\?*}"
+    db="$(database_name "$svc")"
     # psql quotes :'db' and :"db" itself, but only in input it reads, not in -c.
     exists="$(psql -Atq -d postgres -v db="$db" <<<"SELECT 1 FROM pg_database WHERE datname = :'db'")"
     if [[ -z $exists ]]; then
@@ -151,10 +142,10 @@ for svc in "${SERVICES[@]}"; do
   metrics_dir="$VAR/prometheus/$svc-api"
   rm -rf "$metrics_dir"
   mkdir -p "$metrics_dir"
-  start "$svc-api" "PROMETHEUS_MULTIPROC_DIR=$ROOT/$metrics_dir" -- \
+  start "$svc-api" "PROMETHEUS_MULTIPROC_DIR=$metrics_dir" -- \
     serve "$svc" --host "$HOST" --port "${API_PORT[$svc]}" --workers "$API_WORKERS"
-  start "$svc-consumer" -- consume "$svc" --metrics-port "${CONSUMER_PORT[$svc]}"
-  start "$svc-relay" -- relay "$svc" --metrics-port "${RELAY_PORT[$svc]}"
+  start "$svc-consumer" -- consume "$svc" --metrics-host "$HOST" --metrics-port "${CONSUMER_PORT[$svc]}"
+  start "$svc-relay" -- relay "$svc" --metrics-host "$HOST" --metrics-port "${RELAY_PORT[$svc]}"
 done
 for svc in "${WORKER_SERVICES[@]}"; do
   start "$svc-worker" -- worker "$svc" --concurrency 2
@@ -162,9 +153,9 @@ done
 
 say "waiting for every process to answer"
 for svc in "${SERVICES[@]}"; do
-  wait_for "$svc-api" "http://127.0.0.1:${API_PORT[$svc]}/$svc/readyz"
-  wait_for "$svc-consumer" "http://127.0.0.1:${CONSUMER_PORT[$svc]}/metrics"
-  wait_for "$svc-relay" "http://127.0.0.1:${RELAY_PORT[$svc]}/metrics"
+  wait_for "$svc-api" "http://$HOST:${API_PORT[$svc]}/$svc/readyz"
+  wait_for "$svc-consumer" "http://$HOST:${CONSUMER_PORT[$svc]}/metrics"
+  wait_for "$svc-relay" "http://$HOST:${RELAY_PORT[$svc]}/metrics"
 done
 # A Celery worker serves nothing to ask; it logs "<hostname> ready." once it
 # consumes. Only this run's part of the log counts (after its "===" line).
@@ -182,10 +173,10 @@ done
 say ""
 say "CareCircle is running (distributed mode, $CARECIRCLE_ENVIRONMENT); logs in $LOGS/"
 for svc in "${SERVICES[@]}"; do
-  base="http://127.0.0.1:${API_PORT[$svc]}/$svc"
+  base="http://$HOST:${API_PORT[$svc]}/$svc"
   printf '  %-14s API %s/docs   health %s/healthz   metrics %s/metrics\n' "$svc" "$base" "$base" "$base"
-  printf '  %-14s consumer metrics http://127.0.0.1:%s/metrics   relay metrics http://127.0.0.1:%s/metrics\n' \
-    "" "${CONSUMER_PORT[$svc]}" "${RELAY_PORT[$svc]}"
+  printf '  %-14s consumer metrics http://%s:%s/metrics   relay metrics http://%s:%s/metrics\n' \
+    "" "$HOST" "${CONSUMER_PORT[$svc]}" "$HOST" "${RELAY_PORT[$svc]}"
 done
 say "  workers: ${WORKER_SERVICES[*]} (Celery on $CARECIRCLE_REDIS_URL)"
 say "  token:   $BIN token --role network_admin --municipality '*'"
