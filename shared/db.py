@@ -46,6 +46,10 @@ class UtcDateTime(TypeDecorator):
         return value
 
 
+# What a database call raises when it fails, as the relay and consumer loops catch it.
+DATABASE_ERRORS = (DBAPIError, PoolTimeout)
+
+
 def unavailable(exc: BaseException) -> bool:
     """The database was not there to answer (refused, lost, locked, every pooled
     connection busy): nothing in the request or event was at fault, so it is

@@ -6,6 +6,7 @@ processes), values are written to files and merged when scraped.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -36,9 +37,10 @@ events_publish_failed = Counter(
     "Events the broker returned (unroutable) or refused; they stay in the outbox",
     ["service", "type"],
 )
+CONSUMED_OUTCOMES = ("processed", "duplicate", "ignored", "retried", "dead_lettered")
 events_consumed = Counter(
     "carecircle_events_consumed_total",
-    "Events taken from the broker, by outcome (processed, duplicate, ignored, retried, dead_lettered)",
+    f"Events taken from the broker, by outcome ({', '.join(CONSUMED_OUTCOMES)})",
     ["service", "type", "outcome"],
 )
 events_failed = Counter(
@@ -59,6 +61,13 @@ outbox_lag = Gauge(
     "carecircle_outbox_lag_seconds", "Age of the oldest event not yet published", ["service"],
     multiprocess_mode="livemax",
 )
+
+
+def count_from_zero(counter: Counter, label_sets: Iterable[Sequence[str]]) -> None:
+    """Makes each series exist at 0 before its first increment: ``increase()``
+    cannot see the step from no series at all to 1, so alerts would miss it."""
+    for labels in label_sets:
+        counter.labels(*labels)
 
 
 def render_latest() -> tuple[bytes, str]:

@@ -21,6 +21,7 @@ from shared import metrics
 from shared.auth import TokenVerifier
 from shared.db import Database, unavailable
 from shared.errors import Problem
+from shared.messaging import heartbeat
 from shared.messaging.broker import BrokerUnavailable
 from shared.settings import Settings
 from shared.tracing import traced
@@ -160,10 +161,10 @@ def _operations_router(context: ServiceContext) -> APIRouter:
     def healthz() -> dict:
         return {"status": "ok", "service": context.name}
 
-    @router.get("/readyz", summary="The database and the broker answer")
+    @router.get("/readyz", summary="The database and the broker answer; the relay and the consumer beat")
     def readyz() -> Response:
         checks = {"database": context.database.ping, "broker": context.broker_check}
-        results = {name: _check(fn) for name, fn in checks.items()}
+        results = {name: _check(fn) for name, fn in checks.items()} | _processes(context.database)
         ready = all(r == "ok" for r in results.values())
         body = {"status": "ready" if ready else "not ready", "service": context.name, "checks": results}
         return JSONResponse(body, status_code=200 if ready else 503)
@@ -182,6 +183,15 @@ def _check(fn: Callable[[], None]) -> str:
         return "ok"
     except Exception as exc:  # noqa: BLE001 - readiness reports any failure
         return f"failed: {type(exc).__name__}"
+
+
+def _processes(database: Database) -> dict[str, str]:
+    """The service's relay and consumer, from their heartbeats: a dead one leaves
+    events unpublished or unconsumed while the API itself answers."""
+    try:
+        return heartbeat.liveness(database)
+    except Exception as exc:  # noqa: BLE001 - readiness reports any failure
+        return dict.fromkeys(heartbeat.PROCESSES, f"failed: {type(exc).__name__}")
 
 
 def mount_services(apps: dict[str, FastAPI], *, title: str = "CareCircle") -> FastAPI:

@@ -10,6 +10,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from shared.events.base import Event, event_model
 from shared.tracing import current_traceparent
 
+EVENT_ID_LENGTH = 36  # a uuid
+
 
 class UnknownEventType(ValueError):
     pass
@@ -19,9 +21,10 @@ class Envelope(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     specversion: Literal["1.0"] = "1.0"
-    id: str
-    type: str
-    source: str
+    # At most the width of the inbox's event_id column: a longer id could never be recorded.
+    id: str = Field(min_length=1, max_length=EVENT_ID_LENGTH)
+    type: str = Field(min_length=1)
+    source: str = Field(min_length=1)
     time: AwareDatetime
     subject: str | None = None
     datacontenttype: Literal["application/json"] = "application/json"
@@ -57,4 +60,5 @@ class Envelope(BaseModel):
 
     @classmethod
     def from_json(cls, body: bytes | str) -> Envelope:
+        """The envelope alone, its payload unchecked; raises a validation error."""
         return cls.model_validate_json(body)

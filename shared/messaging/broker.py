@@ -5,8 +5,9 @@ Two transports implement it: ``RabbitBroker`` (distributed mode) and
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 
@@ -24,6 +25,16 @@ class Message:
     event_id: str
     type: str  # also the routing key
     body: bytes  # the CloudEvents envelope, JSON
+
+
+def body_id(body: bytes) -> str:
+    """The id of a message that came without one: derived from its body, so
+    that listing and replaying dead letters name it alike."""
+    return hashlib.sha256(body).hexdigest()[:36]
+
+
+def identified(message: Message) -> Message:
+    return message if message.event_id else replace(message, event_id=body_id(message.body))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,9 @@
 """The idempotent consumer.
 
-A batch of deliveries is applied in one transaction together with an inbox
+Every delivery's envelope is checked first, before any database work: one
+that can never be applied (it does not parse, its id does not fit the inbox,
+its payload breaks the contract) goes straight to the dead-letter queue. The
+valid deliveries of a batch are applied in one transaction together with an inbox
 row per event id, and acknowledged only after the commit: a duplicate or a
 redelivery after a crash finds its inbox row and has no second effect. If
 anything in the batch fails, the batch is rolled back and each delivery is
@@ -20,15 +23,17 @@ from pydantic import ValidationError
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared import metrics
-from shared.db import Database
+from shared.db import DATABASE_ERRORS, Database, unavailable
 from shared.events import Envelope
 from shared.events.envelope import UnknownEventType
+from shared.messaging import heartbeat
 from shared.messaging.broker import Broker, BrokerUnavailable, Delivery, reconnect_pause
 from shared.messaging.handlers import HandlerRegistry
+from shared.messaging.periodic import Every
 from shared.messaging.tables import inbox
 from shared.tracing import traced
 
@@ -43,15 +48,22 @@ _CLAIM = {
 
 PURGE_EVERY = 600.0  # seconds between inbox purges
 
-
-def database_unreachable(exc: BaseException) -> bool:
-    """A lost or refused database connection: the event is not at fault, so it
-    must not use up its attempts and end in the dead-letter queue."""
-    return isinstance(exc, OperationalError | InterfaceError) or getattr(exc, "connection_invalidated", False)
+Checked = tuple[Delivery, Envelope]  # a delivery whose envelope may be applied
 
 
 # Retrying cannot mend a message that does not parse or validate.
 PERMANENT_ERRORS = (ValidationError, UnknownEventType)
+
+
+def failure_reason(exc: Exception) -> str:
+    """Why an event failed, for its dead letter and the log. Of a validation
+    error only the fields and what is wrong with them: pydantic's own text
+    quotes the values, which may be personal data."""
+    if not isinstance(exc, ValidationError):
+        return f"{type(exc).__name__}: {exc}"
+    problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}"
+                         for e in exc.errors(include_url=False, include_context=False, include_input=False))
+    return f"ValidationError ({exc.title}): {problems}"
 
 
 @dataclass(frozen=True)
@@ -75,56 +87,99 @@ class Consumer:
     batch_wait: float = 0.02
     idle_wait: float = 0.5
     inbox_retention: timedelta = timedelta(days=30)
-    _last_purge: float = field(default=0.0, init=False)
+    _declared: bool = field(default=False, init=False)
+    _beats: Every = field(default_factory=lambda: Every(heartbeat.BEAT_EVERY), init=False)
+    _purges: Every = field(default_factory=lambda: Every(PURGE_EVERY), init=False)
 
     def declare(self) -> None:
         self.broker.declare(self.name, self.handlers.patterns, self.policy.delays)
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("consumer started", extra={"consumer": self.name})
+        self._count_from_zero()
+        failures = 0
+        while not stop.is_set():
+            try:
+                self._turn()
+                failures = 0
+            except (BrokerUnavailable, *DATABASE_ERRORS) as exc:
+                failures, self._declared = failures + 1, False
+                pause = reconnect_pause(failures)
+                log.warning("consumer cannot go on now, retrying in %.1fs: %s", pause, exc)
+                stop.wait(pause)
+        self.broker.close()
+
+    def _turn(self) -> None:
+        """One pass of the loop. Every call that can lose the broker or the
+        database is in here, so that ``run`` survives it and tries again."""
+        self._beats.run(lambda: heartbeat.beat(self.database, "consumer"))
+        if not self._declared:  # again after a reconnect: the broker may have lost non-durable state
+            self.declare()
+            self._declared = True
+        self.process_batch()
+        self._purges.run(self.purge_inbox)
+
+    def _count_from_zero(self) -> None:
+        """Every series this consumer may increment exists from the start."""
+        types = self.handlers.types
+        metrics.count_from_zero(metrics.events_consumed,
+                                [(self.name, t, outcome) for t in types for outcome in metrics.CONSUMED_OUTCOMES])
+        for counter in (metrics.events_failed, metrics.events_dead_lettered):
+            metrics.count_from_zero(counter, [(self.name, t) for t in types])
 
     def process_batch(self) -> int:
         """Fetch, apply and acknowledge one batch; returns how many deliveries it had."""
         deliveries = self.broker.fetch(self.name, self.batch_size, self.batch_wait, self.idle_wait)
         if not deliveries:
             return 0
+        valid, invalid = self._check(deliveries)
+        outcomes = self._apply_or_give_back(deliveries, valid)
+        # After the valid ones: had the database failed, every delivery would have come again.
+        outcomes += [(delivery, self._fail(delivery, error)) for delivery, error in invalid]
+        self.broker.ack(deliveries)
+        self._count(outcomes)
+        return len(deliveries)
+
+    def _check(self, deliveries: Sequence[Delivery]) -> tuple[list[Checked], list[tuple[Delivery, Exception]]]:
+        """Sorts the deliveries into envelopes fit to apply and those that never will be."""
+        valid: list[Checked] = []
+        invalid: list[tuple[Delivery, Exception]] = []
+        for delivery in deliveries:
+            try:
+                valid.append((delivery, self._envelope(delivery)))
+            except PERMANENT_ERRORS as exc:
+                invalid.append((delivery, exc))
+        return valid, invalid
+
+    def _envelope(self, delivery: Delivery) -> Envelope:
+        envelope = Envelope.from_json(delivery.message.body)
+        if self.handlers.handles(envelope.type):  # a type it does not handle is only recorded as ignored
+            envelope.event()  # the payload against its contract
+        return envelope
+
+    def _apply_or_give_back(self, deliveries: Sequence[Delivery], valid: list[Checked]) -> list[tuple[Delivery, str]]:
+        if not valid:
+            return []
         try:
-            outcomes = self._apply_batch(deliveries)
+            outcomes = self._apply_batch(valid)
         except DBAPIError as exc:
-            if not database_unreachable(exc):
+            if not unavailable(exc):
                 raise
             self.broker.requeue(deliveries)  # no event is at fault: all come again once it answers
             raise
-        self.broker.ack(deliveries)
-        self._count(deliveries, outcomes)
-        return len(deliveries)
+        return [(delivery, outcomes[envelope.id]) for delivery, envelope in valid]
 
-    def _apply_batch(self, deliveries: Sequence[Delivery]) -> dict[str, str]:
+    def _apply_batch(self, valid: list[Checked]) -> dict[str, str]:
         try:
-            return self._apply(deliveries)
+            return self._apply([envelope for _, envelope in valid])
         except Exception as exc:  # a failing batch is retried one delivery at a time
-            if database_unreachable(exc):
+            if unavailable(exc):
                 raise
-            log.info("batch of %d failed, applying one at a time", len(deliveries), exc_info=True)
+            log.info("batch of %d failed, applying one at a time", len(valid), exc_info=True)
             outcomes = {}
-            for delivery in deliveries:
-                outcomes.update(self._apply_alone(delivery))
+            for delivery, envelope in valid:
+                outcomes.update(self._apply_alone(delivery, envelope))
             return outcomes
-
-    def run(self, stop: threading.Event) -> None:
-        log.info("consumer started", extra={"consumer": self.name})
-        failures, declared = 0, False
-        while not stop.is_set():
-            try:
-                if not declared:  # again after a reconnect: the broker may have lost non-durable state
-                    self.declare()
-                    declared = True
-                self.process_batch()
-                self._maybe_purge_inbox()
-                failures = 0
-            except (BrokerUnavailable, DBAPIError) as exc:
-                failures, declared = failures + 1, False
-                pause = reconnect_pause(failures)
-                log.warning("consumer cannot go on now, retrying in %.1fs: %s", pause, exc)
-                stop.wait(pause)
-        self.broker.close()
 
     def purge_inbox(self) -> int:
         """Forget events processed long ago: a duplicate older than the
@@ -137,26 +192,20 @@ class Consumer:
             session.commit()
         return purged
 
-    def _maybe_purge_inbox(self) -> None:
-        if time.monotonic() - self._last_purge >= PURGE_EVERY:
-            self._last_purge = time.monotonic()
-            self.purge_inbox()
-
     # -- applying -----------------------------------------------------------
-    def _apply(self, deliveries: Sequence[Delivery]) -> dict[str, str]:
-        envelopes = [Envelope.from_json(d.message.body) for d in deliveries]
+    def _apply(self, envelopes: list[Envelope]) -> dict[str, str]:
         with self.database.unit_of_work() as session:
             outcomes = self._apply_in(session, envelopes)
             session.commit()
         return outcomes
 
-    def _apply_alone(self, delivery: Delivery) -> dict[str, str]:
+    def _apply_alone(self, delivery: Delivery, envelope: Envelope) -> dict[str, str]:
         try:
-            return self._apply([delivery])
+            return self._apply([envelope])
         except Exception as exc:  # every failure is retried or dead-lettered
-            if database_unreachable(exc):
+            if unavailable(exc):
                 raise
-            return {delivery.message.event_id: self._fail(delivery, exc)}
+            return {envelope.id: self._fail(delivery, exc)}
 
     def _apply_in(self, session: Session, envelopes: list[Envelope]) -> dict[str, str]:
         fresh = self._claim(session, [e.id for e in envelopes])
@@ -196,7 +245,7 @@ class Consumer:
         metrics.events_failed.labels(self.name, event_type).inc()
         permanent = isinstance(exc, PERMANENT_ERRORS)
         if permanent or delivery.attempt >= self.policy.max_attempts:
-            reason = f"{type(exc).__name__}: {exc}"
+            reason = failure_reason(exc)
             self.broker.dead_letter(self.name, delivery, reason)
             metrics.events_dead_lettered.labels(self.name, event_type).inc()
             log.error("event dead-lettered after %d attempts", delivery.attempt,
@@ -209,7 +258,6 @@ class Consumer:
                            "attempt": delivery.attempt})
         return "retried"
 
-    def _count(self, deliveries: Sequence[Delivery], outcomes: dict[str, str]) -> None:
-        for delivery in deliveries:
-            outcome = outcomes.get(delivery.message.event_id, "processed")
+    def _count(self, outcomes: list[tuple[Delivery, str]]) -> None:
+        for delivery, outcome in outcomes:
             metrics.events_consumed.labels(self.name, delivery.message.type, outcome).inc()

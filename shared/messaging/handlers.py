@@ -30,6 +30,11 @@ class HandlerRegistry:
         """Routing keys to bind."""
         return self._bind if self._bind is not None else sorted(self._handlers)
 
+    @property
+    def types(self) -> list[str]:
+        """The event types handled."""
+        return sorted(self._handlers)
+
     def handles(self, event_type: str) -> bool:
         return event_type in self._handlers
 

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 
-from shared.messaging.broker import DeadLetter, Delivery, Message
+from shared.messaging.broker import DeadLetter, Delivery, Message, identified
 from shared.messaging.topology import topic_matches
 
 
@@ -71,7 +71,7 @@ class InMemoryBroker:
 
     def dead_letter(self, consumer: str, delivery: Delivery, reason: str) -> None:
         with self._lock:
-            self._dead[consumer].append(DeadLetter(delivery.message, delivery.attempt, reason))
+            self._dead[consumer].append(DeadLetter(identified(delivery.message), delivery.attempt, reason))
 
     def dead_letters(self, consumer: str) -> list[DeadLetter]:
         with self._lock:

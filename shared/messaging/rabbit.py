@@ -18,7 +18,8 @@ from pika.exceptions import AMQPError
 from pika.spec import Basic
 
 from shared.messaging import topology
-from shared.messaging.broker import BrokerUnavailable, DeadLetter, Delivery, Message
+from shared.messaging.broker import BrokerUnavailable, DeadLetter, Delivery, Message, body_id
+from shared.messaging.heartbeat import instance
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,13 @@ def _properties(message: Message, attempt: int = 1, reason: str | None = None) -
         headers[REASON_HEADER] = reason[:1000]
     return pika.BasicProperties(
         content_type=CONTENT_TYPE, delivery_mode=pika.DeliveryMode.Persistent,
-        message_id=message.event_id, type=message.type, headers=headers,
+        message_id=message.event_id or None, type=message.type, headers=headers,
     )
 
 
 def _message(properties: pika.BasicProperties, body: bytes, routing_key: str) -> Message:
-    return Message(event_id=properties.message_id or "", type=properties.type or routing_key, body=body)
+    event_id = properties.message_id or body_id(body)  # one the dead-letter commands can name
+    return Message(event_id=event_id, type=properties.type or routing_key, body=body)
 
 
 def _attempt(properties: pika.BasicProperties) -> int:
@@ -82,10 +84,13 @@ def _nothing() -> None:
 
 
 class RabbitBroker:
-    def __init__(self, url: str, namespace: str, *, prefetch: int = 500, heartbeat: int = 30) -> None:
+    def __init__(self, url: str, namespace: str, *, prefetch: int = 500, heartbeat: int = 30,
+                 connection_name: str | None = None) -> None:
         self.params = pika.URLParameters(url)
         self.params.heartbeat = heartbeat
         self.params.blocked_connection_timeout = 60
+        # How RabbitMQ (list_connections, the management UI) names this connection.
+        self.params.client_properties = {"connection_name": connection_name or f"{namespace} {instance()}"}
         self.namespace = namespace
         self.prefetch = prefetch  # per consumer: bounds unacknowledged deliveries held here
         self.exchange = topology.exchange(namespace)

@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.exc import DBAPIError
 
 from shared import metrics
-from shared.db import Database
+from shared.db import DATABASE_ERRORS, Database
+from shared.events import registered_types
+from shared.messaging import heartbeat
 from shared.messaging.broker import Broker, BrokerUnavailable, Message, reconnect_pause
+from shared.messaging.periodic import Every
 from shared.messaging.tables import outbox
 
 log = logging.getLogger(__name__)
 
-GAUGES_EVERY = 5.0  # seconds between outbox gauges
+GAUGES_EVERY = 1.0  # seconds between outbox gauges, read from the database whether the broker answers or not
 PURGE_EVERY = 600.0  # seconds between purges of rows published long ago
 
 
@@ -35,8 +36,9 @@ class Relay:
     poll_interval: float = 0.02
     retry_delays: list[float] = field(default_factory=lambda: [1.0, 5.0, 30.0])
     retention: timedelta = timedelta(hours=72)
-    _last_gauges: float = field(default=0.0, init=False)
-    _last_purge: float = field(default=0.0, init=False)
+    _beats: Every = field(default_factory=lambda: Every(heartbeat.BEAT_EVERY), init=False)
+    _gauges: Every = field(default_factory=lambda: Every(GAUGES_EVERY), init=False)
+    _purges: Every = field(default_factory=lambda: Every(PURGE_EVERY), init=False)
 
     def publish_batch(self) -> int:
         """Publish up to one batch of pending events; returns how many were taken."""
@@ -94,30 +96,35 @@ class Relay:
 
     def run(self, stop: threading.Event) -> None:
         log.info("outbox relay started", extra={"service": self.service})
+        self._count_from_zero()
         failures = 0
         while not stop.is_set():
             try:
-                taken = self.publish_batch()
-                self._maybe_housekeeping()
+                self._turn()
                 failures = 0
-            except (BrokerUnavailable, DBAPIError) as exc:
+            except (BrokerUnavailable, *DATABASE_ERRORS) as exc:
                 failures += 1
                 pause = reconnect_pause(failures)
                 log.warning("relay cannot publish now, retrying in %.1fs: %s", pause, exc)
                 stop.wait(pause)
-                continue
-            if taken < self.batch_size:
-                self.broker.idle(self.poll_interval)
         self.broker.close()
 
-    def _maybe_housekeeping(self) -> None:
-        now = time.monotonic()
-        if now - self._last_gauges >= GAUGES_EVERY:
-            self._last_gauges = now
-            self.update_gauges()
-        if now - self._last_purge >= PURGE_EVERY:
-            self._last_purge = now
-            self.purge_published()
+    def _turn(self) -> None:
+        """One pass of the loop. Every call that can lose the broker or the
+        database is in here, so that ``run`` survives it and tries again."""
+        self._beats.run(lambda: heartbeat.beat(self.database, "relay"))
+        # Before publishing: while the broker is away, the gauges show the events piling up.
+        self._gauges.run(self.update_gauges)
+        taken = self.publish_batch()
+        self._purges.run(self.purge_published)
+        if taken < self.batch_size:
+            self.broker.idle(self.poll_interval)
+
+    def _count_from_zero(self) -> None:
+        """The counters of every type this service emits exist from the start."""
+        emitted = [t for t, model in registered_types().items() if model.source() == self.service]
+        for counter in (metrics.events_published, metrics.events_publish_failed):
+            metrics.count_from_zero(counter, [(self.service, t) for t in emitted])
 
 
 def _age_seconds(created_at: datetime | None) -> float:

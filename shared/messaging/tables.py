@@ -1,16 +1,17 @@
-"""The outbox and inbox tables, added to every service's own metadata."""
+"""The outbox, inbox and heartbeat tables, added to every service's own metadata."""
 from __future__ import annotations
 
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, text
 
 from shared.db import UtcDateTime
+from shared.events.envelope import EVENT_ID_LENGTH
 
 
 def outbox_table(metadata: MetaData) -> Table:
     table = Table(
         "outbox", metadata,
         Column("seq", Integer, primary_key=True, autoincrement=True),
-        Column("event_id", String(36), nullable=False, unique=True),
+        Column("event_id", String(EVENT_ID_LENGTH), nullable=False, unique=True),
         Column("type", String(120), nullable=False),
         Column("body", Text, nullable=False),  # the whole CloudEvents envelope as JSON
         Column("created_at", UtcDateTime(), nullable=False),
@@ -31,19 +32,30 @@ def inbox_table(metadata: MetaData) -> Table:
     return Table(
         "inbox", metadata,
         Column("consumer", String(80), primary_key=True),
-        Column("event_id", String(36), primary_key=True),
+        Column("event_id", String(EVENT_ID_LENGTH), primary_key=True),
         Column("processed_at", UtcDateTime(), nullable=False),
     )
 
 
+def heartbeat_table(metadata: MetaData) -> Table:
+    """When each relay and consumer process last showed it was alive."""
+    return Table(
+        "heartbeat", metadata,
+        Column("process", String(20), primary_key=True),  # relay, consumer
+        Column("instance", String(200), primary_key=True),  # host:pid
+        Column("beat_at", UtcDateTime(), nullable=False),
+    )
+
+
 # Statements compile to the same SQL whatever metadata holds the table, so the
-# outbox, relay and consumer use these; each service adds copies to its own
+# outbox, relay, consumer and heartbeat use these; each service adds copies to its own
 # metadata so that its migrations create them.
 _messaging = MetaData()
 outbox = outbox_table(_messaging)
 inbox = inbox_table(_messaging)
+heartbeat = heartbeat_table(_messaging)
 
 
 def add_messaging_tables(metadata: MetaData) -> None:
-    for table in (outbox, inbox):
+    for table in (outbox, inbox, heartbeat):
         table.to_metadata(metadata)

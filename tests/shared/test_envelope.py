@@ -63,3 +63,11 @@ def test_event_times_must_carry_a_time_zone():
     naive = envelope.model_dump(mode="json") | {"time": "2026-01-05T10:00:00"}
     with pytest.raises(ValidationError, match="time"):
         Envelope.model_validate(naive)
+
+
+@pytest.mark.parametrize("event_id", ["", "x" * 37])
+def test_an_event_id_must_fit_the_inbox(event_id):
+    envelope = Envelope.wrap(ClientRegistered(client_id=uuid.uuid4(), municipality="BG-RAK"))
+    with pytest.raises(ValidationError, match="id"):
+        Envelope.model_validate(envelope.model_dump(mode="json") | {"id": event_id})
+    assert Envelope.model_validate(envelope.model_dump(mode="json") | {"id": "x" * 36}).id == "x" * 36

@@ -2,9 +2,13 @@
 route is needed: problem answers, tokens, trace ids, metrics, health and docs."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from sqlalchemy import insert
 
 from services.registry import SERVICES
+from shared.messaging import heartbeat, tables
 from shared.testing import assert_problem, created
 from tests.intake.data import MARIA, PERNIK
 
@@ -64,13 +68,31 @@ def test_a_path_value_equal_to_a_route_word_keeps_the_template(intake, admin):
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_every_service_has_health_readiness_metrics_and_docs(service_client, service):
+def test_every_service_has_health_readiness_metrics_and_docs(service_client, service_runtime, service):
     api = service_client(service)
     root = f"http://testserver/{service}"
     assert api.get(f"{root}/healthz").json() == {"status": "ok", "service": service}
+    for process in ("relay", "consumer"):
+        heartbeat.beat(service_runtime(service).database, process)
     ready = api.get(f"{root}/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "broker": "ok", "relay": "ok", "consumer": "ok"}
     assert "carecircle_http_requests_total" in api.get(f"{root}/metrics").text
     assert api.get(f"{root}/openapi.json").json()["info"]["title"] == f"CareCircle {service}"
     assert api.get(f"{root}/docs").status_code == 200
+
+
+def test_readiness_reports_a_relay_never_seen_or_silent_as_not_ready(intake, service_runtime):
+    database = service_runtime("intake").database
+    heartbeat.beat(database, "consumer")
+    never = intake.get("http://testserver/intake/readyz")
+    assert never.status_code == 503
+    assert never.json()["checks"]["relay"] == "never seen"
+
+    with database.transaction() as session:  # the relay beat, then went silent
+        session.execute(insert(tables.heartbeat).values(
+            process="relay", instance="host:1", beat_at=datetime.now(UTC) - timedelta(minutes=2)))
+    silent = intake.get("http://testserver/intake/readyz")
+    assert silent.status_code == 503
+    assert silent.json()["checks"]["relay"].startswith("stale: last beat 1")  # 120 s
+    assert silent.json()["checks"]["consumer"] == "ok"

@@ -3,8 +3,12 @@ an outbox to write to, a relay, and a consumer whose handler writes one
 effect row per event (or fails for the client ids listed as poison)."""
 from __future__ import annotations
 
+import re
+import subprocess
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import String, func, select
@@ -50,11 +54,11 @@ class Pipeline:
     poison: set[str] = field(default_factory=set)
     policy: RetryPolicy = field(default_factory=lambda: RetryPolicy(max_attempts=3, delays=(0.05, 0.1)))
 
-    def relay(self, **options) -> Relay:
-        return Relay(service="intake", database=self.database, broker=self.brokers(), **options)
+    def relay(self, broker: Broker | None = None, **options) -> Relay:
+        return Relay(service="intake", database=self.database, broker=broker or self.brokers(), **options)
 
-    def consumer(self) -> Consumer:
-        consumer = Consumer(name=CONSUMER, database=self.database, broker=self.brokers(),
+    def consumer(self, broker: Broker | None = None, name: str = CONSUMER) -> Consumer:
+        consumer = Consumer(name=name, database=self.database, broker=broker or self.brokers(),
                             handlers=effect_handlers(self.poison), policy=self.policy,
                             batch_size=50, batch_wait=0.01, idle_wait=0.05)
         consumer.declare()
@@ -81,3 +85,39 @@ class Pipeline:
         while relay.publish_batch():
             pass
 
+
+@contextmanager
+def running(*loops: Callable[[threading.Event], None]) -> Iterator[list[threading.Thread]]:
+    """Runs relay and consumer loops in threads, as their processes do; stops them at the end."""
+    stop = threading.Event()
+    threads = [threading.Thread(target=loop, args=(stop,), daemon=True) for loop in loops]
+    for thread in threads:
+        thread.start()
+    try:
+        yield threads
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+
+
+# -- RabbitMQ connections, by the name a RabbitBroker gives them ------------------------------
+_NAMED = re.compile(r'^(<[^>]+>)\t.*\{"connection_name","([^"]*)"\}', re.MULTILINE)
+
+
+def connections() -> dict[str, set[str]]:
+    """The pids of the broker's open connections, by connection name."""
+    named: dict[str, set[str]] = {}
+    for pid, name in _NAMED.findall(_rabbitmqctl("list_connections", "pid", "client_properties")):
+        named.setdefault(name, set()).add(pid)
+    return named
+
+
+def close_connection(pid: str) -> None:
+    """As an operator or a broker restart would: the client only learns it from the broker."""
+    _rabbitmqctl("close_connection", pid, "closed by a test")
+
+
+def _rabbitmqctl(*args: str) -> str:
+    return subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, text=True,
+                          timeout=60).stdout

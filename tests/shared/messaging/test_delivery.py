@@ -1,17 +1,24 @@
 """Nothing lost, nothing twice: the same cases on both transports."""
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections import Counter
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy.exc import DBAPIError
 
+from shared import metrics, testing
 from shared.db import Database
+from shared.events import Envelope, registered_types
+from shared.events.intake import ClientRegistered
 from shared.messaging.broker import Message
 from shared.messaging.tables import inbox, outbox
 from shared.testing import until
-from tests.shared.messaging.support import Pipeline
+from tests.shared.messaging.support import Pipeline, running
 
 
 def test_outbox_events_reach_the_consumer_once_each(pipeline: Pipeline):
@@ -116,6 +123,70 @@ def test_the_relay_purges_only_rows_published_before_the_retention(pipeline: Pip
     assert relay.purge_published() == 1
     remaining = _event_ids(pipeline, outbox)
     assert len(remaining) == 2 and oldest not in remaining
+
+
+def test_invalid_envelopes_are_dead_lettered_at_once_and_the_rest_of_the_batch_applied(pipeline: Pipeline):
+    consumer = pipeline.consumer()
+    pipeline.write(3)
+    with pipeline.database.unit_of_work() as session:
+        valid = [Message(r.event_id, r.type, r.body.encode()) for r in session.execute(outbox.select())]
+    sound = Envelope.wrap(ClientRegistered(client_id=uuid.uuid4(), municipality="BG-RAK"))
+    too_long = sound.model_copy(update={"id": "x" * 37})  # wider than the inbox's event_id
+    personal = sound.model_copy(update={"id": str(uuid.uuid4()), "data": {
+        "client_id": str(uuid.uuid4()), "municipality": "Maria Petrova", "name": "Maria Petrova"}})
+    unnamed = b'{"specversion": "1.0", "name": "Maria Petrova"}'  # neither an envelope nor a message id
+    invalid = [Message(e.id, e.type, e.to_json()) for e in (too_long, personal)] + [
+        Message("", ClientRegistered.type, unnamed)]
+
+    assert pipeline.brokers().publish(valid + invalid) == set()  # one batch, valid and invalid mixed
+    until(lambda: len(pipeline.effects()) == 3 and len(pipeline.brokers().dead_letters("reporting")) == 3,
+          step=consumer.process_batch)
+    letters = {letter.message.event_id: letter for letter in pipeline.brokers().dead_letters("reporting")}
+    unnamed_id = hashlib.sha256(unnamed).hexdigest()[:36]
+
+    assert sorted(pipeline.effects()) == sorted(m.event_id for m in valid)
+    assert set(letters) == {too_long.id, personal.id, unnamed_id}
+    assert {letter.attempts for letter in letters.values()} == {1}  # no retries
+    assert "id: String should have at most 36 characters" in letters[too_long.id].reason
+    assert "municipality" in letters[personal.id].reason and "name" in letters[personal.id].reason
+    assert not [letter.reason for letter in letters.values() if "Maria" in letter.reason]
+
+    assert pipeline.brokers().replay("reporting", [unnamed_id]) == 1  # the id the listing showed
+    assert unnamed_id not in {letter.message.event_id for letter in pipeline.brokers().dead_letters("reporting")}
+
+
+def test_a_started_consumer_shows_every_counter_at_zero(pipeline: Pipeline):
+    """Alerts use increase(), which cannot see the step from no series to the first dead letter."""
+    consumer = pipeline.consumer(name="zero" + testing.run_id())
+    labels = {"service": consumer.name, "type": ClientRegistered.type}
+
+    with running(consumer.run):
+        until(lambda: REGISTRY.get_sample_value("carecircle_events_dead_lettered_total", labels) is not None)
+
+    assert REGISTRY.get_sample_value("carecircle_events_dead_lettered_total", labels) == 0
+    assert REGISTRY.get_sample_value("carecircle_events_failed_total", labels) == 0
+    for outcome in metrics.CONSUMED_OUTCOMES:
+        assert REGISTRY.get_sample_value("carecircle_events_consumed_total", labels | {"outcome": outcome}) == 0
+
+
+def test_a_started_relay_shows_its_counters_of_every_type_its_service_emits(pipeline: Pipeline):
+    relay = pipeline.relay()
+    emitted = [t for t in registered_types() if t.startswith("intake.")]
+    counters = {"carecircle_events_published_total": metrics.events_published,
+                "carecircle_events_publish_failed_total": metrics.events_publish_failed}
+    for counter in counters.values():  # as in a process just started
+        for event_type in emitted:
+            with suppress(KeyError):
+                counter.remove(relay.service, event_type)
+
+    def shown() -> dict[tuple[str, str], float | None]:
+        return {(name, t): REGISTRY.get_sample_value(name, {"service": "intake", "type": t})
+                for name in counters for t in emitted}
+
+    with running(relay.run):
+        until(lambda: None not in shown().values())
+
+    assert set(shown().values()) == {0}
 
 
 def _backdate_oldest(pipeline: Pipeline, key, moment, age: timedelta) -> str:

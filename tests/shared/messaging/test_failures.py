@@ -11,13 +11,16 @@ import threading
 from collections import Counter
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from shared import testing
 from shared.messaging.broker import BrokerUnavailable
+from shared.messaging.rabbit import RabbitBroker
+from shared.messaging.relay import Relay
 from shared.messaging.tables import outbox
 from shared.testing import until
-from tests.shared.messaging.support import Pipeline
+from tests.shared.messaging.support import Pipeline, close_connection, connections, running
 
 pytestmark = pytest.mark.servers
 
@@ -144,3 +147,47 @@ def _relay_once(relay) -> None:
     """One relay pass that tolerates the broker still coming back."""
     with contextlib.suppress(BrokerUnavailable):
         relay.publish_batch()
+
+
+def test_relay_and_consumer_survive_their_idle_connections_being_closed(rabbit_pipeline: Pipeline, vhost_url,
+                                                                         namespace):
+    """An operator's close_connection, or a broker restart with no traffic, finds both waiting for work."""
+    pipeline = rabbit_pipeline
+    names = [f"{namespace}-consumer", f"{namespace}-relay"]
+    consumer = pipeline.consumer(RabbitBroker(vhost_url, namespace, connection_name=names[0]))
+    relay = pipeline.relay(RabbitBroker(vhost_url, namespace, connection_name=names[1]))
+    with running(consumer.run, relay.run) as threads:
+        first = pipeline.write(1)
+        until(lambda: pipeline.effects() == first)  # both are connected, and now idle
+        before = connections()
+        closed = set().union(*(before.get(name, set()) for name in names))
+        assert len(closed) == 2, before
+
+        for pid in closed:
+            close_connection(pid)
+        until(lambda: not closed & set().union(*connections().values()))
+        second = pipeline.write(1)
+        until(lambda: sorted(pipeline.effects()) == sorted(first + second))
+
+        assert all(thread.is_alive() for thread in threads)
+        after = connections()
+        assert all(after.get(name) for name in names)  # each opened a connection of its own again
+
+
+def test_outbox_gauges_show_events_waiting_while_the_broker_is_unreachable(rabbit_pipeline: Pipeline):
+    pipeline = rabbit_pipeline
+    pipeline.write(7)
+    nowhere = RabbitBroker(f"amqp://guest:guest@127.0.0.1:{testing.free_port()}/", "nowhere")
+    relay = Relay(service="lag" + testing.run_id(), database=pipeline.database, broker=nowhere)  # gauges of its own
+
+    def gauge(name: str) -> float | None:
+        return REGISTRY.get_sample_value(name, {"service": relay.service})
+
+    with running(relay.run) as [thread]:
+        until(lambda: gauge("carecircle_outbox_pending") == 7)
+        first_lag = gauge("carecircle_outbox_lag_seconds")
+        until(lambda: gauge("carecircle_outbox_lag_seconds") > first_lag)  # measured again, still waiting
+        assert thread.is_alive()
+
+    assert first_lag > 0
+    assert pipeline.unpublished() == 7
