@@ -17,7 +17,8 @@ def _config(script_location: str, database: Database, metadata: MetaData) -> Con
     return config
 
 
-def upgrade(script_location: str, database: Database, metadata: MetaData, revision: str = "head") -> None:
+def upgrade(script_location: str, database: Database, metadata: MetaData, revision: str = "heads") -> None:
+    """To every head: features developed side by side may each add a migration before a merge revision joins them."""
     command.upgrade(_config(script_location, database, metadata), revision)
 
 

@@ -12,12 +12,16 @@ import secrets
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TypeVar
 from urllib.parse import quote
 
 import psycopg
+import uvicorn
 from psycopg import sql
 from sqlalchemy import select
 
@@ -28,6 +32,7 @@ from shared.settings import Settings
 
 POSTGRES_ADMIN = os.environ.get("CARECIRCLE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_HOST = os.environ.get("CARECIRCLE_TEST_AMQP_HOST", "127.0.0.1")
+T = TypeVar("T")
 REDIS_URL = os.environ.get("CARECIRCLE_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
@@ -126,6 +131,36 @@ def free_port() -> int:
 
 # -- what the tests of every service share ------------------------------------
 JWT_SECRET = "carecircle-tests-secret-of-32-bytes-at-least"
+
+
+@contextmanager
+def served(app, *, threads: int = 40) -> Iterator[str]:
+    """Serves ``app`` with uvicorn on a free loopback port in a thread, for requests
+    that must really run at the same time; yields the base URL."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False,
+                            limit_concurrency=threads * 2)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    until(lambda: server.started, timeout=30)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+def at_once(requests: list[Callable[[], T]]) -> list[T]:
+    """Runs the calls in as many threads, released together by a barrier: simultaneous requests."""
+    barrier = threading.Barrier(len(requests))
+
+    def call(request: Callable[[], T]) -> T:
+        barrier.wait()
+        return request()
+
+    with ThreadPoolExecutor(len(requests)) as pool:
+        return list(pool.map(call, requests))
 
 
 def make_settings(database_url: str = "sqlite://", **overrides) -> Settings:

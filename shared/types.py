@@ -1,9 +1,11 @@
 """Field types and base models that requests, answers and events share, declared once."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 MUNICIPALITY_CODE = r"^[A-Z0-9][A-Z0-9_-]{1,31}$"
 CODE = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
@@ -11,6 +13,29 @@ LANGUAGE = r"^(bg|pl|uk|en)$"
 LANGUAGES = ("bg", "pl", "uk", "en")
 CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 CLOCK_OR_MIDNIGHT = r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
+
+# Characters no name, address or note needs, and that hide or reorder what a reader
+# sees: C0 and C1 controls, zero-width characters, bidirectional embeddings,
+# overrides and isolates. A note may hold tabs and line breaks; a line may not.
+_HIDDEN = "\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069"
+_REFUSED_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_HIDDEN}]")
+_REFUSED_IN_NOTE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_HIDDEN}]")
+
+
+def _text(refused: re.Pattern[str]):
+    def clean(value: str) -> str:
+        """NFC, so that the same name typed on two keyboards is the same text."""
+        found = refused.search(value)
+        if found:  # the code point, never the text: it may be personal data
+            raise ValueError(f"must not contain U+{ord(found.group()):04X} (a control or invisible character)")
+        return unicodedata.normalize("NFC", value)
+    return clean
+
+
+Line = Annotated[str, AfterValidator(_text(_REFUSED_IN_LINE))]
+"""Text on one line: names, titles, addresses, labels."""
+Note = Annotated[str, AfterValidator(_text(_REFUSED_IN_NOTE))]
+"""Free text of several lines: descriptions, observations, notes."""
 
 Language = Literal["bg", "pl", "uk", "en"]
 Code = Annotated[str, Field(pattern=CODE, examples=["home_help"],

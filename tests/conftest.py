@@ -214,6 +214,21 @@ def service_client(service_runtime) -> Callable[[str], TestClient]:
 
 
 @pytest.fixture
+def served_service(service_runtime) -> Callable[[str], str]:
+    """``served_service("intake")`` -> the base URL (``http://127.0.0.1:PORT/intake/v1``) of that
+    service's app served by uvicorn on a socket: for requests that really run at the same time."""
+    urls: dict[str, str] = {}
+    with ExitStack() as opened:
+        def url(name: str) -> str:
+            if name not in urls:
+                root = opened.enter_context(testing.served(mount_services({name: service_runtime(name).app()})))
+                urls[name] = f"{root}/{name}/v1"
+            return urls[name]
+
+        yield url
+
+
+@pytest.fixture
 def published(service_runtime) -> Callable[[str], list[dict]]:
     """``published("intake.client.registered.v1")`` -> the envelopes of that type in the outbox
     of the service that publishes it (the first word of the type), oldest first."""
