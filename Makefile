@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 LOCK := requirements.lock
 
-.PHONY: install lock run test test-fast lint up down check-deploy bench clean
+.PHONY: install lock run test test-fast lint up down check-deploy bench faults clean
 
 # The project with its test and lint tools, every package at the version pinned in $(LOCK).
 $(INSTALLED): pyproject.toml $(LOCK)
@@ -58,6 +58,10 @@ check-deploy: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/pipeline.py
+
+## Fault suite on processes of its own (kills, a database pause, poison; it restarts this machine's RabbitMQ)
+faults: $(INSTALLED)
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

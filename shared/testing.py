@@ -117,10 +117,14 @@ def amqp_url(vhost: str) -> str:
     return f"amqp://guest:guest@{AMQP_HOST}:5672/{quote(vhost, safe='')}"
 
 
-def restart_rabbitmq_app() -> None:
-    """Stops and starts the RabbitMQ application: every connection is dropped."""
+def restart_rabbitmq_app(outage: float = 0.0) -> None:
+    """Stops the RabbitMQ application for ``outage`` seconds, then starts it: every
+    connection of every vhost is dropped."""
     _rabbitmqctl("stop_app")
-    _rabbitmqctl("start_app")
+    try:
+        time.sleep(outage)
+    finally:
+        _rabbitmqctl("start_app")  # never leave the machine's broker stopped
 
 
 def free_port() -> int:

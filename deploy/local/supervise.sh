@@ -4,8 +4,8 @@
 #   deploy/local/supervise.sh CHILD_PIDFILE COMMAND [ARGS...]
 #
 # When COMMAND exits it is started again after a back-off that doubles from
-# 1 s to 30 s and starts over once the process has run for a minute, so a
-# process that cannot start does not spin. The current child's pid is kept in
+# 1 s to 30 s and starts over once the process has run for 10 s (as Docker's
+# restart policy does), so a process that cannot start does not spin. The current child's pid is kept in
 # CHILD_PIDFILE (for an operator, or a fault test, to find it). SIGTERM or
 # SIGINT stops the child and the supervisor; down.sh sends it to the whole
 # process group, which this script leads (up.sh starts it with setsid).
@@ -13,7 +13,7 @@ set -uo pipefail
 
 FIRST_PAUSE=1
 MAX_PAUSE=30
-STEADY=60   # seconds of running after which the back-off starts over
+STEADY=10   # seconds of running after which the back-off starts over
 
 child_pidfile=$1
 shift

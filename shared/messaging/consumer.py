@@ -153,8 +153,10 @@ class Consumer:
 
     def _envelope(self, delivery: Delivery) -> Envelope:
         envelope = Envelope.from_json(delivery.message.body)
-        if self.handlers.handles(envelope.type):  # a type it does not handle is only recorded as ignored
-            envelope.event()  # the payload against its contract
+        # The payload against its contract, whether handled here or not: a type the
+        # catalogue does not know (a newer producer during an upgrade, a stray
+        # publisher) waits in the dead-letter queue to be replayed, never silently dropped.
+        envelope.event()
         return envelope
 
     def _apply_or_give_back(self, deliveries: Sequence[Delivery], valid: list[Checked]) -> list[tuple[Delivery, str]]:

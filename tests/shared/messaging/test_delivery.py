@@ -135,17 +135,19 @@ def test_invalid_envelopes_are_dead_lettered_at_once_and_the_rest_of_the_batch_a
     personal = sound.model_copy(update={"id": str(uuid.uuid4()), "data": {
         "client_id": str(uuid.uuid4()), "municipality": "Maria Petrova", "name": "Maria Petrova"}})
     unnamed = b'{"specversion": "1.0", "name": "Maria Petrova"}'  # neither an envelope nor a message id
-    invalid = [Message(e.id, e.type, e.to_json()) for e in (too_long, personal)] + [
+    unknown = sound.model_copy(update={"id": str(uuid.uuid4()), "type": "intake.client.teleported.v1"})
+    invalid = [Message(e.id, ClientRegistered.type, e.to_json()) for e in (too_long, personal, unknown)] + [
         Message("", ClientRegistered.type, unnamed)]
 
     assert pipeline.brokers().publish(valid + invalid) == set()  # one batch, valid and invalid mixed
-    until(lambda: len(pipeline.effects()) == 3 and len(pipeline.brokers().dead_letters("reporting")) == 3,
+    until(lambda: len(pipeline.effects()) == 3 and len(pipeline.brokers().dead_letters("reporting")) == 4,
           step=consumer.process_batch)
     letters = {letter.message.event_id: letter for letter in pipeline.brokers().dead_letters("reporting")}
     unnamed_id = hashlib.sha256(unnamed).hexdigest()[:36]
 
     assert sorted(pipeline.effects()) == sorted(m.event_id for m in valid)
-    assert set(letters) == {too_long.id, personal.id, unnamed_id}
+    assert set(letters) == {too_long.id, personal.id, unknown.id, unnamed_id}
+    assert letters[unknown.id].reason == "UnknownEventType: intake.client.teleported.v1"
     assert {letter.attempts for letter in letters.values()} == {1}  # no retries
     assert "id: String should have at most 36 characters" in letters[too_long.id].reason
     assert "municipality" in letters[personal.id].reason and "name" in letters[personal.id].reason
