@@ -89,13 +89,27 @@ class TokenVerifier:
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
-    # Keycloak puts realm roles under realm_access; the built-in issuer uses "roles".
-    roles = claims.get("roles") or claims.get("realm_access", {}).get("roles", [])
     return Principal(
         subject=str(claims["sub"]),
-        roles=frozenset(roles),
-        municipalities=frozenset(claims.get("municipalities", [])),
+        roles=_strings("roles", _roles(claims)),
+        municipalities=_strings("municipalities", claims.get("municipalities")),
     )
+
+
+def _roles(claims: dict[str, Any]) -> Any:
+    """The built-in issuer's ``roles``, else Keycloak's realm roles (``realm_access.roles``)."""
+    if "roles" in claims:
+        return claims["roles"]
+    realm = claims.get("realm_access")
+    return realm.get("roles") if isinstance(realm, dict) else None
+
+
+def _strings(name: str, value: Any) -> frozenset[str]:
+    """A claim that must be a list of strings. Anything else (missing, a bare string, which
+    would read as its letters, numbers, objects) is a token not made for this API: 401."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise Unauthorized(f"invalid token: the {name} claim is not a list of strings")
+    return frozenset(value)
 
 
 def issue_token(settings: Settings, *, roles: list[str], municipalities: list[str],

@@ -46,6 +46,9 @@ class UtcDateTime(TypeDecorator):
         return value
 
 
+# The execution option of a write transaction's connection (see ``_sqlite_engine``).
+_WRITES = "carecircle_writes"
+
 # What a database call raises when it fails, as the relay and consumer loops catch it.
 DATABASE_ERRORS = (DBAPIError, PoolTimeout)
 
@@ -77,7 +80,7 @@ class Database:
         self.url = url
         self._engine: Engine | None = None
         self._pid: int | None = None
-        self._sessions: sessionmaker[Session] | None = None
+        self._sessions: dict[bool, sessionmaker[Session]] | None = None
         self._lock = threading.Lock()  # embedded mode: the API, relay and consumer threads share it
 
     @property
@@ -86,19 +89,27 @@ class Database:
             if self._engine is None or self._pid != os.getpid():
                 self._engine = _create_engine(self.url)
                 self._pid = os.getpid()
-                self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+                self._sessions = {write: sessionmaker(self._engine.execution_options(**{_WRITES: write}),
+                                                      expire_on_commit=False) for write in (True, False)}
             return self._engine
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def one_writer(self) -> bool:
+        """Whether one transaction writes at a time, whatever rows it touches (SQLite)."""
+        return _sqlite(self.url)
+
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """A session that rolls back on exit unless the caller committed."""
-        self.engine  # noqa: B018 - makes the session factory for this process
+    def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
+        """A session that rolls back on exit unless the caller committed. A write (the
+        default) runs alone on SQLite from its first statement; ``write=False`` is for
+        reads, which never wait for a writer (a write in one may find the database busy)."""
+        self.engine  # noqa: B018 - makes the session factories for this process
         assert self._sessions is not None
-        with self._sessions() as session:
+        with self._sessions[write]() as session:
             yield session
 
     @contextmanager
@@ -120,23 +131,36 @@ class Database:
 
 
 def _create_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
+    # hide_parameters: an error's text never quotes a statement's values (names, phones...).
+    if _sqlite(url):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
+
+
+def _sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
 
 
 def _sqlite_engine(url: str) -> Engine:
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):  # WAL lets the API, relay and consumer threads share a file
+        dbapi_conn.isolation_level = None  # sqlite3 emits no BEGIN of its own: _begin does
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        """SQLite ignores ``FOR UPDATE``: a write takes the database's write lock as it
+        begins, so what it read stays true until it commits, as a row lock keeps it on
+        PostgreSQL (SQLAlchemy's pysqlite recipe for controlling BEGIN)."""
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITES) else "BEGIN")
 
     return engine

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     jwt_issuer: str = "carecircle"
     jwt_audience: str = "carecircle"
     token_ttl_minutes: int = Field(12 * 60, gt=0)
+    # The largest request body an API reads; a larger one is a 413 before anything else runs.
+    max_body_bytes: int = Field(1024 * 1024, gt=0)
 
     max_delivery_attempts: int = Field(5, ge=1)
     retry_delays: list[float] = Field(default=[1.0, 5.0, 30.0, 120.0], min_length=1)

@@ -183,7 +183,7 @@ def bearer(role: str, *municipalities: str, subject: str | None = None, settings
 
 def published_events(database: Database, event_type: str) -> list[dict]:
     """The envelopes of ``event_type`` in a service's outbox, oldest first."""
-    with database.unit_of_work() as session:
+    with database.unit_of_work(write=False) as session:
         rows = session.scalars(select(outbox.c.body).where(outbox.c.type == event_type).order_by(outbox.c.seq))
         return [json.loads(body) for body in rows]
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from kombu.exceptions import OperationalError as TaskBrokerUnavailable
 from sqlalchemy.exc import DBAPIError, IntegrityError, TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared import metrics
 from shared.auth import TokenVerifier
@@ -23,12 +26,15 @@ from shared.db import Database, unavailable
 from shared.errors import Problem
 from shared.messaging import heartbeat
 from shared.messaging.broker import BrokerUnavailable
+from shared.openapi import document_errors
+from shared.routes import allowed_methods, refuse_unknown_query
 from shared.settings import Settings
 from shared.tracing import traced
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 RETRY_AFTER = 5  # seconds a client waits before asking again when a dependency is away
+READS = frozenset({"GET", "HEAD", "OPTIONS"})  # the methods that change nothing
 
 
 def problem_response(status: int, title: str, detail: str | None = None, **extra) -> JSONResponse:
@@ -55,10 +61,18 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.exception_handler(DBAPIError)(_database_error)
     for away in (PoolTimeout, BrokerUnavailable, TaskBrokerUnavailable):
         app.add_exception_handler(away, _dependency_unavailable)
-    app.add_exception_handler(
-        StarletteHTTPException,
-        lambda _r, e: problem_response(e.status_code, HTTPStatus(e.status_code).phrase, str(e.detail)))
+    app.exception_handler(StarletteHTTPException)(_http_problem)
     app.add_exception_handler(Exception, _unexpected)
+
+
+def _http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Starlette's own errors (no route, a method the path does not take) with their headers;
+    a 405's ``Allow`` names every method of the path, not only those of the first route."""
+    answer = problem_response(exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc.detail))
+    answer.headers.update(exc.headers or {})
+    if exc.status_code == 405:
+        answer.headers["Allow"] = ", ".join(allowed_methods(request))
+    return answer
 
 
 def _concurrent_change(_request: Request, exc: IntegrityError) -> JSONResponse:
@@ -84,7 +98,9 @@ def _dependency_unavailable(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    log.error("unexpected error", exc_info=exc)
+    """A 500, logged with the type of the exception and where it and every exception it chains
+    were raised; shared.logging's formatters leave their messages out (personal data)."""
+    log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)  # the formatter drops messages
     return problem_response(500, "Internal Server Error", "the error was logged")
 
 
@@ -101,12 +117,55 @@ def _route_template(request: Request) -> str:
     return "/" + "/".join([*prefix, *declared])
 
 
+class BodyLimit:
+    """Refuses a request body over ``limit`` bytes with a 413, before routing and authentication
+    run: at once, reading nothing, when its Content-Length says so; else when the bytes streamed
+    (chunked) pass the limit. (Starlette's own limit lets a route that reads no body run, commit
+    and only then have its answer replaced.)"""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+        elif _declared_length(scope) > self.limit:
+            await _http_problem(Request(scope), self._too_large())(scope, receive, send)
+        else:
+            await self.app(scope, self._counting(receive), send)
+
+    def _too_large(self) -> StarletteHTTPException:
+        # The connection stays open: the server discards the rest of the body unread. Closing
+        # it with bytes unread resets it, and a client still sending would lose the 413.
+        return StarletteHTTPException(413, f"the request body is larger than {self.limit} bytes")
+
+    def _counting(self, receive: Receive) -> Receive:
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:  # FastAPI passes this on from reading the body, to _http_problem
+                raise self._too_large()
+            return message
+        return counted
+
+
+def _declared_length(scope: Scope) -> int:
+    value = Headers(scope=scope).get("content-length", "")
+    return int(value) if value.isdecimal() else 0  # the server refused a malformed one already
+
+
 def install_middleware(app: FastAPI, service: str) -> None:
     @app.middleware("http")
     async def trace_and_measure(request: Request, call_next):
         started = time.perf_counter()
         with traced(request.headers.get("traceparent")) as traceparent:
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception as exc:  # noqa: BLE001 - answered here: past this point the server logs it, message and all
+                response = _unexpected(request, exc)
             route = _route_template(request)
             elapsed = time.perf_counter() - started
             # The route template, never the path: paths carry ids, queries may carry names.
@@ -118,10 +177,25 @@ def install_middleware(app: FastAPI, service: str) -> None:
         return response
 
 
-def db_session(request: Request) -> Iterator[Session]:
+async def _writer_turn(request: Request) -> AsyncIterator[None]:
+    """Where a write request waits while another writes, when the database takes one writer
+    at a time (SQLite): here, on the event loop. Waiting for the write lock in a worker thread
+    would hold that thread, while the writer holding the lock needs one more to shape its
+    answer; 40 waiting writers would hold them all until the busy timeout."""
+    turn = request.app.state.writer_turn
+    if turn is None or request.method in READS:
+        yield
+        return
+    async with turn:
+        yield
+
+
+def db_session(request: Request,
+               _turn: Annotated[None, Depends(_writer_turn, scope="function")]) -> Iterator[Session]:
     """The request's unit of work: committed when the route returned its answer (before
-    it is sent, so a failed commit is the answer), rolled back when it raised."""
-    with request.app.state.database.unit_of_work() as session:
+    it is sent, so a failed commit is the answer), rolled back when it raised. Only a
+    request that may change something is a write (on SQLite, one writer at a time)."""
+    with request.app.state.database.unit_of_work(write=request.method not in READS) as session:
         yield session
         session.commit()
 
@@ -142,11 +216,15 @@ class ServiceContext:
 
 def create_service_app(context: ServiceContext, routers: list[APIRouter], *, title: str,
                        description: str = "") -> FastAPI:
-    app = FastAPI(title=title, description=description, version="1.0")
+    app = FastAPI(title=title, description=description, version="1.0",
+                  dependencies=[Depends(refuse_unknown_query)])
+    document_errors(app, PROBLEM)
     app.state.database = context.database
+    app.state.writer_turn = anyio.Lock() if context.database.one_writer else None
     app.state.settings = context.settings
     app.state.verifier = TokenVerifier(context.settings)
     install_problem_handlers(app)
+    app.add_middleware(BodyLimit, limit=context.settings.max_body_bytes)  # inside the trace: a 413 is logged
     install_middleware(app, context.name)
     app.include_router(_operations_router(context))
     for router in routers:
@@ -161,7 +239,9 @@ def _operations_router(context: ServiceContext) -> APIRouter:
     def healthz() -> dict:
         return {"status": "ok", "service": context.name}
 
-    @router.get("/readyz", summary="The database and the broker answer; the relay and the consumer beat")
+    @router.get("/readyz", summary="The database and the broker answer; the relay and the consumer beat",
+                responses={503: {"description": "Not ready: `checks` names what failed",
+                                 "content": {"application/json": {}}}})
     def readyz() -> Response:
         checks = {"database": context.database.ping, "broker": context.broker_check}
         results = {name: _check(fn) for name, fn in checks.items()} | _processes(context.database)
@@ -197,6 +277,7 @@ def _processes(database: Database) -> dict[str, str]:
 def mount_services(apps: dict[str, FastAPI], *, title: str = "CareCircle") -> FastAPI:
     """One root app with each service under its own prefix (``/intake`` ...)."""
     root = FastAPI(title=title, docs_url=None, redoc_url=None, openapi_url=None)
+    install_problem_handlers(root)  # a path outside every service is a problem too
 
     @root.get("/", include_in_schema=False)
     def index() -> dict:

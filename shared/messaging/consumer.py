@@ -30,6 +30,7 @@ from shared import metrics
 from shared.db import DATABASE_ERRORS, Database, unavailable
 from shared.events import Envelope
 from shared.events.envelope import UnknownEventType
+from shared.logging import where_raised
 from shared.messaging import heartbeat
 from shared.messaging.broker import Broker, BrokerUnavailable, Delivery, reconnect_pause
 from shared.messaging.handlers import HandlerRegistry
@@ -56,11 +57,13 @@ PERMANENT_ERRORS = (ValidationError, UnknownEventType)
 
 
 def failure_reason(exc: Exception) -> str:
-    """Why an event failed, for its dead letter and the log. Of a validation
-    error only the fields and what is wrong with them: pydantic's own text
-    quotes the values, which may be personal data."""
+    """Why an event failed, for its dead letter and the log, without the values it
+    may quote (personal data): of a validation error the fields and what is wrong
+    with them, of any other the exception type and where it was raised."""
+    if isinstance(exc, UnknownEventType):
+        return f"UnknownEventType: {exc}"  # the type: a code, and what an operator must see
     if not isinstance(exc, ValidationError):
-        return f"{type(exc).__name__}: {exc}"
+        return where_raised(exc)
     problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}"
                          for e in exc.errors(include_url=False, include_context=False, include_input=False))
     return f"ValidationError ({exc.title}): {problems}"

@@ -51,7 +51,7 @@ def liveness(database: Database, processes: Sequence[str] = PROCESSES,
              now: datetime | None = None) -> dict[str, str]:
     """Per process: "ok", "stale: last beat 42s ago" or "never seen"."""
     now = now or datetime.now(UTC)
-    with database.unit_of_work() as session:
+    with database.unit_of_work(write=False) as session:
         latest = dict(session.execute(
             select(heartbeat.c.process, func.max(heartbeat.c.beat_at))
             .where(heartbeat.c.process.in_(processes)).group_by(heartbeat.c.process)

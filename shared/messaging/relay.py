@@ -78,7 +78,7 @@ class Relay:
 
     def update_gauges(self) -> None:
         """How many events wait, and for how long the oldest has."""
-        with self.database.unit_of_work() as session:
+        with self.database.unit_of_work(write=False) as session:
             pending, oldest = session.execute(
                 select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
             ).one()

@@ -62,7 +62,7 @@ def test_poison_event_is_dead_lettered_while_others_flow_and_replays(pipeline: P
     assert sorted(pipeline.effects()) == sorted(healthy)
     assert letter.message.event_id == poisoned
     assert letter.attempts == pipeline.policy.max_attempts
-    assert "cannot handle client" in letter.reason
+    assert letter.reason.startswith("RuntimeError at ") and letter.reason.endswith("in record_effect")  # no message
 
     pipeline.poison.clear()  # the bug is fixed
     assert pipeline.brokers().replay("reporting") == 1
