@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 LOCK := requirements.lock
 
-.PHONY: install lock run test test-fast lint up down check-deploy bench faults clean
+.PHONY: install lock run test test-fast lint up down check-deploy bench faults fuzz clean
 
 # The project with its test and lint tools, every package at the version pinned in $(LOCK).
 $(INSTALLED): pyproject.toml $(LOCK)
@@ -62,6 +62,10 @@ bench: $(INSTALLED)
 ## Fault suite on processes of its own (kills, a database pause, poison; it restarts this machine's RabbitMQ)
 faults: $(INSTALLED)
 	$(BIN)/python bench/faults.py
+
+## schemathesis over each service's API, every check (deploy/fuzz.sh; FUZZ_ARGS, e.g. '-- --max-examples 20')
+fuzz: $(INSTALLED)
+	deploy/fuzz.sh $(FUZZ_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -18,8 +18,8 @@ MAX_OFFSET = 1_000_000
 
 
 class PageQuery(BaseModel):
-    """The paging query parameters; a list's filter model extends it. Unknown query
-    parameters are ignored, as they are on every other route."""
+    """The paging query parameters; a list's filter model extends it. A query parameter
+    the model does not declare is refused (``shared.routes``), as on every other route."""
 
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many matching records to skip")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 MUNICIPALITY_CODE = r"^[A-Z0-9][A-Z0-9_-]{1,31}$"
 CODE = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
@@ -23,8 +23,12 @@ _REFUSED_IN_NOTE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_HIDDEN}]")
 
 
 def _text(refused: re.Pattern[str]):
-    def clean(value: str) -> str:
+    # Before pydantic's own str checks, so that length limits given with Field() stay
+    # string limits ("at most 100 characters") on the normalised text.
+    def clean(value: object) -> object:
         """NFC, so that the same name typed on two keyboards is the same text."""
+        if not isinstance(value, str):
+            return value  # pydantic answers "not a string"
         found = refused.search(value)
         if found:  # the code point, never the text: it may be personal data
             raise ValueError(f"must not contain U+{ord(found.group()):04X} (a control or invisible character)")
@@ -32,9 +36,14 @@ def _text(refused: re.Pattern[str]):
     return clean
 
 
-Line = Annotated[str, AfterValidator(_text(_REFUSED_IN_LINE))]
+def _documented(refused: re.Pattern[str]) -> Any:
+    """The refusal as a pattern of the JSON schema: clients (and fuzzers) see what is refused."""
+    return Field(json_schema_extra={"pattern": f"^[^{refused.pattern[1:-1]}]*$"})
+
+
+Line = Annotated[str, BeforeValidator(_text(_REFUSED_IN_LINE)), _documented(_REFUSED_IN_LINE)]
 """Text on one line: names, titles, addresses, labels."""
-Note = Annotated[str, AfterValidator(_text(_REFUSED_IN_NOTE))]
+Note = Annotated[str, BeforeValidator(_text(_REFUSED_IN_NOTE)), _documented(_REFUSED_IN_NOTE)]
 """Free text of several lines: descriptions, observations, notes."""
 
 Language = Literal["bg", "pl", "uk", "en"]
