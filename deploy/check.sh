@@ -106,14 +106,20 @@ fi
 
 # up.sh and down.sh list the services themselves (they may run without the
 # project's Python); they must name the same ones as shared/settings.py.
+# settings.sh's list NAME holds at least the services that python CODE prints.
+lists_cover() {
+  local name=$1 expected listed svc
+  expected="$("$PYTHON" -c "from services.registry import *; print(*$2)")"
+  # shellcheck disable=SC2016  # expanded by the inner bash, which has the list
+  listed=" $(bash -c 'source deploy/local/settings.sh && declare -n list=$1 && echo "${list[*]}"' _ "$name") "
+  for svc in $expected; do
+    [[ $listed == *" $svc "* ]] || { echo "deploy/local/settings.sh: $name lacks $svc"; return 1; }
+  done
+}
+
 scripts_name_every_service() {
-  local expected listed
-  expected="$("$PYTHON" -c 'from services.registry import SERVICES; print(*SERVICES)')"
-  listed="$(bash -c 'source deploy/local/settings.sh && echo "${SERVICES[*]}"')"
-  if [[ $listed != "$expected" ]]; then
-    echo "deploy/local/settings.sh: SERVICES=($listed), services/registry.py: $expected"
-    return 1
-  fi
+  lists_cover SERVICES SERVICES && lists_cover WORKER_SERVICES "worker_services()" &&
+    lists_cover BEAT_SERVICES "beat_services()"
 }
 
 syntax_ok() {
@@ -121,7 +127,7 @@ syntax_ok() {
   for script; do bash -n "$script" || return 1; done
 }
 
-run "deploy/local/settings.sh (make up, make down) names every service" scripts_name_every_service
+run "deploy/local/settings.sh (make up, make down) names every service, worker and beat" scripts_name_every_service
 
 scripts=(deploy/check.sh deploy/local/*.sh)
 run "bash -n ${scripts[*]}" syntax_ok "${scripts[@]}"

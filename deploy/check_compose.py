@@ -27,7 +27,7 @@ import jsonschema
 import yaml
 
 from services.cli import build_parser  # the real parser, so a command checked here is one the CLI accepts
-from services.registry import SERVICES
+from services.registry import SERVICES, beat_services, worker_services
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +37,6 @@ PROMETHEUS = ROOT / "deploy" / "prometheus" / "prometheus.yml"
 INIT_SQL = ROOT / "deploy" / "postgres" / "init-databases.sql"
 PLUGINS = ROOT / "deploy" / "rabbitmq" / "enabled_plugins"
 
-WORKER_SERVICES = ("notifications", "reporting")
 # Values for the variables the compose file requires (${VAR:?message}).
 REQUIRED_VARIABLES = {"CARECIRCLE_JWT_SECRET": "check-only-secret-not-the-development-one"}
 
@@ -138,15 +137,17 @@ def process_checks(compose: dict, parsed: dict[str, object]) -> None:
         return (args is not None and args.command.__name__ == f"_{subcommand}"
                 and getattr(args, "service", None) == service)
 
-    with Checks("migrate, and api/consumer/relay per service, workers for "
-                + " and ".join(WORKER_SERVICES)) as c:
+    with Checks("migrate, api/consumer/relay per service, a worker per service with tasks, one beat "
+                "per service with periodic tasks") as c:
         c(runs("migrate", "migrate", "all"), "migrate must run `carecircle migrate all`")
         for svc in SERVICES:
             for name, subcommand in ((f"{svc}-api", "serve"), (f"{svc}-consumer", "consume"),
                                      (f"{svc}-relay", "relay")):
                 c(runs(name, subcommand, svc), f"{name} must run `carecircle {subcommand} {svc}`")
-        for svc in WORKER_SERVICES:
+        for svc in worker_services():
             c(runs(f"{svc}-worker", "worker", svc), f"{svc}-worker must run `carecircle worker {svc}`")
+        for svc in beat_services():
+            c(runs(f"{svc}-beat", "beat", svc), f"{svc}-beat must run `carecircle beat {svc}`")
     with Checks("every CareCircle process starts after migrate completed successfully") as c:
         for name, service in carecircle_services(compose).items():
             if name != "migrate":

@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
         background.add_argument("--metrics-host", default="127.0.0.1",
                                 help="address of /metrics (0.0.0.0 inside a container)")
     command("worker", _worker, "Run one service's Celery worker").add_argument("--concurrency", type=int, default=2)
-    command("beat", _beat, "Run one service's periodic task schedule (one copy per service)")
+    beat = command("beat", _beat, "Run one service's periodic task schedule (one copy per service)")
+    beat.add_argument("--schedule", type=Path, help="file of when each task last ran [var/beat/SERVICE-schedule]")
     migrate = command("migrate", _migrate, "Migrate a service's database and declare its queues", service=False)
     migrate.add_argument("service", choices=(*SERVICES, "all"))
     revision = command("revision", _revision, "Autogenerate a migration from the models (developers)")
@@ -124,7 +125,7 @@ def _worker(args, settings: Settings) -> None:
 
 def _beat(args, settings: Settings) -> None:
     celery = _runtime(args.service, settings).celery()
-    schedule = Path("var/beat") / f"{args.service}-schedule"  # when each periodic task last ran
+    schedule = args.schedule or Path("var/beat") / f"{args.service}-schedule"  # when each task last ran
     schedule.parent.mkdir(parents=True, exist_ok=True)
     celery.start(["beat", "--loglevel=INFO", f"--schedule={schedule}"])
 

@@ -17,3 +17,13 @@ def service_spec(name: str) -> ServiceSpec:
 
 def all_specs() -> list[ServiceSpec]:
     return [service_spec(name) for name in SERVICES]
+
+
+def worker_services() -> list[str]:
+    """The services with Celery tasks: each needs workers."""
+    return [spec.name for spec in all_specs() if spec.tasks.tasks]
+
+
+def beat_services() -> list[str]:
+    """The services with periodic tasks: each needs one ``carecircle beat``."""
+    return [spec.name for spec in all_specs() if spec.tasks.beat]

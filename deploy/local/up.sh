@@ -4,7 +4,7 @@
 # PostgreSQL, RabbitMQ and Redis already running here.
 #
 #   per service: API (serve), event consumer (consume), outbox relay (relay);
-#   Celery workers for notifications and reporting.
+#   Celery workers, and a beat for each service with periodic tasks (settings.sh).
 #
 # Each process runs under deploy/local/supervise.sh, which starts it again when
 # it exits (back-off 1 s doubling to 30 s), as compose's restart policy does.
@@ -150,6 +150,9 @@ done
 for svc in "${WORKER_SERVICES[@]}"; do
   start "$svc-worker" -- worker "$svc" --concurrency 2
 done
+for svc in "${BEAT_SERVICES[@]}"; do
+  start "$svc-beat" -- beat "$svc" --schedule "$VAR/beat/$svc-schedule"
+done
 
 say "waiting for every process to answer"
 for svc in "${SERVICES[@]}"; do
@@ -178,6 +181,6 @@ for svc in "${SERVICES[@]}"; do
   printf '  %-14s consumer metrics http://%s:%s/metrics   relay metrics http://%s:%s/metrics\n' \
     "" "$HOST" "${CONSUMER_PORT[$svc]}" "$HOST" "${RELAY_PORT[$svc]}"
 done
-say "  workers: ${WORKER_SERVICES[*]} (Celery on $CARECIRCLE_REDIS_URL)"
+say "  workers: ${WORKER_SERVICES[*]}; beat: ${BEAT_SERVICES[*]} (Celery on $CARECIRCLE_REDIS_URL)"
 say "  token:   $BIN token --role network_admin --municipality '*'"
 say "stop with deploy/local/down.sh"

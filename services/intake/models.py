@@ -107,7 +107,7 @@ class Programme(Base):
     __tablename__ = "programme"
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
-    funder: Mapped[str] = mapped_column(String(300))
+    funder: Mapped[str | None] = mapped_column(String(300))  # a coordinator may not know it
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     network_code: Mapped[str | None] = mapped_column(ForeignKey("network.code"))
@@ -141,6 +141,7 @@ class Client(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     household_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), server_default="active")  # active, inactive, deceased, moved
+    status_since: Mapped[date | None]  # the day of the death, the move...: unknown for rows older than the column
     registered_at: Mapped[datetime]
     registered_by: Mapped[str] = mapped_column(String(200), server_default="unknown")
     # Folded names and phone digits, so that search ignores case, accents and Cyrillic/Latin
@@ -227,6 +228,8 @@ class Agreement(Base):
     signed_on: Mapped[date]
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
+    # The coordinator confirmed dates outside the programme's period (see careplans.service).
+    outside_programme_period: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     programme: Mapped[Programme] = relationship()
 
 
@@ -242,10 +245,31 @@ class CarePlan(Base):
     starts_on: Mapped[date]
     ends_on: Mapped[date | None]
     created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200), server_default="unknown")
     changed_at: Mapped[datetime]
     agreement: Mapped[Agreement | None] = relationship()
     lines: Mapped[list[CarePlanLine]] = relationship(
         back_populates="care_plan", cascade="all, delete-orphan", order_by="CarePlanLine.position")
+    status_changes: Mapped[list[CarePlanStatusChange]] = relationship(
+        cascade="all, delete-orphan",
+        order_by=lambda: [CarePlanStatusChange.effective_on, CarePlanStatusChange.changed_at])
+
+
+class CarePlanStatusChange(Base):
+    """Who moved a care plan to which status, from which day and why. The days a move takes
+    effect never go back (each is checked against the current status's day), so the last
+    move taking effect by a day is the plan's status on that day."""
+
+    __tablename__ = "care_plan_status_change"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    care_plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("care_plan.id", ondelete="CASCADE"), index=True)
+    previous_status: Mapped[str | None] = mapped_column(String(20))  # None: a plan that ran before the history
+    status: Mapped[str] = mapped_column(String(20))
+    effective_on: Mapped[date]
+    reason: Mapped[str | None] = mapped_column(String(64))  # a code: travels in events
+    note: Mapped[str | None] = mapped_column(Text)  # the explanation: stays in intake
+    changed_at: Mapped[datetime]
+    changed_by: Mapped[str] = mapped_column(String(200))
 
 
 class CarePlanLine(Base):
@@ -257,7 +281,7 @@ class CarePlanLine(Base):
     per_week: Mapped[float]  # hours or visits a week, by the service type's unit
     preferred_days: Mapped[list[str]] = mapped_column(JSON, default=list)  # mon ... sun
     time_windows: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # start/end clock pairs
-    preferred_worker: Mapped[str | None] = mapped_column(String(64))  # a staff id of scheduling
+    preferred_worker: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # a staff id of scheduling
     place: Mapped[str] = mapped_column(String(20))  # home, centre, phone, mobile_unit, group_venue
     care_plan: Mapped[CarePlan] = relationship(back_populates="lines")
     service_type: Mapped[ServiceType] = relationship()
@@ -278,7 +302,7 @@ class Case(Base):
     client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
     household_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("household.id"), index=True)
     origin: Mapped[str] = mapped_column(String(20))  # visit, group_session, campaign, walk_in
-    origin_ref: Mapped[str | None] = mapped_column(String(64))  # e.g. the visit id
+    origin_ref: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # the visit's or group session's id
     category_code: Mapped[str] = mapped_column(String(64))
     priority: Mapped[str] = mapped_column(String(10), default="normal")  # low, normal, high, urgent
     title: Mapped[str] = mapped_column(String(200))
@@ -289,6 +313,9 @@ class Case(Base):
     opened_at: Mapped[datetime]
     opened_by: Mapped[str] = mapped_column(String(200))
     closed_at: Mapped[datetime | None]
+    # Loaded only where a list shows them, in its own query (see cases.service.overdue_follow_ups).
+    client: Mapped[Client | None] = relationship(lazy="raise")
+    household: Mapped[Household | None] = relationship(lazy="raise")
     follow_ups: Mapped[list[FollowUp]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="FollowUp.created_at")
     status_changes: Mapped[list[CaseStatusChange]] = relationship(

@@ -99,7 +99,7 @@ class ProgrammeRegistered(Event):
     type = "intake.programme.registered.v1"
     code: str = Field(pattern=CODE)
     name: str
-    funder: str
+    funder: str | None = None  # unknown to the coordinator who registered it
     starts_on: date
     ends_on: date
     municipalities: list[str]
@@ -160,6 +160,7 @@ class AssessmentRecorded(Event):
 # -- case register ------------------------------------------------------------------------
 
 
+# A case's events carry ids and codes: its title, description and notes stay in intake.
 class CaseOpened(Event):
     type = "intake.case.opened.v1"
     case_id: uuid.UUID
@@ -167,8 +168,8 @@ class CaseOpened(Event):
     client_id: uuid.UUID | None
     household_id: uuid.UUID | None
     origin: CaseOrigin  # where it was found
-    origin_ref: str | None  # e.g. the visit id
-    category: str
+    origin_ref: uuid.UUID | None  # the visit's or group session's id
+    category: str = Field(pattern=CODE)
     priority: Priority
 
 
@@ -176,7 +177,7 @@ class CaseStatusChanged(Event):
     type = "intake.case.status_changed.v1"
     case_id: uuid.UUID
     municipality: MunicipalityRef
-    category: str
+    category: str = Field(pattern=CODE)
     previous_status: CaseStatus
     status: CaseStatus
 
@@ -215,7 +216,7 @@ class CarePlanLine(_Part):
     duration_minutes: int
     preferred_days: list[Weekday]
     time_windows: list[TimeWindow]
-    preferred_worker: str | None
+    preferred_worker: uuid.UUID | None  # a staff id of scheduling's
     place: Place
 
 
@@ -249,7 +250,8 @@ class _CarePlanStopped(Event):
     client_id: uuid.UUID
     municipality: MunicipalityRef
     effective_on: date
-    reason: str | None = None  # a code such as hospital_stay, consent_withdrawn, deceased
+    # A code (hospital_stay, consent_withdrawn, deceased...), never words: the explanation stays in intake.
+    reason: str | None = Field(None, pattern=CODE)
 
 
 class CarePlanSuspended(_CarePlanStopped):

@@ -74,6 +74,13 @@ def test_each_network_versions_its_own_templates(intake, admin, template):
     ({"names": {"de": "Bewertung"}}, "names.de.[key]"),
     ({"network": "NO-SUCH"}, "network"),
     ({"code": ""}, "code"),
+    ({"names": {"en": " "}}, "names.en"),
+    ({"names": {"en": "Social\u200bassessment"}}, "names.en"),  # a zero-width space
+    ({"domains": [{**DOMAINS[0], "names": {"en": "Self\x00care"}}]}, "domains.0.names.en"),
+    ({"domains": [{**DOMAINS[0], "names": {"en": "Self\u202ecare"}}]}, "domains.0.names.en"),  # an override
+    ({"domains": [{**DOMAINS[0], "max": True}]}, "domains.0.max"),  # strict: a number, not true
+    ({"domains": [{**DOMAINS[0], "min": 0.5}]}, "domains.0.min"),
+    ({"domains": [{**DOMAINS[0], "max": 1000}]}, "domains.0.max"),
 ])
 def test_bad_templates_are_422_naming_the_field(intake, admin, world, overrides, field):
     assert_problem(intake.post("/assessment-templates", json={**TEMPLATE, **overrides}, headers=admin), 422, field)
@@ -130,12 +137,31 @@ def test_an_assessment_keeps_the_template_version_it_was_made_with(intake, admin
     ({"template_id": "00000000-0000-4000-8000-000000000000"}, ["template_id"]),
     ({"needs": [""]}, ["needs.0"]),
     ({"notes": "x" * 5001}, ["notes"]),
+    ({"scores": {**SCORES, "health": True}}, ["scores.health"]),  # strict: a score, not true
+    ({"scores": {**SCORES, "health": 2.0, "income": 1e-300}}, ["scores.health", "scores.income"]),
+    ({"assessed_on": "1999-12-31"}, ["assessed_on"]),
+    ({"assessed_on": "0021-07-02"}, ["assessed_on"]),
+    ({"needs": ["help with\nbathing"]}, ["needs.0"]),  # one need a line
+    ({"needs": ["help \u202ewith bathing"]}, ["needs.0"]),
+    ({"notes": "lives alone\x00"}, ["notes"]),
+    ({"notes": "lives\u200balone"}, ["notes"]),
 ])
 def test_bad_assessments_are_422_naming_each_field(intake, world, template, rak, published, overrides, fields):
     answer = assess(intake, world["maria"], rak, template["id"], **overrides)
     for field in fields:
         assert_problem(answer, 422, field)
     assert published("intake.assessment.recorded.v1") == []
+
+
+def test_text_is_stored_in_nfc_and_notes_keep_their_lines(intake, admin, world, rak):
+    decomposed, composed = "Cafe\u0301", "Caf\u00e9"  # an e and a combining acute accent: é
+    template = created(intake.post("/assessment-templates", headers=admin, json={
+        **TEMPLATE, "names": {"en": decomposed}, "domains": [{**DOMAINS[0], "names": {"en": decomposed}}]}))
+    assert template["names"] == {"en": composed} and template["domains"][0]["names"] == {"en": composed}
+    assessment = created(assess(intake, world["maria"], rak, template["id"], scores={"self_care": 1},
+                                needs=[f"{decomposed} visits"], notes=f"lives alone\n\t{decomposed}"))
+    assert (assessment["needs"], assessment["notes"]) == ([f"{composed} visits"], f"lives alone\n\t{composed}")
+    assert created(intake.get(f"/clients/{world['maria']}/assessments", headers=rak)) == [assessment]
 
 
 def test_the_template_is_one_of_the_clients_network(intake, admin, world, rak):

@@ -3,22 +3,37 @@ the contract of seed 002, plan lines, the lifecycle and what scheduling is told.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
-from shared.testing import assert_problem, created
-from tests.intake.data import STEFAN
+from shared.testing import assert_problem, at_once, created
+from tests.intake.data import PATRONAGE, STEFAN
 
 AGREEMENT = {"programme": "patronage_plus", "number": "ПГ-017/2021", "signed_on": "2021-07-01",
              "starts_on": "2021-07-05", "ends_on": "2021-10-31"}
+HELPER = "6f1c2d3e-4b5a-4c6d-8e7f-8091a2b3c4d5"  # a staff id of scheduling
 HOME_HELP_LINE = {"service_type": "home_help", "per_week": 6, "preferred_days": ["fri", "mon", "wed"],
                   "time_windows": [{"start": "14:00", "end": "16:00"}, {"start": "09:00", "end": "12:00"}],
-                  "preferred_worker": "staff-7f3a"}
+                  "preferred_worker": HELPER}
 CALL_LINE = {"service_type": "phone_friend", "per_week": 2}
+SUSPENSION_REASONS = [{"code": "hospital_stay", "names": {"en": "Hospital stay"}},
+                      {"code": "quarantine", "names": {"en": "Quarantine"}}]
 
 
 @pytest.fixture
-def world(programmes, client_maria, register_client):
+def suspension_reasons(intake, admin):
+    """Hospital stay and quarantine, and holiday, retired."""
+    for reason in [*SUSPENSION_REASONS, {"code": "holiday", "names": {"en": "Holiday"}}]:
+        created(intake.post("/code-lists/suspension_reason", json=reason, headers=admin))
+    created(intake.patch("/code-lists/suspension_reason/holiday", json={"active": False}, headers=admin))
+
+
+@pytest.fixture
+def world(programmes, client_maria, register_client, suspension_reasons):
     """Rakitovo in the network with the patronage programme, Pernik with its centre; a client of each."""
     return {"maria": client_maria["id"], "stefan": register_client(STEFAN)["id"]}
 
@@ -44,6 +59,10 @@ def draft(intake, client_id, headers, **overrides) -> dict:
 
 def act(intake, plan_id, action, headers, **body):
     return intake.post(f"/care-plans/{plan_id}/{action}", json=body or None, headers=headers)
+
+
+def today_in_rakitovo() -> str:
+    return datetime.now(ZoneInfo("Europe/Sofia")).date().isoformat()
 
 
 @pytest.fixture
@@ -80,6 +99,11 @@ def test_an_agreement_is_signed_and_published_with_ids_and_codes_only(intake, wo
     ({"signed_on": "2021-07-06"}, 422, "signed_on"),  # after it started
     ({"signed_on": "2999-01-01", "starts_on": "2999-01-02"}, 422, "signed_on"),  # in the future
     ({"number": ""}, 422, "number"),
+    ({"number": "ПГ-017\u202e/2021"}, 422, "number"),  # reads backwards
+    ({"number": "ПГ-017\n2021"}, 422, "number"),
+    ({"signed_on": "1999-12-31"}, 422, "signed_on"),
+    ({"ends_on": "2031-07-06", "outside_programme_period": True}, 422, "ends_on"),  # over ten years
+    ({"outside_programme_period": 1}, 422, "outside_programme_period"),
     ({"signed_on": "1 July"}, 422, "signed_on"),
     ({"colour": "blue"}, 422, "colour"),
 ])
@@ -87,6 +111,47 @@ def test_bad_agreements_are_refused_naming_the_field(intake, world, rak, publish
     answer = intake.post(f"/clients/{world['maria']}/agreements", json={**AGREEMENT, **overrides}, headers=rak)
     assert_problem(answer, status, field)
     assert published("intake.agreement.signed.v1") == []
+
+
+def test_an_agreement_runs_outside_its_programmes_period_only_when_the_coordinator_says_so(intake, world, rak):
+    extension = {"number": "ПГ-017/2022", "signed_on": "2022-06-20", "starts_on": "2022-07-01", "ends_on": "2022-12-31"}
+    path = f"/clients/{world['maria']}/agreements"
+    assert_problem(intake.post(path, json={**AGREEMENT, **extension}, headers=rak), 422, "starts_on")
+    agreement = sign(intake, world["maria"], rak, **extension, outside_programme_period=True)
+    assert (agreement["outside_programme_period"], agreement["ends_on"]) == (True, "2022-12-31")
+    inside = sign(intake, world["maria"], rak, outside_programme_period=True)  # said so, but it is within
+    assert inside["outside_programme_period"] is False
+
+
+def test_a_programme_may_be_registered_without_its_funder(intake, admin, world, rak, published):
+    body = {key: value for key, value in PATRONAGE.items() if key != "funder"}
+    programme = created(intake.post("/programmes", json={**body, "code": "municipal_patronage"}, headers=admin))
+    assert programme["funder"] is None
+    assert published("intake.programme.registered.v1")[-1]["data"]["funder"] is None
+    assert sign(intake, world["maria"], rak, programme="municipal_patronage")["programme"] == "municipal_patronage"
+
+
+def test_agreements_are_listed_across_clients_with_filters_and_a_total(intake, world, rak, admin, auth):
+    first = sign(intake, world["maria"], rak)  # signed 2021-07-01, in force 2021-07-05..2021-10-31
+    latest = sign(intake, world["maria"], rak, number="ПГ-040/2022", signed_on="2022-01-10", starts_on="2022-01-10",
+                  ends_on=None)
+    pernik = sign(intake, world["stefan"], admin, programme="pernik_centre", number="ПЦ-1", signed_on="2021-07-02")
+
+    def ids(query, headers=admin):
+        page = created(intake.get(f"/agreements{query}", headers=headers))
+        return page["total"], [agreement["id"] for agreement in page["items"]]
+
+    assert ids("") == (3, [latest["id"], pernik["id"], first["id"]])
+    assert ids("?limit=1&offset=1") == (3, [pernik["id"]])
+    assert ids("", rak) == (2, [latest["id"], first["id"]])
+    assert ids("?programme=pernik_centre") == (1, [pernik["id"]])
+    assert ids("?signed_from=2021-07-02&signed_to=2021-12-31") == (1, [pernik["id"]])
+    assert ids("?as_of=2021-08-01") == (2, [pernik["id"], first["id"]])
+    assert ids("?as_of=2022-03-01") == (1, [latest["id"]])
+    assert ids(f"?client_id={world['stefan']}&municipality=BG-PER") == (1, [pernik["id"]])
+    assert intake.get("/agreements?municipality=BG-PER", headers=rak).status_code == 403
+    assert intake.get("/agreements", headers=auth("analyst", "BG-RAK")).status_code == 403
+    assert_problem(intake.get("/agreements?signed_from=July", headers=admin), 422, "query.signed_from")
 
 
 def test_an_agreement_number_is_used_once_in_a_programme(intake, world, rak, admin):
@@ -122,7 +187,7 @@ def test_a_draft_plan_keeps_its_lines_in_order_with_places_from_the_service_mode
     assert home["preferred_days"] == ["mon", "wed", "fri"]
     assert home["time_windows"] == [{"start": "09:00", "end": "12:00"}, {"start": "14:00", "end": "16:00"}]
     assert (home["place"], call["place"]) == ("home", "phone")
-    assert home["preferred_worker"] == "staff-7f3a" and call["per_week"] == 2
+    assert home["preferred_worker"] == HELPER and call["per_week"] == 2
     assert created(intake.get(f"/care-plans/{plan['id']}", headers=rak)) == plan
     assert published("intake.careplan.activated.v1") == []  # scheduling hears of plans when they run
 
@@ -135,7 +200,11 @@ def test_a_line_may_say_where_the_service_happens(intake, world, rak):
 @pytest.mark.parametrize(("overrides", "field"), [
     ({"lines": [{**HOME_HELP_LINE, "service_type": "gardening"}]}, "lines.0.service_type"),
     ({"lines": [{**HOME_HELP_LINE, "per_week": 0}]}, "lines.0.per_week"),
-    ({"lines": [{**HOME_HELP_LINE, "per_week": 169}]}, "lines.0.per_week"),
+    ({"lines": [{**HOME_HELP_LINE, "per_week": 168.25}]}, "lines.0.per_week"),
+    ({"lines": [{**HOME_HELP_LINE, "per_week": True}]}, "lines.0.per_week"),
+    ({"lines": [{**HOME_HELP_LINE, "per_week": "6"}]}, "lines.0.per_week"),
+    ({"lines": [{**HOME_HELP_LINE, "per_week": 1e-300}]}, "lines.0.per_week"),
+    ({"lines": [{**HOME_HELP_LINE, "per_week": 6.1}]}, "lines.0.per_week"),  # quarter hours
     ({"lines": [{**HOME_HELP_LINE, "preferred_days": ["mon", "sunday"]}]}, "lines.0.preferred_days.1"),
     ({"lines": [{**HOME_HELP_LINE, "preferred_days": ["mon", "mon"]}]}, "lines.0.preferred_days"),
     ({"lines": [CALL_LINE, {**HOME_HELP_LINE, "time_windows": [{"start": "12:00", "end": "09:00"}]}]},
@@ -146,7 +215,12 @@ def test_a_line_may_say_where_the_service_happens(intake, world, rak):
                                                     {"start": "11:30", "end": "13:00"}]}]}, "lines.0.time_windows"),
     ({"lines": [{**HOME_HELP_LINE, "place": "garden"}]}, "lines.0.place"),
     ({"lines": [{**HOME_HELP_LINE, "preferred_worker": ""}]}, "lines.0.preferred_worker"),
+    ({"lines": [{**HOME_HELP_LINE, "preferred_worker": "Гергана, the neighbour's daughter"}]},
+     "lines.0.preferred_worker"),
     ({"ends_on": "2021-07-04"}, "ends_on"),
+    ({"starts_on": "1999-12-31", "ends_on": None}, "starts_on"),
+    ({"starts_on": "2021-07-05", "ends_on": "2031-07-06"}, "ends_on"),  # longer than ten years
+    ({"starts_on": "2201-07-05", "ends_on": None}, "starts_on"),
     ({"starts_on": None}, "starts_on"),
     ({"agreement_id": "00000000-0000-4000-8000-000000000000"}, "agreement_id"),
 ])
@@ -192,7 +266,7 @@ def test_an_activated_plan_tells_scheduling_what_it_needs_and_nothing_else_perso
     assert home == {"line_id": active_plan["lines"][0]["id"], "service_type": "home_help", "unit": "hour",
                     "per_week": 6.0, "duration_minutes": 60, "preferred_days": ["mon", "wed", "fri"],
                     "time_windows": [{"start": "09:00", "end": "12:00"}, {"start": "14:00", "end": "16:00"}],
-                    "preferred_worker": "staff-7f3a", "place": "home"}
+                    "preferred_worker": HELPER, "place": "home"}
     assert (call["unit"], call["duration_minutes"], call["place"]) == ("visit", 20, "phone")
     text = json.dumps(event, ensure_ascii=False)
     assert not any(personal in text for personal in ("Мария", "Петрова", "888 100 201", "888100201", "Рила"))
@@ -218,7 +292,8 @@ def test_a_plan_runs_with_a_line_and_within_its_agreement(intake, world, rak, ad
     agreement = sign(intake, world["maria"], rak)  # from 2021-07-05 to 2021-10-31
     late = draft(intake, world["maria"], rak, agreement_id=agreement["id"], starts_on="2021-11-01", ends_on=None)
     assert_problem(act(intake, late["id"], "activate", rak), 409, "agreement_id")
-    created(intake.patch(f"/clients/{world['maria']}", json={"status": "moved"}, headers=admin))
+    moved = {"status": "moved", "status_since": today_in_rakitovo()}
+    created(intake.patch(f"/clients/{world['maria']}", json=moved, headers=admin))
     assert_problem(act(intake, empty["id"], "activate", rak), 409, "client")
 
 
@@ -277,6 +352,11 @@ def test_cancelling_a_draft_tells_scheduling_nothing(intake, world, rak, publish
     ("suspend", {"effective_on": "2021-07-04", "reason": "hospital_stay"}, "effective_on"),  # before it starts
     ("suspend", {"effective_on": "2021-08-02"}, "reason"),
     ("suspend", {"effective_on": "2021-08-02", "reason": "Hospital Stay"}, "reason"),
+    ("suspend", {"effective_on": "2021-08-02", "reason": "grieving_after_her_sons_death"}, "reason"),  # not a code
+    ("suspend", {"effective_on": "2021-08-02", "reason": "holiday"}, "reason"),  # retired
+    ("suspend", {"effective_on": "2021-08-02", "reason": "hospital_stay", "note": "\u202eбольница"}, "note"),
+    ("suspend", {"effective_on": "2021-08-02", "reason": "hospital_stay", "note": "x" * 1001}, "note"),
+    ("end", {"effective_on": "1999-12-31", "reason": "deceased"}, "effective_on"),
     ("end", {"reason": "deceased"}, "effective_on"),
     ("end", {"effective_on": "2021-07-01", "reason": "deceased"}, "effective_on"),
 ])
@@ -382,7 +462,7 @@ def test_other_municipalities_plans_are_not_found(intake, world, active_plan, au
                    intake.post(f"/clients/{world['maria']}/care-plans", json={"starts_on": "2021-07-05"},
                                headers=pernik)):
         assert answer.status_code == 404, answer.text
-        assert "staff-7f3a" not in answer.text
+        assert HELPER not in answer.text
     assert intake.get(f"/care-plans/{active_plan['id']}", headers=auth("worker", "BG-RAK")).status_code == 200
     assert intake.get(f"/care-plans/{active_plan['id']}", headers=auth("analyst", "BG-RAK")).status_code == 403
 
@@ -424,8 +504,106 @@ def test_a_new_visit_location_is_announced_with_the_running_plan(intake, world, 
 
 def test_a_deceased_clients_running_plans_end(intake, world, rak, published, active_plan):
     client_id, plan_id = world["maria"], active_plan["id"]
-    answer = intake.patch(f"/clients/{client_id}", json={"status": "deceased"}, headers=rak)
+    died = {"status": "deceased", "status_since": today_in_rakitovo()}
+    answer = intake.patch(f"/clients/{client_id}", json=died, headers=rak)
     assert answer.status_code == 200, answer.text
     assert intake.get(f"/care-plans/{plan_id}", headers=rak).json()["status"] == "ended"
     [ended] = published("intake.careplan.ended.v1")
     assert (ended["data"]["careplan_id"], ended["data"]["reason"]) == (plan_id, "deceased")
+
+
+# -- history and time --------------------------------------------------------------------------------------------
+
+
+def test_a_plan_keeps_who_moved_it_from_when_and_why_and_the_note_stays_in_intake(
+        intake, world, active_plan, rak, auth, published):
+    note = "В болница в Пазарджик до края на месеца"
+    created(act(intake, active_plan["id"], "suspend", rak, effective_on="2021-08-02", reason="hospital_stay",
+                note=note))
+    created(act(intake, active_plan["id"], "resume", rak, effective_on="2021-08-16"))
+    worker = auth("worker", "BG-RAK", subject="mediator-7")
+    consent(intake, world["maria"], worker, given=False, decided_on="2021-09-01")
+    plan = created(intake.get(f"/care-plans/{active_plan['id']}", headers=rak))
+    assert plan["created_by"] == "coordinator-rak"
+    assert [(c["previous_status"], c["status"], c["effective_on"], c["reason"], c["note"], c["changed_by"])
+            for c in plan["status_changes"]] == [
+        ("draft", "active", "2021-07-05", None, None, "coordinator-rak"),
+        ("active", "suspended", "2021-08-02", "hospital_stay", note, "coordinator-rak"),
+        ("suspended", "active", "2021-08-16", None, None, "coordinator-rak"),
+        ("active", "suspended", "2021-09-01", "consent_withdrawn", None, "mediator-7")]
+    assert all(change["changed_at"] for change in plan["status_changes"])
+    assert all(note not in json.dumps(event, ensure_ascii=False)
+               for event in published("intake.careplan.suspended.v1"))
+
+
+def test_plans_are_counted_by_their_status_on_a_day(intake, world, active_plan, rak, admin):
+    created(act(intake, active_plan["id"], "suspend", rak, effective_on="2021-08-02", reason="hospital_stay"))
+    created(act(intake, active_plan["id"], "resume", rak, effective_on="2021-08-16"))
+    draft(intake, world["maria"], rak)
+
+    def total(query):
+        return created(intake.get(f"/care-plans?{query}", headers=rak))["total"]
+
+    days = ("2021-07-04", "2021-07-05", "2021-08-01", "2021-08-02", "2021-08-15", "2021-08-16")
+    assert [total(f"status=active&as_of={day}") for day in days] == [0, 1, 1, 0, 0, 1]
+    assert [total(f"status=suspended&as_of={day}") for day in days] == [0, 0, 0, 1, 1, 0]
+    assert total("status=draft&as_of=2021-07-04") == 2  # before it started, the active plan was a draft
+    assert total("status=active") == 1  # without as_of: the status now
+    assert_problem(intake.get("/care-plans?as_of=2021-08-10", headers=rak), 422, "as_of")
+
+
+def test_plans_end_by_themselves_the_day_after_their_agreement_ends_once(
+        intake, intake_runtime, world, active_plan, rak, published):
+    suspended = draft(intake, world["maria"], rak, agreement_id=active_plan["agreement_id"])
+    created(act(intake, suspended["id"], "activate", rak))
+    created(act(intake, suspended["id"], "suspend", rak, effective_on="2021-08-02", reason="quarantine"))
+    longer = sign(intake, world["maria"], rak, number="ПГ-018/2021", ends_on="2031-07-04",
+                  outside_programme_period=True)
+    running_on = created(act(intake, draft(intake, world["maria"], rak, agreement_id=longer["id"])["id"],
+                             "activate", rak))
+    without_agreement = created(act(intake, draft(intake, world["maria"], rak)["id"], "activate", rak))
+    assert intake_runtime.spec.tasks.beat == {"end_plans_whose_agreement_ended": timedelta(days=1)}
+    task = intake_runtime.celery().tasks["intake.end_plans_whose_agreement_ended"]
+    assert task.delay().get() == 2
+    for plan_id in (active_plan["id"], suspended["id"]):
+        plan = created(intake.get(f"/care-plans/{plan_id}", headers=rak))
+        assert (plan["status"], plan["status_since"], plan["status_reason"]) == (
+            "ended", "2021-11-01", "agreement_ended")
+        assert plan["status_changes"][-1]["changed_by"] == "intake"
+    for plan in (running_on, without_agreement):
+        assert created(intake.get(f"/care-plans/{plan['id']}", headers=rak))["status"] == "active"
+    assert task.delay().get() == 0  # idempotent
+    ended = published("intake.careplan.ended.v1")
+    assert sorted(event["data"]["careplan_id"] for event in ended) == sorted([active_plan["id"], suspended["id"]])
+    assert {(event["data"]["effective_on"], event["data"]["reason"]) for event in ended} == {
+        ("2021-11-01", "agreement_ended")}
+
+
+# -- simultaneous requests ---------------------------------------------------------------------------------------
+
+TRIES = 10  # before the client lock, 7 (SQLite) and 9 (PostgreSQL) of 10 ended active without consent
+WITHDRAWAL = {"purpose": "services", "given": False, "decided_on": "2021-07-01"}
+
+
+def test_withdrawing_consent_while_the_plan_activates_never_leaves_it_running_without_consent(
+        served_service, intake, world, rak, admin):
+    """Both requests lock the client first, so one waits for the other: either the activation
+    is refused, or the withdrawal finds the plan active and suspends it."""
+    with httpx.Client(base_url=served_service("intake"), timeout=60) as http:
+        unsafe = [attempt for attempt in range(TRIES) if _runs_without_consent(http, intake, rak, admin, attempt)]
+    assert unsafe == []
+
+
+def _runs_without_consent(http, intake, rak, admin, attempt) -> bool:
+    """One try: a new client's plan activated as the client withdraws consent; whether it ended up running."""
+    client_id = created(intake.post("/clients", headers=admin, json={
+        "municipality": "BG-RAK", "given_name": "Мария", "family_name": f"Петрова-{attempt}",
+        "confirm_new_person": True}))["id"]
+    consent(intake, client_id, rak)
+    plan_id = draft(intake, client_id, rak, lines=[CALL_LINE])["id"]
+    answers = at_once([partial(http.post, f"/care-plans/{plan_id}/activate", headers=rak),
+                       partial(http.post, f"/clients/{client_id}/consents", json=WITHDRAWAL, headers=rak)])
+    assert [answer.status_code for answer in answers] in ([200, 201], [409, 201]), answers[0].text
+    status = created(intake.get(f"/care-plans/{plan_id}", headers=rak))["status"]
+    in_force = created(intake.get(f"/clients/{client_id}/consents", headers=rak))["in_force"]["services"]
+    return status == "active" and not in_force["given"]

@@ -1,6 +1,7 @@
 """Care plan rules in isolation: the lifecycle table, time windows, days and places."""
 from __future__ import annotations
 
+from datetime import date, timedelta
 from itertools import combinations
 from typing import get_args
 
@@ -151,14 +152,21 @@ def test_preferred_days_are_each_named_once_and_kept_in_week_order(days):
     assert ordered == sorted(ordered, key=rules.WEEKDAYS.index)
 
 
-@given(st.floats(allow_nan=False, allow_infinity=False))
-def test_per_week_is_positive_and_at_most_the_hours_of_a_week(per_week):
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-1000, 1000),
+                 st.integers(0, 700).map(lambda quarters: quarters / 4)))
+def test_per_week_is_in_quarters_from_one_quarter_to_the_hours_of_a_week(per_week):
     body = {"service_type": "home_help", "per_week": per_week}
-    if 0 < per_week <= 168:
+    if 0.25 <= per_week <= 168 and float(per_week * 4).is_integer():
         assert LineCreate(**body).per_week == per_week
     else:
         with pytest.raises(ValidationError):
             LineCreate(**body)
+
+
+@pytest.mark.parametrize("per_week", [True, False, "6", None, 1e-300])
+def test_per_week_is_a_number_not_a_flag_a_text_or_next_to_nothing(per_week):
+    with pytest.raises(ValidationError):
+        LineCreate(service_type="home_help", per_week=per_week)
 
 
 def test_every_mode_has_a_default_place():
@@ -174,3 +182,35 @@ def test_every_mode_has_a_default_place():
 def test_a_period_is_in_force_from_its_first_to_its_last_day(starts_on, ends_on, on):
     assert rules.in_force(starts_on, ends_on, on) == (starts_on <= on <= ends_on)
     assert rules.in_force(starts_on, None, on) == (starts_on <= on)
+
+
+TODAY = date(2025, 6, 1)
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2035, 6, 1)), st.integers(0, 3660))
+def test_a_period_from_2000_and_within_ten_years_of_today_lasting_at_most_ten_years_is_fine(starts_on, days):
+    ends_on = min(starts_on + timedelta(days=days), rules.years_after(starts_on, 10))
+    assert rules.period_problems(starts_on, ends_on, today=TODAY) == []
+    assert rules.period_problems(starts_on, None, today=TODAY) == []
+
+
+@pytest.mark.parametrize(("starts_on", "ends_on", "field"), [
+    (date(1999, 12, 31), None, "starts_on"),
+    (date(2035, 6, 2), None, "starts_on"),  # over ten years from today
+    (date(2021, 7, 5), date(2021, 7, 4), "ends_on"),
+    (date(2021, 7, 5), date(2031, 7, 6), "ends_on"),  # over ten years long
+    (date(2020, 2, 29), date(2030, 3, 1), "ends_on"),
+])
+def test_a_period_outside_carecircles_days_is_a_problem_of_its_field(starts_on, ends_on, field):
+    assert [name for name, _ in rules.period_problems(starts_on, ends_on, today=TODAY)] == [field]
+
+
+def test_ten_years_after_29_february_is_28_february():
+    assert rules.years_after(date(2020, 2, 29), 10) == date(2030, 2, 28)
+
+
+@given(st.dates(), st.one_of(st.none(), st.dates()))
+def test_a_period_is_within_another_when_it_starts_and_ends_in_it(starts_on, ends_on):
+    programme = (date(2021, 7, 1), date(2022, 6, 30))
+    expected = ends_on is not None and programme[0] <= starts_on and ends_on <= programme[1]
+    assert rules.within(starts_on, ends_on, programme) == expected

@@ -61,7 +61,7 @@ def test_a_concern_opens_a_case_linked_to_the_visit_once(intake_runtime, client_
 
     [case] = cases(database)
     assert (case.client_id, case.municipality_code, case.origin, case.origin_ref) == (
-        client_id, "BG-MTR", "visit", str(event.visit_id))
+        client_id, "BG-MTR", "visit", event.visit_id)
     assert (case.category_code, case.priority, case.status, case.opened_by, case.assignee) == (
         "health_access", "high", "open", "scheduling", "mediator-ivanova")
     [opened] = published(OPENED)
@@ -143,6 +143,6 @@ def test_the_consumer_opens_one_case_when_the_event_comes_twice(intake_runtime, 
         consumer.process_batch()
 
     [case] = cases(database)
-    assert (case.origin_ref, case.category_code) == (str(event.visit_id), "health_access")
+    assert (case.origin_ref, case.category_code) == (event.visit_id, "health_access")
     assert len(published(OPENED)) == 1
     assert publisher.dead_letters("intake") == []

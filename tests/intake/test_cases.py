@@ -2,17 +2,27 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
+from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
+from pydantic import ValidationError
+from sqlalchemy import DateTime, Uuid, column, event, insert, select, table, text
 
-from services.intake.models import Household
-from shared.testing import assert_problem
+from services.intake.models import Case, Household
+from services.registry import service_spec
+from shared.events.intake import CaseOpened
+from shared.messaging.tables import outbox
+from shared.migrations import upgrade
+from shared.testing import assert_problem, at_once
 from tests.intake.data import FATME, IVAN
 
 PERSONAL = ("Ахмедова", "Фатме", "ул. Рила", "личен лекар")
+SESSION = "3f0c2a9e-5b1d-4c7e-9a61-0d2b8e4f7c13"  # a group session of scheduling
 
 
 def sofia_today() -> date:
@@ -37,7 +47,7 @@ def mediator(auth):
 
 def case_body(world, **overrides) -> dict:
     body = {"municipality": "BG-MTR", "client_id": world["client"], "origin": "group_session",
-            "origin_ref": "session-2023-05-12", "category": "health_access", "priority": "high",
+            "origin_ref": SESSION, "category": "health_access", "priority": "high",
             "title": "Детето няма личен лекар", "description": "Фатме Ахмедова, ул. Рила: детето няма личен лекар",
             "assignee": "mediator-ivanova", "supervising_expert": "expert-petrov"}
     return {k: v for k, v in {**body, **overrides}.items() if v is not None}
@@ -67,7 +77,7 @@ def test_a_mediator_opens_a_case_and_the_event_carries_ids_and_codes_only(intake
     assert envelope["municipality"] == "BG-MTR" and envelope["subject"] == case["id"]
     assert envelope["data"] == {"case_id": case["id"], "municipality": "BG-MTR", "client_id": world["client"],
                                 "household_id": None, "origin": "group_session",
-                                "origin_ref": "session-2023-05-12", "category": "health_access",
+                                "origin_ref": SESSION, "category": "health_access",
                                 "priority": "high"}
     assert not any(word in json.dumps(envelope, ensure_ascii=False) for word in PERSONAL)
 
@@ -133,6 +143,163 @@ def test_a_visit_raises_one_case_but_a_group_session_may_raise_several(intake, w
     open_case(intake, mediator, world, origin="walk_in", origin_ref=None)
     open_case(intake, mediator, world, origin="walk_in", origin_ref=None)
     assert intake.get("/cases", headers=mediator).json()["total"] == 5
+
+
+def test_simultaneous_reports_of_one_visit_open_one_case_and_409_naming_it(served_service, world, mediator,
+                                                                           published, caplog):
+    """20 at once, the visit's id spelled four ways: one case, 19 answers naming it, no 500,
+    and nothing of the case's text in the log (a failed statement's parameters hold it)."""
+    visit = uuid.uuid4()
+    spellings = [str(visit), str(visit).upper(), visit.hex, visit.urn]
+    bodies = [case_body(world, origin="visit", origin_ref=spellings[i % 4]) for i in range(20)]
+    caplog.set_level(logging.INFO)
+    with httpx.Client(base_url=served_service("intake"), timeout=60) as http:
+        answers = at_once([lambda body=body: http.post("/cases", json=body, headers=mediator) for body in bodies])
+
+    assert Counter(a.status_code for a in answers) == {201: 1, 409: 19}
+    [opened] = [a.json() for a in answers if a.status_code == 201]
+    assert {(a.json()["field"], a.json()["case_id"]) for a in answers if a.status_code == 409} == {
+        ("origin_ref", opened["id"])}
+    assert [e["data"]["origin_ref"] for e in published("intake.case.opened.v1")] == [str(visit)]
+    assert not any(word in caplog.text for word in PERSONAL)
+
+
+@pytest.mark.parametrize(("origin", "origin_ref"), [
+    ("group_session", "petrova-maria-rila-5"),  # an id-shaped name
+    ("visit", "visit-2023-05-12"),
+    ("campaign", SESSION),  # nothing in CareCircle names a campaign
+    ("walk_in", SESSION),  # a walk-in refers to nothing
+])
+def test_a_reference_is_the_id_of_a_visit_or_group_session(intake, world, mediator, published, origin, origin_ref):
+    answer = intake.post("/cases", json=case_body(world, origin=origin, origin_ref=origin_ref), headers=mediator)
+    assert_problem(answer, 422, "origin_ref")
+    assert published("intake.case.opened.v1") == []
+
+
+def test_a_reference_travels_in_one_spelling(intake, world, mediator, published):
+    case = open_case(intake, mediator, world, origin_ref=SESSION.upper())
+    assert case["origin_ref"] == SESSION
+    assert published("intake.case.opened.v1")[0]["data"]["origin_ref"] == SESSION
+
+
+def test_the_event_contract_takes_ids_and_codes_only():
+    fields = {"case_id": uuid.uuid4(), "municipality": "BG-MTR", "client_id": None, "household_id": None,
+              "origin": "group_session", "origin_ref": SESSION, "category": "health_access", "priority": "high"}
+    CaseOpened(**fields)
+    for bad in ({"origin_ref": "Фатме Ахмедова"}, {"category": "Детето няма личен лекар"}):
+        with pytest.raises(ValidationError):
+            CaseOpened(**{**fields, **bad})
+
+
+def test_a_cases_text_stays_in_intake(intake, world, mediator, intake_runtime):
+    """Title, description, status notes, follow-up descriptions, institutions and outcomes:
+    in no event intake published."""
+    case = open_case(intake, mediator, world)
+    url = f"/cases/{case['id']}"
+    intake.patch(url, json={"title": "Фатме Ахмедова: личен лекар", "description": "ул. Рила 5"}, headers=mediator)
+    move(intake, mediator, case["id"], "referred", note="Фатме Ахмедова насочена")
+    planned = intake.post(f"{url}/follow-ups", headers=mediator, json={
+        "kind": "referral", "institution": "ул. Рила", "description": "Фатме Ахмедова", "due_on": "2030-01-01"})
+    intake.patch(f"{url}/follow-ups/{planned.json()['id']}", headers=mediator,
+                 json={"done_on": str(sofia_today()), "outcome": "личен лекар намерен"})
+    with intake_runtime.database.unit_of_work() as session:
+        bodies = session.scalars(select(outbox.c.body)).all()
+    assert len(bodies) >= 5
+    assert not any(word in body for body in bodies for word in PERSONAL)
+
+
+# -- free text and dates ---------------------------------------------------------------
+
+
+HIDDEN = {"bidi override": "\u202e", "zero-width space": "\u200b", "bell": "\x07"}
+TEXT_FIELDS = [  # (what is written, its field, a body around the field)
+    ("case", "title", {}), ("case", "description", {}), ("case", "assignee", {}),
+    ("case change", "title", {}), ("case change", "description", {}), ("case change", "supervising_expert", {}),
+    ("status", "note", {"status": "in_progress"}),
+    ("follow-up", "description", {"kind": "call", "due_on": "2030-01-01"}),
+    ("follow-up", "institution", {"kind": "referral", "description": "Насочване", "due_on": "2030-01-01"}),
+    ("follow-up", "outcome", {"kind": "call", "description": "Обаждане", "done_on": "today"}),
+    ("follow-up record", "outcome", {"done_on": "today"}),
+]
+
+
+def write(intake, headers, world, what: str, body: dict):
+    """``what`` of TEXT_FIELDS written with ``body``: to a new case, or to an open case and its planned call."""
+    if what == "case":
+        return intake.post("/cases", json=case_body(world, **body), headers=headers)
+    url = f"/cases/{open_case(intake, headers, world)['id']}"
+    if what == "follow-up record":
+        planned = intake.post(f"{url}/follow-ups", headers=headers,
+                              json={"kind": "call", "description": "Обаждане", "due_on": "2030-01-01"}).json()
+        url = f"{url}/follow-ups/{planned['id']}"
+    paths = {"case change": (intake.patch, url), "status": (intake.post, f"{url}/status"),
+             "follow-up": (intake.post, f"{url}/follow-ups"), "follow-up record": (intake.patch, url)}
+    method, path = paths[what]
+    return method(path, json={k: str(sofia_today()) if v == "today" else v for k, v in body.items()}, headers=headers)
+
+
+@pytest.mark.parametrize("hidden", HIDDEN.values(), ids=HIDDEN.keys())
+@pytest.mark.parametrize(("what", "field", "body"), TEXT_FIELDS, ids=[f"{w}.{f}" for w, f, _ in TEXT_FIELDS])
+def test_control_and_invisible_characters_are_422_naming_the_field(intake, world, mediator, what, field, body,
+                                                                   hidden):
+    answer = write(intake, mediator, world, what, {**body, field: f"Фатме{hidden} Ахмедова"})
+    assert_problem(answer, 422, field)
+    assert "Фатме" not in answer.text  # the code point is named, never the text
+
+
+def test_text_is_kept_in_nfc_and_notes_keep_their_lines(intake, world, mediator):
+    decomposed = "Детето на Фатме\u0306 няма личен лекар"  # е + combining breve: ӗ typed on another keyboard
+    case = open_case(intake, mediator, world, title=decomposed, description="Първо:\n\tличен лекар")
+    assert case["title"] == "Детето на Фатмӗ няма личен лекар"
+    assert case["description"] == "Първо:\n\tличен лекар"
+    assert_problem(intake.post("/cases", json=case_body(world, title="Ред\nдруг ред"), headers=mediator), 422, "title")
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"kind": "call", "due_on": "2206-01-01"}, "due_on"),  # a typing slip for 2026
+    ({"kind": "call", "done_on": "0202-05-01"}, "done_on"),
+    ({"kind": "call", "done_on": "today", "next_due_on": "9999-12-31"}, "next_due_on"),
+])
+def test_dates_beyond_any_record_or_plan_are_422(intake, world, mediator, body, field):
+    answer = write(intake, mediator, world, "follow-up", {"description": "Обаждане", **body})
+    assert_problem(answer, 422, field)
+    assert_problem(intake.get("/follow-ups/overdue?as_of=9999-12-31", headers=mediator), 422, "query.as_of")
+
+
+# -- the stored references, migrated ------------------------------------------------------
+
+
+# The case table before the cases hardening (revision 086cb6fe511d), as far as a new row needs it.
+OLD_CASE = table("case", column("id", Uuid()), column("opened_at", DateTime(timezone=True)), *map(column, (
+    "municipality_code", "origin", "origin_ref", "category_code", "priority", "title", "status", "opened_by")))
+
+
+def test_the_migration_keeps_only_record_ids_as_references(empty_database):
+    """Before: any text. After: a visit's or group session's id in one spelling, once per visit;
+    any other reference is moved into the description, which stays in intake."""
+    spec, visit = service_spec("intake"), uuid.uuid4()
+    upgrade(str(spec.migrations), empty_database, spec.metadata, revision="086cb6fe511d")
+    stored = [("visit", "visit", str(visit)), ("same visit", "visit", visit.hex.upper()),
+              ("session", "group_session", SESSION.upper()), ("named", "group_session", "petrova-maria"),
+              ("campaign", "campaign", SESSION), ("walk-in", "walk_in", "Фатме Ахмедова")]
+    with empty_database.transaction() as session:
+        session.execute(text("INSERT INTO municipality (code, name, names, language, timezone, registered_at) "
+                             "VALUES ('BG-MTR', 'Малко Търново', '{}', 'bg', 'Europe/Sofia', :now)"),
+                        {"now": datetime.now(ZoneInfo("UTC"))})
+        session.execute(insert(OLD_CASE), [{
+            "id": uuid.uuid4(), "opened_at": datetime(2024, 1, 1 + day, tzinfo=ZoneInfo("UTC")),
+            "municipality_code": "BG-MTR", "origin": origin, "origin_ref": ref, "category_code": "other",
+            "priority": "normal", "title": title, "status": "open", "opened_by": "x",
+        } for day, (title, origin, ref) in enumerate(stored)])
+    upgrade(str(spec.migrations), empty_database, spec.metadata)
+
+    with empty_database.unit_of_work() as session:
+        cases = {case.title: (case.origin_ref, case.description) for case in session.scalars(select(Case))}
+    moved = "Reference given when the case was opened: "
+    assert cases == {
+        "visit": (visit, None), "same visit": (None, moved + visit.hex.upper()),
+        "session": (uuid.UUID(SESSION), None), "named": (None, moved + "petrova-maria"),
+        "campaign": (None, moved + SESSION), "walk-in": (None, moved + "Фатме Ахмедова")}
 
 
 # -- reading -------------------------------------------------------------------------
@@ -436,11 +603,13 @@ def test_overdue_follow_ups_are_listed_most_overdue_first(intake, world, auth, a
     assert answer.status_code == 200, answer.text
     page = answer.json()
     assert page["total"] == 2
+    about = {"title": "Детето няма личен лекар", "client_name": "Фатме Ахмедова", "household_label": None,
+             "municipality": "BG-MTR"}
     assert page["items"] == [
-        {"follow_up_id": late["id"], "case_id": case["id"], "municipality": "BG-MTR", "category": "health_access",
+        {"follow_up_id": late["id"], "case_id": case["id"], **about, "category": "health_access",
          "assignee": "mediator-ivanova", "kind": "call", "due_on": str(today - timedelta(days=10)),
          "days_overdue": 10},
-        {"follow_up_id": later["id"], "case_id": documents["id"], "municipality": "BG-MTR",
+        {"follow_up_id": later["id"], "case_id": documents["id"], **about,
          "category": "identity_documents", "assignee": "mediator-stoyanova", "kind": "visit",
          "due_on": str(today - timedelta(days=3)), "days_overdue": 3},
     ]
@@ -486,3 +655,34 @@ def test_bad_overdue_queries(intake, world, auth, role, query, status, field):
     assert answer.status_code == status
     if field:
         assert_problem(answer, 422, field)
+
+
+def test_overdue_follow_ups_name_the_case_and_who_it_is_about_in_one_query(intake, intake_runtime, world, auth,
+                                                                          admin, mediator):
+    """A page of 1 or of 7 takes as many statements: the names are joined, not fetched per row."""
+    due = sofia_today() - timedelta(days=2)
+    _follow_up(intake, mediator, open_case(intake, mediator, world)["id"], due)
+    statements: list[str] = []
+    event.listen(intake_runtime.database.engine, "before_cursor_execute", lambda *call: statements.append(call[2]))
+
+    def overdue(headers=admin) -> list[dict]:
+        statements.clear()
+        return intake.get("/follow-ups/overdue", headers=headers).json()["items"]
+
+    overdue()
+    one_row = len(statements)
+    household = open_case(intake, mediator, world, client_id=None, household_id=world["household"],
+                          title="Семейството няма ток")
+    for _ in range(5):
+        _follow_up(intake, mediator, household["id"], due)
+    burgas = open_case(intake, admin, world, municipality="BG-BGS", client_id=world["burgas_client"],
+                       title="Изтекла лична карта")
+    _follow_up(intake, admin, burgas["id"], due)
+
+    items = overdue()
+    assert (len(items), len(statements)) == (7, one_row)
+    assert {(i["title"], i["client_name"], i["household_label"]) for i in items} == {
+        ("Детето няма личен лекар", "Фатме Ахмедова", None), ("Семейството няма ток", None, "Ахмедови, ул. Рила 5"),
+        ("Изтекла лична карта", "Иван Колев", None)}
+    assert [(i["title"], i["client_name"]) for i in overdue(auth("expert", "BG-BGS"))] == [
+        ("Изтекла лична карта", "Иван Колев")]  # names only within the caller's municipalities

@@ -129,6 +129,8 @@ def test_a_settlement_name_is_unique_in_its_municipality(intake, admin, auth, re
     ({"kind": "city"}, "kind"),
     ({"name": ""}, "name"),
     ({"ethnicity": "roma"}, "ethnicity"),
+    ({"marginalised_community": 1}, "marginalised_community"),  # strict: only true or false
+    ({"marginalised_community": "yes"}, "marginalised_community"),
 ])
 def test_bad_settlements_are_refused_naming_the_field(intake, admin, change, field, registered_municipalities):
     answer = intake.post("/municipalities/BG-PER/settlements", json={**MOSHINO, **change}, headers=admin)
@@ -218,6 +220,9 @@ def test_a_service_type_is_registered_and_published(intake, auth, published, hom
     ({"unit": "day"}, "unit"),
     ({"default_duration_minutes": 4}, "default_duration_minutes"),
     ({"default_duration_minutes": 601}, "default_duration_minutes"),
+    ({"default_duration_minutes": True}, "default_duration_minutes"),  # strict: an integer, not true
+    ({"default_duration_minutes": 60.5}, "default_duration_minutes"),
+    ({"default_duration_minutes": "60"}, "default_duration_minutes"),
     ({"staff_roles": []}, "staff_roles"),
     ({"staff_roles": ["home_helper", "astronaut"]}, "staff_roles.1"),
     ({"staff_roles": ["Home Helper"]}, "staff_roles.0"),
@@ -252,6 +257,9 @@ def test_a_service_type_changes_and_retires(intake, admin, published, home_help)
     ({"names": {"bg": "Само български"}}, "names", 422),
     ({"staff_roles": ["astronaut"]}, "staff_roles.0", 422),
     ({"default_duration_minutes": 0}, "default_duration_minutes", 422),
+    ({"default_duration_minutes": True}, "default_duration_minutes", 422),
+    ({"active": "false"}, "active", 422),  # strict: a text is not a yes or no
+    ({"active": 0}, "active", 422),
 ])
 def test_bad_service_type_changes_are_refused(intake, admin, auth, published, home_help, body, field, status):
     assert_problem(intake.patch("/service-types/home_help", json=body, headers=admin), status, field)
@@ -299,8 +307,10 @@ def test_a_programme_in_several_municipalities_is_seen_from_each(intake, admin, 
     ({"municipalities": []}, "municipalities"),
     ({"service_types": ["teleportation"]}, "service_types.0"),
     ({"starts_on": "1 July"}, "starts_on"),
+    ({"starts_on": "0021-07-01"}, "starts_on"),  # a typing error, not a programme of the year 21
+    ({"ends_on": "2201-06-30"}, "ends_on"),
     ({"name": ""}, "name"),
-    ({"funder": None}, "funder"),
+    ({"funder": " "}, "funder"),  # may be left out (unknown), never blank
 ])
 def test_bad_programmes_are_refused_naming_the_field(intake, admin, published, home_help, change, field):
     assert_problem(intake.post("/programmes", json={**PATRONAGE, **change}, headers=admin), 422, field)
@@ -313,6 +323,39 @@ def test_a_programme_pays_only_for_active_service_types(intake, admin, home_help
     one_day = {**PATRONAGE, "starts_on": "2022-01-01", "ends_on": "2022-01-01"}
     intake.patch("/service-types/home_help", json={"active": True}, headers=admin)
     assert _created(intake.post("/programmes", json=one_day, headers=admin))["ends_on"] == "2022-01-01"
+
+
+# -- names are lines of text, stored in NFC ---------------------------------------------------------------
+
+HIDDEN = {"NUL": "\x00", "right-to-left override": "\u202e", "zero-width space": "\u200b"}
+NAMED = {  # where a name goes: (path, the body with the name, the field that holds it)
+    "network": ("/networks", lambda name: {**NNHM, "name": name}, "name"),
+    "translation": ("/municipalities", lambda name: {**PERNIK, "names": {"en": name}}, "names.en"),
+    "settlement": ("/municipalities/BG-PER/settlements", lambda name: {**MOSHINO, "name": name}, "name"),
+    "code": ("/code-lists/staff_role", lambda name: {**HOME_HELPER, "names": {"bg": name}}, "names.bg"),
+    "service type": ("/service-types", lambda name: {**HOME_HELP, "names": {"en": name}}, "names.en"),
+    "funder": ("/programmes", lambda name: {**PATRONAGE, "funder": name}, "funder"),
+}
+
+
+@pytest.mark.parametrize("hidden", HIDDEN.values(), ids=HIDDEN)
+@pytest.mark.parametrize(("path", "body", "field"), NAMED.values(), ids=NAMED)
+def test_a_control_or_invisible_character_in_a_name_is_a_422_naming_the_field(intake, admin, path, body, field,
+                                                                               hidden):
+    answer = intake.post(path, json=body(f"Ракитово{hidden} 2"), headers=admin)
+    assert_problem(answer, 422, field)
+    assert f"U+{ord(hidden):04X}" in answer.text and hidden not in answer.text  # the code point, not the text
+
+
+def test_a_name_typed_decomposed_is_stored_composed(intake, admin, registered_municipalities):
+    decomposed, composed = "Cafe\u0301 Мрежа", "Caf\u00e9 Мрежа"  # an e and a combining acute accent: é
+    network = _created(intake.post("/networks", json={"code": "BG-CAF", "name": decomposed}, headers=admin))
+    assert network["name"] == composed
+    assert network in intake.get("/networks", headers=admin).json()
+    settlement = _created(intake.post("/municipalities/BG-PER/settlements", headers=admin,
+                                      json={"name": decomposed, "kind": "village"}))
+    assert intake.get("/municipalities/BG-PER/settlements", headers=admin).json() == [settlement]
+    assert settlement["name"] == composed
 
 
 # -- the events carry codes and place names, never anything about a person -----------------------------

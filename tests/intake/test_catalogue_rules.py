@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 import pytest
@@ -18,11 +19,13 @@ CODES, MUNICIPALITY_CODES = TypeAdapter(Code), TypeAdapter(MunicipalityCode)
 
 languages = st.sampled_from(LANGUAGES)
 other_keys = st.text(max_size=5).filter(lambda key: key not in LANGUAGES)
-printable = st.characters(blacklist_categories=("Cc", "Cs"))
+# Format characters (Cf) that hide or reorder text: refused in a Line, as controls (Cc) are.
+INVISIBLE = [chr(c) for c in (*range(0x200B, 0x200E), 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A))]
+printable = st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters=INVISIBLE)
 names = st.text(printable, min_size=1, max_size=40).filter(lambda name: name.strip())
 WHITE_SPACE = [chr(c) for c in range(0x3001) if chr(c).isspace()]  # Python's, as str.strip() sees it
 blanks = st.text(st.sampled_from(WHITE_SPACE), max_size=5)
-controls = st.characters(whitelist_categories=("Cc",))
+controls = st.characters(whitelist_categories=("Cc",)) | st.sampled_from(INVISIBLE)
 valid_names = st.dictionaries(languages, names, min_size=1)
 
 
@@ -36,8 +39,9 @@ def _rejected(adapter: TypeAdapter, value) -> list[tuple]:
 
 
 @given(valid_names)
-def test_names_in_the_four_languages_are_accepted_trimmed(value):
-    assert NAMES.validate_python(value) == {language: name.strip() for language, name in value.items()}
+def test_names_in_the_four_languages_are_accepted_in_nfc_and_trimmed(value):
+    expected = {language: unicodedata.normalize("NFC", name).strip() for language, name in value.items()}
+    assert NAMES.validate_python(value) == expected
 
 
 @given(valid_names, other_keys, names)
@@ -51,7 +55,7 @@ def test_a_blank_name_is_refused_naming_its_language(value, language, blank):
 
 
 @given(valid_names, languages, names, controls, names)
-def test_a_name_with_a_control_character_is_refused(value, language, before, control, after):
+def test_a_name_with_a_control_or_invisible_character_is_refused(value, language, before, control, after):
     assert (language,) in _rejected(NAMES, {**value, language: before + control + after})
 
 

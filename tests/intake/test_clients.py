@@ -3,10 +3,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
+from sqlalchemy import update
 
+from services.intake.models import Client
+from shared.testing import assert_problem, at_once, created
 from tests.intake.data import Settlements
 
 
@@ -18,6 +24,11 @@ def maria(catalogue: Settlements, **changes) -> dict:
         "location": {"latitude": 42.0924, "longitude": 24.0859}, "target_groups": ["age_65_plus_dependent"],
         **changes,
     }
+
+
+def today() -> date:
+    """Today in Rakitovo (and Pernik): a status without its day takes effect then."""
+    return datetime.now(ZoneInfo("Europe/Sofia")).date()
 
 
 def register(intake, auth, body: dict, municipality: str = "BG-RAK") -> dict:
@@ -49,7 +60,7 @@ def test_a_coordinator_registers_a_client_and_the_event_carries_ids_and_codes_on
         "email": "m.petrova@example.bg", "preferred_language": "bg", "address": "ул. Иван Вазов 12",
         "settlement_id": catalogue.rakitovo, "location": {"latitude": 42.0924, "longitude": 24.0859},
         "household_id": None, "target_groups": ["age_65_plus_dependent"], "status": "active",
-        "registered_by": "coord-1",
+        "status_since": today().isoformat(), "registered_by": "coord-1",
     }
     [event] = published("intake.client.registered.v1")
     assert event["data"] == {"client_id": client["id"], "municipality": "BG-RAK",
@@ -164,7 +175,7 @@ def test_a_likely_duplicate_is_409_with_the_candidates_until_confirmed(intake, a
     assert body["candidates"] == [{
         "id": first["id"], "given_name": "Мария", "family_name": "Петрова", "birth_date": "1948-03-12",
         "settlement_id": catalogue.rakitovo, "settlement_name": "Ракитово",
-        "reason": "similar_name_same_birth_date_and_settlement"}]
+        "reason": "similar_name_same_birth_date"}]
     assert intake.get("/clients", headers=auth("coordinator", "BG-RAK")).json()["total"] == 1
     assert len(published("intake.client.registered.v1")) == 1
 
@@ -184,16 +195,30 @@ def test_the_same_phone_in_another_spelling_is_a_likely_duplicate(intake, auth, 
     assert [(c["id"], c["reason"]) for c in answer.json()["candidates"]] == [(first["id"], "same_phone")]
 
 
-@pytest.mark.parametrize("changes", [
-    {"birth_date": "1948-03-13"},
-    {"settlement_id": "kostandovo"},
-    {"given_name": "Елена"},
-])
+@pytest.mark.parametrize("changes", [{"birth_date": "1948-03-13"}, {"given_name": "Елена"}])
 def test_someone_else_is_registered_without_confirmation(intake, auth, catalogue, changes):
     register(intake, auth, maria(catalogue))
-    if changes.get("settlement_id") == "kostandovo":
-        changes = {"settlement_id": catalogue.kostandovo}
     register(intake, auth, maria(catalogue, phone="+359 888 999 999", **changes))
+
+
+@pytest.mark.parametrize(("first", "again", "reason"), [
+    ({}, {"settlement_id": None}, "similar_name_same_birth_date"),
+    ({"settlement_id": None}, {}, "similar_name_same_birth_date"),
+    ({}, {"settlement_id": "kostandovo"}, "similar_name_same_birth_date"),  # people move within a municipality
+    ({}, {"birth_date": None, "settlement_id": None}, "similar_name_birth_date_unknown"),
+    ({"birth_date": None}, {"given_name": "Maria", "family_name": "Petrova"}, "similar_name_birth_date_unknown"),
+    ({"birth_date": None, "settlement_id": None}, {"birth_date": None, "settlement_id": None, "address": None},
+     "similar_name_birth_date_unknown"),
+])
+def test_duplicates_are_looked_for_across_the_municipality_whatever_is_missing(
+        intake, auth, catalogue, first, again, reason):
+    if again.get("settlement_id") == "kostandovo":
+        again = {"settlement_id": catalogue.kostandovo}
+    registered = register(intake, auth, maria(catalogue, **first))
+    answer = intake.post("/clients", json=maria(catalogue, phone=None, email=None, **again),
+                         headers=auth("coordinator", "BG-RAK"))
+    assert_problem(answer, 409, "confirm_new_person")
+    assert [(c["id"], c["reason"]) for c in answer.json()["candidates"]] == [(registered["id"], reason)]
 
 
 def test_duplicates_are_looked_for_within_the_municipality(intake, auth, catalogue):
@@ -350,7 +375,8 @@ def test_bad_changes_are_rejected_naming_the_field(intake, auth, catalogue, chan
 def test_a_death_is_not_undone(intake, auth, catalogue):
     client = register(intake, auth, maria(catalogue))
     coordinator = auth("coordinator", "BG-RAK")
-    assert intake.patch(f"/clients/{client['id']}", json={"status": "deceased"}, headers=coordinator).status_code == 200
+    died = {"status": "deceased", "status_since": today().isoformat()}
+    assert intake.patch(f"/clients/{client['id']}", json=died, headers=coordinator).status_code == 200
     answer = intake.patch(f"/clients/{client['id']}", json={"status": "active"}, headers=coordinator)
     assert (answer.status_code, answer.json()["field"]) == (409, "status")
 
@@ -394,3 +420,202 @@ def test_bad_households_are_refused(intake, auth, catalogue, body, role, status,
     assert answer.status_code == status
     if field:
         assert [e["field"] for e in answer.json()["errors"]] == [field]
+
+
+# -- simultaneous registrations ------------------------------------------------------------------
+
+TIMES = 20
+
+
+@pytest.fixture
+def http(served_service) -> httpx.Client:
+    """A client of intake served on a socket: its requests really run at the same time."""
+    with httpx.Client(base_url=served_service("intake"), timeout=60) as client:
+        yield client
+
+
+def test_simultaneous_identical_registrations_register_one_client(http, intake, auth, catalogue, published):
+    coordinator = auth("coordinator", "BG-RAK")
+    answers = at_once([lambda: http.post("/clients", json=maria(catalogue), headers=coordinator)] * TIMES)
+    assert Counter(a.status_code for a in answers) == {201: 1, 409: TIMES - 1}
+    [winner] = [a.json()["id"] for a in answers if a.status_code == 201]
+    assert {tuple(c["id"] for c in a.json()["candidates"]) for a in answers if a.status_code == 409} == {(winner,)}
+    assert intake.get("/clients", headers=coordinator).json()["total"] == 1
+    assert len(published("intake.client.registered.v1")) == 1
+
+
+def test_simultaneous_spellings_of_one_person_register_one_client(http, intake, auth, catalogue):
+    """Not one key: Cyrillic and Latin names, a birth date or none, a phone or none."""
+    spellings = [maria(catalogue), maria(catalogue, given_name="MARIA", family_name="Petrova", phone=None),
+                 maria(catalogue, birth_date=None, phone=None, settlement_id=None),
+                 maria(catalogue, given_name="Mariya", family_name="Petrova", birth_date=None, phone="0888 100 201")]
+    coordinator = auth("coordinator", "BG-RAK")
+    answers = at_once([lambda body=body: http.post("/clients", json=body, headers=coordinator)
+                       for body in spellings * (TIMES // len(spellings))])
+    assert Counter(a.status_code for a in answers) == {201: 1, 409: TIMES - 1}
+    assert intake.get("/clients", headers=coordinator).json()["total"] == 1
+
+
+# -- phones ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("municipality", "typed", "stored"), [
+    ("BG-RAK", "0888123401", "+359888123401"),
+    ("BG-RAK", "00359 888 123 401", "+359888123401"),
+    ("BG-RAK", "+48 600 100 200", "+48600100200"),  # a number abroad keeps its country
+    ("UA-LUB", "050 123 4567", "+380501234567"),
+])
+def test_a_phone_is_stored_in_e164_read_in_the_municipalitys_country(intake, admin, catalogue, municipality, typed,
+                                                                      stored):
+    body = {"municipality": municipality, "given_name": "Мария", "family_name": "Петрова", "phone": typed}
+    client = created(intake.post("/clients", json=body, headers=admin))
+    assert client["phone"] == stored
+    changed = intake.patch(f"/clients/{client['id']}", json={"phone": typed.replace("1", "2")}, headers=admin)
+    assert created(changed)["phone"] == stored.replace("1", "2")
+
+
+@pytest.mark.parametrize("q", ["0888 123 401", "+359888123401", "888123401", "00359 888 123 401", "(0888) 123-401",
+                               "123 401"])
+def test_a_phone_is_found_in_any_spelling(intake, auth, catalogue, q):
+    register(intake, auth, maria(catalogue, phone="0888123401"))
+    assert names(intake.get("/clients", params={"q": q}, headers=auth("worker", "BG-RAK")).json()) == ["Мария Петрова"]
+
+
+@pytest.mark.parametrize("phone", ["12345", "0888 12", "0888 123 401 99", "+359 123", "0888-ABC", "0888\u200b123401"])
+def test_a_phone_that_cannot_exist_is_422_naming_it(intake, auth, catalogue, phone):
+    coordinator = auth("coordinator", "BG-RAK")
+    assert_problem(intake.post("/clients", json=maria(catalogue, phone=phone), headers=coordinator), 422, "phone")
+    client = register(intake, auth, maria(catalogue))
+    assert_problem(intake.patch(f"/clients/{client['id']}", json={"phone": phone}, headers=coordinator), 422, "phone")
+
+
+def test_a_municipality_that_names_no_country_needs_the_country_code(intake, admin, catalogue):
+    created(intake.post("/municipalities", headers=admin, json={
+        "code": "NET-1", "name": "Сеть", "language": "uk", "timezone": "Europe/Kyiv"}))
+    body = {"municipality": "NET-1", "given_name": "Галина", "family_name": "Коваленко", "phone": "050 123 4567"}
+    assert_problem(intake.post("/clients", json=body, headers=admin), 422, "phone")
+    assert created(intake.post("/clients", json={**body, "phone": "+380 50 123 4567"}, headers=admin))["phone"] == (
+        "+380501234567")
+
+
+# -- free text ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("given_name", "Мария\u202e"),  # a right-to-left override
+    ("family_name", "Пет\u200bрова"),  # a zero-width space
+    ("address", "ул. Иван Вазов\n12"),
+    ("new_household_label", "Петрови\u2066"),
+    ("email", "m.petrova\u200d@example.bg"),
+    ("given_name", "Мария\x00"),
+])
+def test_hidden_and_control_characters_are_422_naming_the_field(intake, auth, catalogue, field, value):
+    coordinator = auth("coordinator", "BG-RAK")
+    assert_problem(intake.post("/clients", json=maria(catalogue, **{field: value}), headers=coordinator), 422, field)
+    client = register(intake, auth, maria(catalogue))
+    assert_problem(intake.patch(f"/clients/{client['id']}", json={field: value}, headers=coordinator), 422, field)
+
+
+def test_a_household_label_refuses_hidden_characters(intake, auth, catalogue):
+    answer = intake.post("/households", json={"municipality": "BG-RAK", "label": "Петрови\u202e"},
+                         headers=auth("coordinator", "BG-RAK"))
+    assert_problem(answer, 422, "label")
+
+
+def test_text_is_stored_nfc_normalised(intake, auth, catalogue):
+    decomposed = maria(catalogue, given_name="Jose\u0301", family_name="Gonc\u0327alves", address="Rua Sa\u0303o")
+    client = register(intake, auth, decomposed)
+    assert (client["given_name"], client["family_name"], client["address"]) == ("José", "Gonçalves", "Rua São")
+    search = intake.get("/clients", params={"q": "José"}, headers=auth("worker", "BG-RAK")).json()
+    assert names(search) == ["José Gonçalves"]
+
+
+@pytest.mark.parametrize("q", ["%", "_", "%%", "*", "?", "...", " - ", "'", "%_%"])
+def test_a_search_for_punctuation_or_wildcards_alone_is_422(intake, auth, population, q):
+    assert_problem(intake.get("/clients", params={"q": q}, headers=auth("worker", "BG-RAK")), 422, "query.q")
+
+
+@pytest.mark.parametrize("q", ["петр_ва", "п%ова", "m_ria", "Мария\u202e"])
+def test_percent_and_underscore_in_a_search_are_no_wildcards(intake, auth, population, q):
+    answer = intake.get("/clients", params={"q": q}, headers=auth("worker", "BG-RAK"))
+    if "\u202e" in q:
+        assert_problem(answer, 422, "query.q")
+    else:
+        assert created(answer)["total"] == 0
+
+
+# -- the days of life events ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"status": "deceased"}, "status_since"),
+    ({"status": "moved"}, "status_since"),
+    ({"status": "moved", "status_since": "tomorrow"}, "status_since"),
+    ({"status": "deceased", "status_since": "yesterday"}, "status_since"),  # before the registration
+    ({"status_since": "today"}, "status_since"),  # without the status it dates
+    ({"status": "deceased", "status_since": None}, "status_since"),
+])
+def test_a_departure_needs_the_day_it_happened(intake, auth, catalogue, published, change, field):
+    days = {"today": today(), "tomorrow": today() + timedelta(days=1), "yesterday": today() - timedelta(days=1)}
+    change = {key: days[value].isoformat() if value in days else value for key, value in change.items()}
+    client = register(intake, auth, maria(catalogue))
+    answer = intake.patch(f"/clients/{client['id']}", json=change, headers=auth("coordinator", "BG-RAK"))
+    assert_problem(answer, 422, field)
+    assert created(intake.get(f"/clients/{client['id']}", headers=auth("worker", "BG-RAK")))["status"] == "active"
+    assert published("intake.client.updated.v1") == []
+
+
+@pytest.fixture
+def registered_in_2021(intake, auth, catalogue, intake_runtime) -> dict:
+    """Maria, registered in Rakitovo on 1 June 2021."""
+    client = register(intake, auth, maria(catalogue))
+    with intake_runtime.database.transaction() as session:
+        session.execute(update(Client).where(Client.id == uuid.UUID(client["id"]))
+                        .values(registered_at=datetime(2021, 6, 1, 9, tzinfo=UTC)))
+    return client
+
+
+def _running_plan(intake, client_id: str, headers: dict, starts_on: str) -> dict:
+    plan = created(intake.post(f"/clients/{client_id}/care-plans", headers=headers, json={
+        "starts_on": starts_on, "lines": [{"service_type": "phone_friend", "per_week": 2}]}))
+    return created(intake.post(f"/care-plans/{plan['id']}/activate", headers=headers))
+
+
+def test_a_departed_clients_running_plans_end_on_the_day_it_happened(
+        intake, auth, service_types, registered_in_2021, published):
+    coordinator, client_id = auth("coordinator", "BG-RAK"), registered_in_2021["id"]
+    created(intake.post(f"/clients/{client_id}/consents", headers=coordinator,
+                        json={"purpose": "services", "given": True, "decided_on": "2021-07-01"}))
+    running = _running_plan(intake, client_id, coordinator, "2021-07-05")
+    later = _running_plan(intake, client_id, coordinator, "2021-09-01")  # the news of the death came late
+    died = {"status": "deceased", "status_since": "2021-08-10"}
+    client = created(intake.patch(f"/clients/{client_id}", json=died, headers=coordinator))
+    assert (client["status"], client["status_since"]) == ("deceased", "2021-08-10")
+    plans = {plan["id"]: created(intake.get(f"/care-plans/{plan['id']}", headers=coordinator))
+             for plan in (running, later)}
+    assert [(p["status"], p["status_since"], p["status_reason"]) for p in plans.values()] == [
+        ("ended", "2021-08-10", "deceased"), ("ended", "2021-09-01", "deceased")]
+    ended = {e["data"]["careplan_id"]: e["data"]["effective_on"] for e in published("intake.careplan.ended.v1")}
+    assert ended == {running["id"]: "2021-08-10", later["id"]: "2021-09-01"}
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"status": "moved"}, "status"), ({"status": "deceased"}, "status"),
+    ({"status_since": "2021-08-10"}, "status_since"),
+])
+def test_a_client_is_registered_active_or_inactive_from_that_day(intake, auth, catalogue, changes, field):
+    assert register(intake, auth, maria(catalogue, status="inactive"))["status_since"] == today().isoformat()
+    answer = intake.post("/clients", json=maria(catalogue, given_name="Елена", phone=None, **changes),
+                         headers=auth("coordinator", "BG-RAK"))
+    assert_problem(answer, 422, field)
+
+
+def test_the_day_of_a_departure_is_corrected_with_its_status(intake, auth, registered_in_2021, published):
+    coordinator, url = auth("coordinator", "BG-RAK"), f"/clients/{registered_in_2021['id']}"
+    created(intake.patch(url, json={"status": "moved", "status_since": "2021-08-10"}, headers=coordinator))
+    corrected = created(intake.patch(url, json={"status": "moved", "status_since": "2021-08-01"}, headers=coordinator))
+    assert (corrected["status"], corrected["status_since"]) == ("moved", "2021-08-01")
+    assert created(intake.patch(url, json={"status": "moved"}, headers=coordinator)) == corrected
+    too_early = intake.patch(url, json={"status": "moved", "status_since": "2021-05-31"}, headers=coordinator)
+    assert_problem(too_early, 422, "status_since")
+    assert [e["data"]["status"] for e in published("intake.client.updated.v1")] == ["moved", "moved"]

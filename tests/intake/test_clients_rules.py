@@ -1,9 +1,9 @@
 """The client rules on their own: name folding and duplicate matching, phones,
-birth dates, status changes, search patterns. Property-based where a property exists."""
+birth dates, status changes and their days, search patterns. Property-based where a property exists."""
 from __future__ import annotations
 
 import re
-import uuid
+from dataclasses import replace
 from datetime import UTC, date, timedelta, timezone
 
 import pytest
@@ -11,6 +11,7 @@ from hypothesis import assume, given, strategies as st
 
 from services.intake.clients import matching
 from services.intake.clients.matching import (
+    LIKE_ESCAPE,
     NAME_SIMILARITY_THRESHOLD,
     PersonFacts,
     fold,
@@ -22,7 +23,14 @@ from services.intake.clients.matching import (
     search_pattern,
     search_text,
 )
-from services.intake.clients.rules import as_utc, canonical_phone, check_birth_date, check_status_change
+from services.intake.clients.rules import (
+    as_utc,
+    check_birth_date,
+    check_status_change,
+    check_status_since,
+    e164,
+    phone_region,
+)
 from shared.errors import Conflict
 
 TODAY = date(2025, 6, 1)
@@ -32,10 +40,9 @@ letters = st.text(alphabet=LETTERS + LETTERS.upper(), min_size=1, max_size=12)
 names = st.lists(letters, min_size=1, max_size=3).map(" ".join)
 spacing = st.text(alphabet=" \t", min_size=1, max_size=3)
 birth_dates = st.dates(min_value=date(1900, 1, 1), max_value=TODAY)
-settlements = st.sampled_from([None, uuid.UUID(int=1), uuid.UUID(int=2)])
 phones = st.one_of(st.none(), st.from_regex(r"\+359[0-9]{9}", fullmatch=True))
 people = st.builds(PersonFacts, given_name=names, family_name=names, birth_date=st.one_of(st.none(), birth_dates),
-                   settlement_id=settlements, phone=phones)
+                   phone=phones)
 
 
 # -- folding names ----------------------------------------------------------------------
@@ -115,19 +122,39 @@ def test_same_phone_is_symmetric_and_needs_a_number(a, b):
     assert not same_phone(None, a)
 
 
-@given(st.from_regex(r"\+?[0-9]{6,15}", fullmatch=True), st.lists(st.sampled_from([" ", "-", ".", "(", ")", "/"])))
-def test_canonical_phone_removes_separators_only(phone, separators):
-    written = phone
-    for i, separator in enumerate(separators):
-        position = min(len(written), 1 + 2 * i)
-        written = written[:position] + separator + written[position:]
-    assert canonical_phone(written) == phone
+BG_MOBILES = st.from_regex(r"8[789][0-9]{7}", fullmatch=True)
 
 
-@pytest.mark.parametrize("phone", ["12345", "+1234567890123456", "call me", "359-888-abc", "++359888100201"])
-def test_canonical_phone_refuses_what_is_not_a_number(phone):
+@given(BG_MOBILES, st.sampled_from(["0{}", "+359{}", "00359{}", "+359 ({}", "0{} "]))
+def test_every_spelling_of_a_number_is_stored_as_one_e164(national, spelling):
+    spaced = f"{national[:3]}) {national[3:6]}-{national[6:]}" if "(" in spelling else national
+    assert e164(spelling.format(spaced), region="BG") == f"+359{national}"
+
+
+@pytest.mark.parametrize(("phone", "region", "stored"), [
+    ("0888 123 401", "BG", "+359888123401"),
+    ("600 100 200", "PL", "+48600100200"),
+    ("050 123 4567", "UA", "+380501234567"),
+    ("+48 600 100 200", "BG", "+48600100200"),  # a number abroad, with its country code
+    ("+359 888 123 401", None, "+359888123401"),
+])
+def test_a_number_is_read_in_the_municipalitys_country(phone, region, stored):
+    assert e164(phone, region=region) == stored
+
+
+@pytest.mark.parametrize(("phone", "region"), [
+    ("12345", "BG"), ("0888 12", "BG"), ("0888 123 401 9", "BG"), ("+359 123", "BG"), ("0600 100 200", "PL"),
+    ("0888 123 401", None),  # no country to read a national number in
+])
+def test_a_number_that_cannot_exist_is_refused(phone, region):
     with pytest.raises(ValueError):
-        canonical_phone(phone)
+        e164(phone, region=region)
+
+
+@pytest.mark.parametrize(("municipality", "region"), [
+    ("BG-RAK", "BG"), ("PL-PLO", "PL"), ("UA-LUB", "UA"), ("RAKITOVO", None), ("EU-NET", None)])
+def test_the_region_of_a_municipality_is_the_country_its_code_starts_with(municipality, region):
+    assert phone_region(municipality) == region
 
 
 # -- matching people ---------------------------------------------------------------------------
@@ -139,42 +166,45 @@ def test_matching_is_symmetric(a, b):
 
 
 @given(people)
-def test_a_person_with_a_birth_date_or_phone_matches_themselves(person):
-    assume(person.birth_date is not None or person.phone is not None)
+def test_a_person_matches_themselves(person):
     assert likely_same_person(person, person)
 
 
 @given(people, names, names, spacing)
 def test_case_and_whitespace_in_names_do_not_change_a_match(person, given_name, family_name, pad):
-    other = PersonFacts(given_name, family_name, person.birth_date, person.settlement_id, None)
-    respelled = PersonFacts(pad + given_name.upper() + pad, family_name.lower() + pad, person.birth_date,
-                            person.settlement_id, None)
+    other = PersonFacts(given_name, family_name, person.birth_date, None)
+    respelled = PersonFacts(pad + given_name.upper() + pad, family_name.lower() + pad, person.birth_date, None)
     assert likely_same_person(person, other) == likely_same_person(person, respelled)
 
 
-@given(people, people)
-def test_different_birth_dates_and_phones_never_match(a, b):
-    assume(a.birth_date != b.birth_date and not same_phone(a.phone, b.phone))
+@given(people, people, birth_dates, st.integers(min_value=1, max_value=3650))
+def test_different_birth_dates_and_phones_never_match(a, b, born, days_apart):
+    a, b = replace(a, birth_date=born), replace(b, birth_date=born + timedelta(days=days_apart))
+    assume(not same_phone(a.phone, b.phone))
     assert not likely_same_person(a, b)
 
 
-def test_a_match_needs_the_same_settlement_and_birth_date_unless_the_phone_is_the_same():
-    maria = PersonFacts("Мария", "Петрова", date(1948, 3, 12), uuid.UUID(int=1), "+359888100201")
-    elsewhere = PersonFacts("Maria", "Petrova", date(1948, 3, 12), uuid.UUID(int=2), None)
-    assert match_reason(maria, elsewhere) is None
-    here = PersonFacts("Maria", "Petrova", date(1948, 3, 12), uuid.UUID(int=1), None)
-    assert match_reason(maria, here) == matching.SIMILAR_NAME_SAME_BIRTH_DATE_AND_SETTLEMENT
-    no_birth_date = PersonFacts("Maria", "Petrova", None, uuid.UUID(int=1), "0888 100 201")
-    assert match_reason(maria, no_birth_date) == matching.SAME_PHONE
-    assert match_reason(no_birth_date, PersonFacts("Maria", "Petrova", None, uuid.UUID(int=1))) is None
+def test_a_birth_date_tells_people_apart_only_when_both_are_known():
+    maria = PersonFacts("Мария", "Петрова", date(1948, 3, 12), "+359888100201")
+    assert match_reason(maria, PersonFacts("Maria", "Petrova", date(1948, 3, 12))) == (
+        matching.SIMILAR_NAME_SAME_BIRTH_DATE)
+    assert match_reason(maria, PersonFacts("Maria", "Petrova", date(1948, 3, 13))) is None
+    assert match_reason(maria, PersonFacts("Maria", "Petrova")) == matching.SIMILAR_NAME_BIRTH_DATE_UNKNOWN
+    assert match_reason(PersonFacts("Maria", "Petrova"), PersonFacts("Мария", "Петрова")) == (
+        matching.SIMILAR_NAME_BIRTH_DATE_UNKNOWN)
+    assert match_reason(maria, PersonFacts("Elena", "Ivanova", None, "0888 100 201")) == matching.SAME_PHONE
+    assert match_reason(PersonFacts("Elena", "Petrova"), PersonFacts("Maria", "Petrova")) is None
 
 
 # -- search ----------------------------------------------------------------------------------
 
 
 def like(pattern: str, text: str) -> bool:
-    """SQL LIKE with % only (search patterns hold no _)."""
-    return re.fullmatch(".*".join(map(re.escape, pattern.split("%"))), text, re.DOTALL) is not None
+    """SQL LIKE with ``LIKE_ESCAPE``: % is any text, _ any character, an escaped one itself."""
+    tokens = re.findall(f"{re.escape(LIKE_ESCAPE)}.|.", pattern, re.DOTALL)
+    wildcards = {"%": ".*", "_": "."}
+    regex = "".join(re.escape(t[-1]) if len(t) == 2 else wildcards.get(t, re.escape(t)) for t in tokens)
+    return re.fullmatch(regex, text, re.DOTALL) is not None
 
 
 @given(names, names, phones, st.data())
@@ -187,6 +217,18 @@ def test_any_part_of_a_name_or_phone_finds_the_client(given_name, family_name, p
     assert like(search_pattern(part.upper()), text)
     if phone:
         assert like(search_pattern("0" + phone[4:10]), text)
+
+
+@pytest.mark.parametrize("q", ["m_ria", "m%a", "mar%a", "m__ia"])
+def test_nothing_in_a_query_is_a_wildcard(q):
+    assert not like(search_pattern(q), search_text("Maria", "Petrova", "+359888100201"))
+
+
+@given(st.text(alphabet="%_/ab", min_size=1))
+def test_a_query_finds_only_what_its_letters_spell(q):
+    assume(fold(q))
+    assert like(search_pattern(q), search_text(fold(q), "", None))
+    assert not like(search_pattern(q + "x"), search_text(fold(q), "", None))
 
 
 def test_a_name_does_not_find_a_phone_nor_a_phone_a_name():
@@ -226,3 +268,25 @@ def test_any_status_may_follow_another_but_death_is_final(current, new):
 def test_naive_and_aware_times_compare_as_utc(moment):
     assert as_utc(moment) == moment
     assert as_utc(moment.astimezone(UTC).replace(tzinfo=None)) == moment
+
+
+@given(st.sampled_from(["moved", "deceased"]), st.dates(max_value=TODAY), st.dates(max_value=TODAY))
+def test_a_departure_needs_its_day_between_the_earliest_and_today(status, since, earliest):
+    with pytest.raises(ValueError):
+        check_status_since(status, None, today=TODAY, earliest=earliest)
+    if since < earliest:
+        with pytest.raises(ValueError):
+            check_status_since(status, since, today=TODAY, earliest=earliest)
+    else:
+        assert check_status_since(status, since, today=TODAY, earliest=earliest) == since
+
+
+@given(STATUSES, st.dates(min_value=TODAY + timedelta(days=1)))
+def test_no_status_takes_effect_in_the_future(status, since):
+    with pytest.raises(ValueError):
+        check_status_since(status, since, today=TODAY, earliest=date(1900, 1, 1))
+
+
+@given(st.sampled_from(["active", "inactive"]))
+def test_another_status_takes_effect_today_unless_told(status):
+    assert check_status_since(status, None, today=TODAY, earliest=TODAY) == TODAY

@@ -85,7 +85,12 @@ def test_of_two_decisions_the_same_day_the_later_recorded_is_in_force(intake, au
     # Two days ahead: tomorrow on this machine may already be today in Rakitovo (UTC+2/+3).
     ({"decided_on": (date.today() + timedelta(days=2)).isoformat()}, "decided_on"),
     ({"decided_on": "yesterday"}, "decided_on"),
+    ({"decided_on": "1999-12-31"}, "decided_on"),
     ({"note": "x" * 1001}, "note"),
+    ({"note": "form \u202e21 in the file"}, "note"),  # would read backwards
+    ({"note": "form\x00"}, "note"),
+    ({"given": "true"}, "given"),
+    ({"given": 1}, "given"),
     ({"recorded_by": "someone-else"}, "recorded_by"),
 ])
 def test_bad_decisions_are_422_naming_the_field(intake, auth, client_id, changes, field):
@@ -93,6 +98,15 @@ def test_bad_decisions_are_422_naming_the_field(intake, auth, client_id, changes
     answer = intake.post(f"/clients/{client_id}/consents", json=body, headers=auth("coordinator", "BG-RAK"))
     assert answer.status_code == 422, answer.text
     assert [e["field"] for e in answer.json()["errors"]] == [field]
+
+
+def test_a_decision_is_not_dated_before_the_client_was_born(intake, auth, registered_municipalities, register_client):
+    """Nor before 2000; registration is no bound, as the paper form is often signed before the record is typed in."""
+    child = register_client({"municipality": "BG-RAK", "given_name": "Ели", "family_name": "Петрова",
+                             "birth_date": "2015-05-01"})
+    answer = decide(intake, auth, child["id"], decided_on="2015-04-30")
+    assert answer.status_code == 422 and [e["field"] for e in answer.json()["errors"]] == ["decided_on"]
+    assert decide(intake, auth, child["id"], decided_on="2015-05-01").status_code == 201
 
 
 def test_a_decision_needs_purpose_given_and_date(intake, auth, client_id):

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import given, strategies as st
 
+from services.intake.careplans.rules import EARLIEST_DAY
 from services.intake.consents.rules import PURPOSES, check_decided_on, in_force, latest, recency
 
 TODAY = date(2025, 6, 1)
@@ -55,12 +56,27 @@ def test_decided_on_comes_before_recorded_at():
     assert latest([]) is None
 
 
-@given(st.dates(max_value=TODAY))
-def test_a_decision_up_to_today_is_accepted(day):
-    assert check_decided_on(day, today=TODAY) == day
+BORN = date(2015, 5, 1)
 
 
-@given(st.dates(min_value=TODAY + timedelta(days=1)))
-def test_a_decision_in_the_future_is_refused(day):
-    with pytest.raises(ValueError):
-        check_decided_on(day, today=TODAY)
+@given(st.dates(min_value=EARLIEST_DAY, max_value=TODAY))
+def test_a_decision_from_2000_up_to_today_is_accepted(day):
+    assert check_decided_on(day, today=TODAY, born_on=None) == day
+
+
+@given(st.dates(min_value=BORN, max_value=TODAY))
+def test_a_decision_since_the_client_was_born_is_accepted(day):
+    assert check_decided_on(day, today=TODAY, born_on=BORN) == day
+
+
+@pytest.mark.parametrize(("born_on", "days"), [
+    (None, st.dates(min_value=TODAY + timedelta(days=1))),  # in the future
+    (None, st.dates(max_value=EARLIEST_DAY - timedelta(days=1))),  # before CareCircle's days
+    (BORN, st.dates(max_value=BORN - timedelta(days=1))),  # before the client was born
+])
+def test_a_day_the_client_could_not_have_decided_on_is_refused(born_on, days):
+    @given(days)
+    def refused(day):
+        with pytest.raises(ValueError):
+            check_decided_on(day, today=TODAY, born_on=born_on)
+    refused()

@@ -4,13 +4,15 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, StrictInt, ValidationInfo, field_validator
 
 from services.intake.assessments.rules import duplicate_codes
-from services.intake.catalogue.schemas import NetworkCode
-from shared.types import Code, Language, ReadModel, RequestModel
+from services.intake.catalogue.schemas import FIRST_DAY, Day, Names, NetworkCode
+from shared.types import Code, Line, Note, ReadModel, RequestModel
 
-Names = dict[Language, Annotated[str, Field(min_length=1, max_length=200)]]
+# A score, and the ends of a domain's scale. Strict: true or 2.5 is no score.
+Score = Annotated[StrictInt, Field(ge=-100, le=100)]
+MAX_DOMAINS = 40
 
 
 SUGGESTED_DOMAINS = [
@@ -28,8 +30,8 @@ class Domain(RequestModel):
     code: Code = Field(examples=["self_care"])
     names: Names = Field(min_length=1, description="By language: bg, pl, uk, en",
                          examples=[{"bg": "Самообслужване", "en": "Self-care"}])
-    min: int = Field(0, ge=-100, le=100, description="Lowest score")
-    max: int = Field(ge=-100, le=100, description="Highest score; greater than min", examples=[4])
+    min: Score = Field(0, description="Lowest score")
+    max: Score = Field(description="Highest score; greater than min", examples=[4])
 
     @field_validator("max")
     @classmethod
@@ -47,7 +49,7 @@ class TemplateCreate(RequestModel):
     code: Code = Field(examples=["social_assessment"])
     names: Names = Field(min_length=1, examples=[{"bg": "Индивидуална социална оценка",
                                                   "en": "Individual social assessment"}])
-    domains: list[Domain] = Field(min_length=1, max_length=40, examples=[SUGGESTED_DOMAINS])
+    domains: list[Domain] = Field(min_length=1, max_length=MAX_DOMAINS, examples=[SUGGESTED_DOMAINS])
 
     @field_validator("domains")
     @classmethod
@@ -57,26 +59,37 @@ class TemplateCreate(RequestModel):
         return domains
 
 
+class DomainRead(ReadModel):
+    """A domain as stored: read as it is, even where a later rule would refuse it."""
+
+    code: str
+    names: dict[str, str]
+    min: int
+    max: int
+
+
 class TemplateRead(ReadModel):
     id: uuid.UUID
     network: str = Field(validation_alias="network_code")
     code: str
     version: int
     names: dict[str, str]
-    domains: list[Domain]
+    domains: list[DomainRead]
     created_at: datetime
 
 
 class AssessmentCreate(RequestModel):
     template_id: uuid.UUID = Field(description="A version of an assessment template of the client's network")
-    assessed_on: date = Field(description="The day of the assessment; not in the future", examples=["2021-07-05"])
-    scores: dict[str, int] = Field(description="A score for every domain of the template, within its range",
-                                   examples=[{"self_care": 1, "health": 2, "housing": 3, "income": 1,
-                                              "social_contacts": 0}])
-    needs: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(
-        [], max_length=50, description="The needs found, in the assessor's words",
+    assessed_on: Day = Field(description=f"The day of the assessment; not in the future, not before {FIRST_DAY}",
+                             examples=["2021-07-05"])
+    scores: dict[Code, Score] = Field(max_length=MAX_DOMAINS,
+                                      description="A score for every domain of the template, within its range",
+                                      examples=[{"self_care": 1, "health": 2, "housing": 3, "income": 1,
+                                                 "social_contacts": 0}])
+    needs: list[Annotated[Line, Field(min_length=1, max_length=500)]] = Field(
+        [], max_length=50, description="The needs found, in the assessor's words, one a line",
         examples=[["help with bathing twice a week", "medicines collected from the pharmacy"]])
-    notes: str | None = Field(None, max_length=5000)
+    notes: Annotated[Note, Field(max_length=5000)] | None = None
 
 
 class AssessmentRead(ReadModel):

@@ -4,12 +4,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy.orm import Session
 
 from services.intake.careplans import schemas, service
 from services.intake.clients.api import ClientToRead, ClientToWrite
-from services.intake.models import CarePlan
-from shared.auth import Coordinator, PersonalDataReader, Principal
+from shared.auth import Coordinator, PersonalDataReader
 from shared.paging import Page
 from shared.web import Db
 
@@ -39,57 +37,64 @@ def get_agreement(client: ClientToRead, agreement_id: uuid.UUID, session: Db):
     return service.get_agreement(client, agreement_id, session=session)
 
 
+@router.get("/agreements", response_model=Page[schemas.AgreementRead],
+            summary="Agreements of your municipalities by programme, client, signing days or day in force, "
+                    "the latest signed first")
+def find_agreements(filters: Annotated[schemas.AgreementFilters, Query()], caller: PersonalDataReader, session: Db):
+    return service.find_agreements(filters, caller, session=session).map(schemas.AgreementRead.model_validate)
+
+
 # -- care plans ----------------------------------------------------------------------------
 
 
-@router.post("/clients/{client_id}/care-plans", response_model=schemas.CarePlanRead, status_code=201,
+@router.post("/clients/{client_id}/care-plans", response_model=schemas.CarePlanDetail, status_code=201,
              summary="Draft a care plan for a client (network admin, coordinator)")
-def create_plan(client: ClientToWrite, body: schemas.CarePlanCreate, session: Db):
-    return service.create_plan(client, body, session=session)
+def create_plan(client: ClientToWrite, body: schemas.CarePlanCreate, caller: Coordinator, session: Db):
+    return service.create_plan(client, body, created_by=caller.subject, session=session)
 
 
 @router.get("/care-plans", response_model=Page[schemas.CarePlanRead],
-            summary="Care plans of your municipalities, newest first")
+            summary="Care plans of your municipalities, newest first; by status now or on a day (as_of)")
 def list_plans(filters: Annotated[schemas.CarePlanFilters, Query()], caller: PersonalDataReader, session: Db):
     return service.list_plans(filters, caller, session=session).map(schemas.CarePlanRead.model_validate)
 
 
-@router.get("/care-plans/{plan_id}", response_model=schemas.CarePlanRead, summary="One care plan")
+@router.get("/care-plans/{plan_id}", response_model=schemas.CarePlanDetail, summary="One care plan, with its history")
 def get_plan(plan_id: uuid.UUID, caller: PersonalDataReader, session: Db):
     return service.get_plan(plan_id, caller, session=session)
 
 
-@router.patch("/care-plans/{plan_id}", response_model=schemas.CarePlanRead, responses=_NOT_NOW,
+@router.patch("/care-plans/{plan_id}", response_model=schemas.CarePlanDetail, responses=_NOT_NOW,
               summary="Change the dates, agreement or lines of a draft or active plan (network admin, coordinator)")
 def change_plan(plan_id: uuid.UUID, body: schemas.CarePlanUpdate, caller: Coordinator, session: Db):
-    return service.change_plan(_plan_to_write(plan_id, caller, session), body, session=session)
+    return service.change_plan(service.plan_to_change(plan_id, caller, session=session), body, session=session)
 
 
-@router.post("/care-plans/{plan_id}/activate", response_model=schemas.CarePlanRead, responses=_NOT_NOW,
+@router.post("/care-plans/{plan_id}/activate", response_model=schemas.CarePlanDetail, responses=_NOT_NOW,
              summary="Start a draft plan: needs a line, the client's consent to services and, "
                      "if it has one, an agreement in force on its first day")
 def activate(plan_id: uuid.UUID, caller: Coordinator, session: Db):
-    return service.activate(_plan_to_write(plan_id, caller, session), session=session)
+    plan = service.plan_to_change(plan_id, caller, session=session)
+    return service.activate(plan, by=caller.subject, session=session)
 
 
-@router.post("/care-plans/{plan_id}/suspend", response_model=schemas.CarePlanRead, responses=_NOT_NOW,
-             summary="Pause an active plan (a hospital stay, a quarantine...)")
+@router.post("/care-plans/{plan_id}/suspend", response_model=schemas.CarePlanDetail, responses=_NOT_NOW,
+             summary="Pause an active plan (a hospital stay, a quarantine...) for a reason of the "
+                     "suspension_reason code list")
 def suspend(plan_id: uuid.UUID, body: schemas.Suspension, caller: Coordinator, session: Db):
-    return service.suspend(_plan_to_write(plan_id, caller, session), body, session=session)
+    plan = service.plan_to_change(plan_id, caller, session=session)
+    return service.suspend(plan, body, by=caller.subject, session=session)
 
 
-@router.post("/care-plans/{plan_id}/resume", response_model=schemas.CarePlanRead, responses=_NOT_NOW,
+@router.post("/care-plans/{plan_id}/resume", response_model=schemas.CarePlanDetail, responses=_NOT_NOW,
              summary="Run a suspended plan again (the consent to services must be in force)")
 def resume(plan_id: uuid.UUID, caller: Coordinator, session: Db, body: schemas.Resumption | None = None):
-    return service.resume(_plan_to_write(plan_id, caller, session), body or schemas.Resumption(), session=session)
+    plan = service.plan_to_change(plan_id, caller, session=session)
+    return service.resume(plan, body or schemas.Resumption(), by=caller.subject, session=session)
 
 
-@router.post("/care-plans/{plan_id}/end", response_model=schemas.CarePlanRead, responses=_NOT_NOW,
+@router.post("/care-plans/{plan_id}/end", response_model=schemas.CarePlanDetail, responses=_NOT_NOW,
              summary="End an active or suspended plan, or cancel a draft")
 def end(plan_id: uuid.UUID, body: schemas.Ending, caller: Coordinator, session: Db):
-    return service.end(_plan_to_write(plan_id, caller, session), body, session=session)
-
-
-def _plan_to_write(plan_id: uuid.UUID, caller: Principal, session: Session) -> CarePlan:
-    """The plan, locked until the request's transaction ends (404 outside the caller's municipalities)."""
-    return service.get_plan(plan_id, caller, session=session, for_update=True)
+    plan = service.plan_to_change(plan_id, caller, session=session)
+    return service.end(plan, body, by=caller.subject, session=session)

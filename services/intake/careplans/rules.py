@@ -7,6 +7,7 @@ from datetime import date
 from itertools import pairwise
 from typing import Literal, get_args
 
+from shared.errors import FieldError
 from shared.lifecycle import Lifecycle
 
 Status = Literal["draft", "active", "suspended", "ended"]
@@ -51,6 +52,22 @@ DEFAULT_PLACE = {
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
+# A line's hours or visits a week: quarter hours (a visit every four weeks), at most every hour of the week.
+PER_WEEK_STEP = 0.25
+MAX_PER_WEEK = 168
+
+# The code list of the reasons a coordinator gives for a suspension: a code travels in the
+# event, the explanation stays in the plan's history.
+SUSPENSION_REASONS = "suspension_reason"
+# Why intake itself ends a plan when its agreement has ended, and who it says moved it.
+AGREEMENT_ENDED = "agreement_ended"
+SYSTEM = "intake"
+
+# Periods of agreements and plans. CareCircle's programmes began after 2000 and none runs
+# longer than MAX_YEARS: a day outside (1021, 2201) is a typo, not a period.
+EARLIEST_DAY = date(2000, 1, 1)
+MAX_YEARS = 10
+
 
 def default_place(mode: str) -> str:
     return DEFAULT_PLACE[mode]
@@ -70,6 +87,41 @@ def first_overlap(windows: Iterable[tuple[str, str]]) -> tuple[int, int] | None:
         if start2 < end1:
             return (min(i, j), max(i, j))
     return None
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def period_problems(starts_on: date, ends_on: date | None, *, today: date) -> list[FieldError]:
+    """What is wrong with an agreement's or a plan's period, by field."""
+    return [*_start_problems(starts_on, today), *_end_problems(starts_on, ends_on)]
+
+
+def _start_problems(starts_on: date, today: date) -> list[FieldError]:
+    if starts_on < EARLIEST_DAY:
+        return [("starts_on", f"must be on or after {EARLIEST_DAY}")]
+    if starts_on > years_after(today, MAX_YEARS):
+        return [("starts_on", f"must be within {MAX_YEARS} years from today")]
+    return []
+
+
+def _end_problems(starts_on: date, ends_on: date | None) -> list[FieldError]:
+    if ends_on is not None and ends_on < starts_on:
+        return [("ends_on", "must be on or after starts_on")]
+    if ends_on is not None and ends_on > years_after(starts_on, MAX_YEARS):
+        return [("ends_on", f"must be within {MAX_YEARS} years of starts_on")]
+    return []
+
+
+def within(starts_on: date, ends_on: date | None, period: tuple[date, date]) -> bool:
+    """Whether the period from ``starts_on`` to ``ends_on`` (open: no end) lies within ``period``."""
+    first, last = period
+    return first <= starts_on and ends_on is not None and ends_on <= last
 
 
 def in_force(starts_on: date, ends_on: date | None, on: date) -> bool:

@@ -2,13 +2,27 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from services.intake.careplans.rules import Status, first_overlap, minutes
+from services.intake.careplans.rules import (
+    EARLIEST_DAY,
+    MAX_PER_WEEK,
+    MAX_YEARS,
+    PER_WEEK_STEP,
+    Status,
+    first_overlap,
+    minutes,
+)
 from shared.events.intake import Place, Weekday
 from shared.paging import PageQuery
-from shared.types import Clock, ClockOrMidnight, Code, MunicipalityCode, ReadModel, RequestModel
+from shared.types import Clock, ClockOrMidnight, Code, Line, MunicipalityCode, Note, ReadModel, RequestModel
+
+PERIOD = f"on or after {EARLIEST_DAY}; a period lasts at most {MAX_YEARS} years"
+# Why a plan moved, in words: kept in the plan's history, never in an event.
+StatusNote = Annotated[Note | None, Field(max_length=1000, examples=["В болница в Пазарджик до края на месеца"],
+                                          description="Why, in words: kept in the plan's history, not sent on")]
 
 # -- agreements -----------------------------------------------------------------------
 
@@ -18,12 +32,25 @@ class AgreementCreate(RequestModel):
 
     programme: Code = Field(description="A programme that covers the client's municipality",
                             examples=["patronage-care-plus"])
-    number: str = Field(min_length=1, max_length=64, description="The contract's number, unique in the programme",
-                        examples=["ПГ-017/2021"])
-    signed_on: date = Field(description="Not in the future, nor after starts_on", examples=["2021-07-01"])
-    starts_on: date = Field(description="Within the programme's period", examples=["2021-07-05"])
+    number: Line = Field(min_length=1, max_length=64, description="The contract's number, unique in the programme",
+                         examples=["ПГ-017/2021"])
+    signed_on: date = Field(description=f"Not in the future, nor after starts_on; {PERIOD}", examples=["2021-07-01"])
+    starts_on: date = Field(description="Within the programme's period, unless outside_programme_period",
+                            examples=["2021-07-05"])
     ends_on: date | None = Field(None, description="On or after starts_on; omitted: when the programme ends",
                                  examples=["2021-10-31"])
+    outside_programme_period: bool = Field(
+        False, strict=True, description="true: the dates may fall outside the programme's period (a contract "
+        "running on after the programme, or signed before it was registered); the answer says whether they do")
+
+
+class AgreementFilters(PageQuery):
+    municipality: MunicipalityCode | None = Field(None, description="Only this municipality (in your scope)")
+    programme: Code | None = None
+    client_id: uuid.UUID | None = None
+    signed_from: date | None = Field(None, description="Signed on or after this day")
+    signed_to: date | None = Field(None, description="Signed on or before this day")
+    as_of: date | None = Field(None, description="Only the agreements in force on this day")
 
 
 class AgreementRead(ReadModel):
@@ -35,6 +62,8 @@ class AgreementRead(ReadModel):
     signed_on: date
     starts_on: date
     ends_on: date | None
+    outside_programme_period: bool = Field(description="Whether its dates fall outside the programme's period "
+                                                       "(only when the coordinator said so)")
 
 
 # -- care plans --------------------------------------------------------------------------
@@ -56,13 +85,16 @@ class LineCreate(RequestModel):
     """A service the client gets every week."""
 
     service_type: Code = Field(description="An active service type; one the plan's programme pays for, if any")
-    per_week: float = Field(gt=0, le=168, examples=[6],
-                            description="Hours or visits a week, by the service type's unit")
+    per_week: float = Field(strict=True, ge=PER_WEEK_STEP, le=MAX_PER_WEEK, multiple_of=PER_WEEK_STEP, examples=[6],
+                            description=f"Hours or visits a week, by the service type's unit: a number from "
+                                        f"{PER_WEEK_STEP} to {MAX_PER_WEEK} in steps of {PER_WEEK_STEP}")
     preferred_days: list[Weekday] = Field([], max_length=7, examples=[["mon", "wed", "fri"]])
     time_windows: list[TimeWindow] = Field([], max_length=12, examples=[[{"start": "09:00", "end": "12:00"}]],
                                            description="When visits suit the client; they must not overlap")
-    preferred_worker: str | None = Field(None, min_length=1, max_length=64,
-                                         description="A staff id of scheduling", examples=["staff-7f3a"])
+    # Not yet checked to be someone: once scheduling publishes its staff, intake checks it
+    # against its replica of them. An id, never a name: it travels to scheduling in events.
+    preferred_worker: uuid.UUID | None = Field(None, description="The id of a staff member in scheduling",
+                                               examples=["6f1c2d3e-4b5a-4c6d-8e7f-8091a2b3c4d5"])
     place: Place | None = Field(None, description="Where the service happens; omitted: by the service "
                                                   "type's mode (home_visit -> home, group -> group_venue...)")
 
@@ -89,7 +121,7 @@ class LineUpdate(LineCreate):
 class CarePlanCreate(RequestModel):
     agreement_id: uuid.UUID | None = Field(None, description="One of the client's agreements; the plan then "
                                                              "runs under its programme")
-    starts_on: date = Field(examples=["2021-07-05"])
+    starts_on: date = Field(examples=["2021-07-05"], description=f"{PERIOD}; at most {MAX_YEARS} years from today")
     ends_on: date | None = Field(None, description="On or after starts_on", examples=["2021-10-31"])
     lines: list[LineCreate] = Field([], max_length=30, description="A draft may have none; activating needs one")
 
@@ -112,22 +144,26 @@ class CarePlanUpdate(RequestModel):
 
 
 class Suspension(RequestModel):
-    effective_on: date = Field(description="The first day without visits; not before the plan starts",
-                               examples=["2021-08-02"])
-    reason: Code = Field(description="A code such as hospital_stay, client_request, quarantine",
+    effective_on: date = Field(ge=EARLIEST_DAY, examples=["2021-08-02"],
+                               description="The first day without visits; not before the plan starts")
+    reason: Code = Field(description="An active code of the suspension_reason code list, such as hospital_stay",
                          examples=["hospital_stay"])
+    note: StatusNote = None
 
 
 class Ending(RequestModel):
-    effective_on: date = Field(description="The first day without visits; for a running plan not before "
-                                           "the day its current status took effect", examples=["2021-11-01"])
+    effective_on: date = Field(ge=EARLIEST_DAY, examples=["2021-11-01"],
+                               description="The first day without visits; for a running plan not before "
+                                           "the day its current status took effect")
     reason: Code = Field(description="A code such as agreement_ended, moved, deceased, cancelled",
                          examples=["agreement_ended"])
+    note: StatusNote = None
 
 
 class Resumption(RequestModel):
-    effective_on: date | None = Field(None, description="From this day visits are planned again; "
-                                                        "omitted: today", examples=["2021-08-16"])
+    effective_on: date | None = Field(None, ge=EARLIEST_DAY, examples=["2021-08-16"],
+                                      description="From this day visits are planned again; omitted: today")
+    note: StatusNote = None
 
 
 class LineRead(ReadModel):
@@ -136,8 +172,18 @@ class LineRead(ReadModel):
     per_week: float
     preferred_days: list[Weekday]
     time_windows: list[TimeWindow]
-    preferred_worker: str | None
+    preferred_worker: uuid.UUID | None
     place: Place
+
+
+class StatusChangeRead(ReadModel):
+    previous_status: str | None = Field(description="None: the plan ran before its history was kept")
+    status: str
+    effective_on: date
+    reason: str | None
+    note: str | None
+    changed_at: datetime
+    changed_by: str
 
 
 class CarePlanRead(ReadModel):
@@ -152,10 +198,18 @@ class CarePlanRead(ReadModel):
     ends_on: date | None
     lines: list[LineRead]
     created_at: datetime
+    created_by: str
     changed_at: datetime
+
+
+class CarePlanDetail(CarePlanRead):
+    status_changes: list[StatusChangeRead] = Field(description="Who moved the plan, from which day and why, "
+                                                               "the first move first")
 
 
 class CarePlanFilters(PageQuery):
     client_id: uuid.UUID | None = None
     status: Status | None = None
+    as_of: date | None = Field(None, description="With status: the plans whose status on this day was status, "
+                                                 "by their history (status=active&as_of=2021-08-01)")
     municipality: MunicipalityCode | None = Field(None, description="Only this municipality (in your scope)")

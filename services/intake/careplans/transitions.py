@@ -6,7 +6,11 @@ features move them through here when the client changes: a withdrawn consent
 suspends the active plans, a death or a move away ends the running ones, and a
 new visit location reaches scheduling. So this module imports neither the
 consents nor the clients service (they import it), and its callers own the
-transaction: a plan moves in the same one as the change that moved it."""
+transaction: a plan moves in the same one as the change that moved it.
+
+Every change that decides whether a client's plans may run (a consent decision,
+a plan's move, the client leaving) first takes ``lock_client``: such changes
+then run one after the other, and always lock the client before its plans."""
 from __future__ import annotations
 
 import uuid
@@ -17,9 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.intake.careplans import rules
-from services.intake.careplans.rules import Action
-from services.intake.catalogue.lookups import today_in
-from services.intake.models import CarePlan, Client
+from services.intake.careplans.rules import SYSTEM, Action
+from services.intake.models import CarePlan, CarePlanStatusChange, Client
 from shared.events.intake import (
     CarePlanActivated,
     CarePlanChanged,
@@ -33,18 +36,38 @@ from shared.types import Location
 CONSENT_WITHDRAWN = "consent_withdrawn"  # why a plan is suspended when the consent to services goes
 
 
+# -- the lock -----------------------------------------------------------------------------------
+
+
+def lock_client(client_id: uuid.UUID, *, session: Session) -> Client:
+    """The client, read afresh and locked until the transaction ends (SELECT ... FOR UPDATE;
+    on SQLite the write transaction's lock, taken at BEGIN, serialises as well)."""
+    return session.get(Client, client_id, with_for_update=True, populate_existing=True)
+
+
+def lock_plan(plan: CarePlan, *, session: Session) -> CarePlan:
+    """The plan, read afresh and locked, after its client: the order every writer keeps."""
+    lock_client(plan.client_id, session=session)
+    session.refresh(plan, with_for_update=True)
+    return plan
+
+
 # -- moving one plan ---------------------------------------------------------------------------
 
 
-def move(plan: CarePlan, action: Action, *, on: date, reason: str | None) -> None:
-    """The plan's next status from ``on``, or the lifecycle's 409."""
-    plan.status = rules.LIFECYCLE.next(plan.status, action)
+def move(plan: CarePlan, action: Action, *, on: date, reason: str | None, by: str, note: str | None = None) -> None:
+    """The plan's next status from ``on``, kept in its history, or the lifecycle's 409."""
+    previous, plan.status = plan.status, rules.LIFECYCLE.next(plan.status, action)
     plan.status_since, plan.status_reason = on, reason
     plan.changed_at = datetime.now(UTC)
+    plan.status_changes.append(CarePlanStatusChange(
+        id=uuid.uuid4(), previous_status=previous, status=plan.status, effective_on=on, reason=reason, note=note,
+        changed_at=plan.changed_at, changed_by=by))
 
 
-def suspend(plan: CarePlan, *, on: date, reason: str, session: Session) -> CarePlan:
-    move(plan, "suspend", on=on, reason=reason)
+def suspend(plan: CarePlan, *, on: date, reason: str, session: Session, by: str = SYSTEM,
+            note: str | None = None) -> CarePlan:
+    move(plan, "suspend", on=on, reason=reason, by=by, note=note)
     record_event(session, CarePlanSuspended(
         careplan_id=plan.id, client_id=plan.client_id, municipality=plan.municipality_code,
         effective_on=on, reason=reason,
@@ -52,10 +75,11 @@ def suspend(plan: CarePlan, *, on: date, reason: str, session: Session) -> CareP
     return plan
 
 
-def end(plan: CarePlan, *, on: date, reason: str, session: Session) -> CarePlan:
+def end(plan: CarePlan, *, on: date, reason: str, session: Session, by: str = SYSTEM,
+        note: str | None = None) -> CarePlan:
     """Ends a running plan, telling scheduling; a draft is cancelled (scheduling never heard of it)."""
     running = plan.status in rules.RUNNING
-    move(plan, "end", on=on, reason=reason)
+    move(plan, "end", on=on, reason=reason, by=by, note=note)
     if running:
         record_event(session, CarePlanEnded(
             careplan_id=plan.id, client_id=plan.client_id, municipality=plan.municipality_code,
@@ -91,18 +115,23 @@ def current_run_start(plan: CarePlan) -> date:
 # -- what the client's changes do to their plans -----------------------------------------------------
 
 
-def suspend_plans_of_withdrawn_consent(client: Client, *, withdrawn_on: date, session: Session) -> list[CarePlan]:
+def suspend_plans_of_withdrawn_consent(client: Client, *, withdrawn_on: date, by: str,
+                                       session: Session) -> list[CarePlan]:
     """The client's active plans stop from the day the consent to services was
-    withdrawn, but within each plan's current run."""
-    return [suspend(plan, on=max(withdrawn_on, current_run_start(plan)), reason=CONSENT_WITHDRAWN, session=session)
+    withdrawn, but within each plan's current run. The caller holds ``lock_client``."""
+    return [suspend(plan, on=max(withdrawn_on, current_run_start(plan)), reason=CONSENT_WITHDRAWN, by=by,
+                    session=session)
             for plan in _plans_of(client.id, {rules.ACTIVE}, session)]
 
 
-def end_plans_of_departed_client(client: Client, *, session: Session) -> list[CarePlan]:
-    """A client who died or moved away gets no more visits: their running plans
-    end today, with the client's status as the reason."""
-    today = today_in(client.municipality_code, session=session)
-    return [end(plan, on=max(today, current_run_start(plan)), reason=client.status, session=session)
+def end_plans_of_departed_client(client: Client, *, departed_on: date, by: str, session: Session) -> list[CarePlan]:
+    """A client who died or moved away gets no more visits: their running plans end on
+    the day it happened, with the client's status as the reason. A plan whose current
+    run began later (the news came late) ends the day that run began, so that no move
+    takes effect before the one it follows and no visit is planned after the departure.
+    The caller holds ``lock_client``."""
+    return [end(plan, on=max(departed_on, plan.starts_on, current_run_start(plan)), reason=client.status, by=by,
+                session=session)
             for plan in _plans_of(client.id, rules.RUNNING, session)]
 
 

@@ -16,7 +16,7 @@ means "nobody has started on it yet".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import get_args
 
 from shared.errors import FieldError
@@ -27,8 +27,14 @@ STATUSES: tuple[str, ...] = get_args(CaseStatus)
 OPEN, IN_PROGRESS, REFERRED, RESOLVED, CLOSED = "open", "in_progress", "referred", "resolved", "closed"
 INITIAL_STATUS = OPEN
 
-# The origin of the cases that visits raise; its origin_ref is the visit's id.
-VISIT = "visit"
+# Where a case was found. A visit or a group session is a record of scheduling with a
+# UUID, and origin_ref names it; a campaign has no record anywhere yet and a walk-in
+# refers to nothing, so they take no reference (a reference travels in events).
+VISIT, GROUP_SESSION = "visit", "group_session"
+REFERENCED_ORIGINS = (VISIT, GROUP_SESSION)
+
+# How far from today a case's dates may lie: typing slips (2206, 0202) are caught, real records and plans pass.
+YEARS_BACK, YEARS_AHEAD = 10, 5
 
 # Where a visit's concern lands when its category is absent or not in the
 # case_category code list: the case is opened anyway and a coordinator re-files it.
@@ -59,6 +65,22 @@ def subject_problem(client_id: object | None, household_id: object | None) -> Fi
         return "client_id", "give the client_id or the household_id the case is about"
     if client_id is not None and household_id is not None:
         return "household_id", "give either client_id or household_id, not both"
+    return None
+
+
+def origin_ref_problem(origin: str, origin_ref: object | None) -> FieldError | None:
+    """Only a visit or a group session is referred to (by its id)."""
+    if origin_ref is not None and origin not in REFERENCED_ORIGINS:
+        return "origin_ref", f"a case found at a {origin.replace('_', '-')} refers to no record; leave origin_ref out"
+    return None
+
+
+def date_problem(day: date, today: date) -> str | None:
+    """Why ``day`` is beyond any date a case register holds, or None."""
+    if day < today - timedelta(days=366 * YEARS_BACK):
+        return f"{day} is more than {YEARS_BACK} years ago"
+    if day > today + timedelta(days=366 * YEARS_AHEAD):
+        return f"{day} is more than {YEARS_AHEAD} years ahead"
     return None
 
 

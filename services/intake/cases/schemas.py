@@ -2,17 +2,27 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
+from services.intake.cases import rules
 from shared.events.intake import CaseOrigin, CaseStatus, FollowUpKind, Priority
 from shared.paging import PageQuery
-from shared.types import Code, MunicipalityCode, ReadModel, RequestModel
+from shared.types import Code, Line, MunicipalityCode, Note, ReadModel, RequestModel
 
-# A reference to a visit, session or campaign: an id, never free text (it travels in events).
-ORIGIN_REF = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
-STAFF = {"min_length": 1, "max_length": 200}
+
+def _within_reach(day: date) -> date:
+    """Coarse, on the server's UTC date: the municipality's own calendar is checked later."""
+    problem = rules.date_problem(day, datetime.now(UTC).date())
+    if problem:
+        raise ValueError(problem)
+    return day
+
+
+CaseDate = Annotated[date, AfterValidator(_within_reach)]
+Staff = Annotated[Line, Field(min_length=1, max_length=200)]  # the subject of a staff member's token
 
 
 def _refuse_null(value):
@@ -31,58 +41,58 @@ class CaseCreate(RequestModel):
     client_id: uuid.UUID | None = Field(None, description="The client the case is about (or give household_id)")
     household_id: uuid.UUID | None = Field(None, description="The household the case is about (or give client_id)")
     origin: CaseOrigin = Field(description="Where the problem was found", examples=["group_session"])
-    origin_ref: str | None = Field(None, pattern=ORIGIN_REF, description="Id of the visit, session or campaign",
-                                   examples=["9b2f6c1e-1d7a-4a55-8f0e-2b8c0d1f7e11"])
+    origin_ref: uuid.UUID | None = Field(None, description=(
+        "Id of the visit or group session (scheduling's); a campaign or walk-in has none"),
+        examples=["9b2f6c1e-1d7a-4a55-8f0e-2b8c0d1f7e11"])
     category: Code = Field(description="A code of the case_category code list", examples=["identity_documents"])
     priority: Priority = "normal"
-    title: str = Field(min_length=1, max_length=200, examples=["Детето няма личен лекар"])
-    description: str | None = Field(None, max_length=10_000)
-    assignee: str | None = Field(None, **STAFF, description="Staff subject who follows the case up",
-                                 examples=["mediator-ivanova"])
-    supervising_expert: str | None = Field(None, **STAFF, description="Expert who supervises the mediator",
-                                           examples=["expert-nmzm-petrov"])
+    title: Line = Field(min_length=1, max_length=200, examples=["Детето няма личен лекар"])
+    description: Note | None = Field(None, max_length=10_000)
+    assignee: Staff | None = Field(None, description="Staff subject who follows the case up",
+                                   examples=["mediator-ivanova"])
+    supervising_expert: Staff | None = Field(None, description="Expert who supervises the mediator",
+                                             examples=["expert-nmzm-petrov"])
 
 
 class CaseUpdate(RequestModel):
     """Only the fields sent change; assignee, expert and description may be cleared with null."""
 
-    title: str | None = Field(None, min_length=1, max_length=200)
+    title: Line | None = Field(None, min_length=1, max_length=200)
     category: Code | None = None
     priority: Priority | None = None
-    description: str | None = Field(None, max_length=10_000)
-    assignee: str | None = Field(None, **STAFF)
-    supervising_expert: str | None = Field(None, **STAFF)
+    description: Note | None = Field(None, max_length=10_000)
+    assignee: Staff | None = None
+    supervising_expert: Staff | None = None
 
     _not_cleared = not_cleared("title", "category", "priority")
 
 
 class StatusChange(RequestModel):
     status: CaseStatus = Field(examples=["in_progress"])
-    note: str | None = Field(None, max_length=2000, description="Why; kept in the case's status history",
+    note: Note | None = Field(None, max_length=2000, description="Why; kept in the case's status history",
                              examples=["Насочен към РЗИ Бургас"])
 
 
 class FollowUpCreate(RequestModel):
     kind: FollowUpKind = Field(examples=["referral"])
-    description: str = Field(min_length=1, max_length=10_000, examples=["Насочване към ГРАО за лична карта"])
-    institution: str | None = Field(None, min_length=1, max_length=200,
-                                    description="Required for a referral", examples=["ГРАО Малко Търново"])
-    expert: str | None = Field(None, **STAFF,
-                               description="For a consultation; defaults to the case's supervising expert")
-    due_on: date | None = Field(None, description="When it is planned")
-    done_on: date | None = Field(None, description="When it was done; not in the future")
-    outcome: str | None = Field(None, max_length=10_000, description="What came of it (with done_on)")
-    next_due_on: date | None = Field(None, description="Schedules the next follow-up of the same kind, due then")
+    description: Note = Field(min_length=1, max_length=10_000, examples=["Насочване към ГРАО за лична карта"])
+    institution: Line | None = Field(None, min_length=1, max_length=200,
+                                     description="Required for a referral", examples=["ГРАО Малко Търново"])
+    expert: Staff | None = Field(None, description="For a consultation; defaults to the case's supervising expert")
+    due_on: CaseDate | None = Field(None, description="When it is planned")
+    done_on: CaseDate | None = Field(None, description="When it was done; not in the future")
+    outcome: Note | None = Field(None, max_length=10_000, description="What came of it (with done_on)")
+    next_due_on: CaseDate | None = Field(None, description="Schedules the next follow-up of the same kind, due then")
 
 
 class FollowUpUpdate(RequestModel):
     """Record that a planned follow-up was done (done_on + outcome), or reschedule it."""
 
-    description: str | None = Field(None, min_length=1, max_length=10_000)
-    due_on: date | None = None
-    done_on: date | None = None
-    outcome: str | None = Field(None, max_length=10_000)
-    next_due_on: date | None = Field(None, description="Schedules the next follow-up, when this one is done")
+    description: Note | None = Field(None, min_length=1, max_length=10_000)
+    due_on: CaseDate | None = None
+    done_on: CaseDate | None = None
+    outcome: Note | None = Field(None, max_length=10_000)
+    next_due_on: CaseDate | None = Field(None, description="Schedules the next follow-up, when this one is done")
 
     _not_cleared = not_cleared("description")
 
@@ -111,7 +121,7 @@ class CaseRead(ReadModel):
     client_id: uuid.UUID | None
     household_id: uuid.UUID | None
     origin: CaseOrigin
-    origin_ref: str | None
+    origin_ref: uuid.UUID | None
     category: str = Field(validation_alias="category_code")
     priority: Priority
     title: str
@@ -140,6 +150,9 @@ class CaseDetail(CaseRead):
 class OverdueFollowUp(ReadModel):
     follow_up_id: uuid.UUID
     case_id: uuid.UUID
+    title: str = Field(description="The case's title")
+    client_name: str | None = Field(description="Who the case is about (null for a household's case)")
+    household_label: str | None = Field(description="The household the case is about (null for a client's case)")
     municipality: str
     category: str
     assignee: str | None
@@ -153,7 +166,7 @@ class CaseFilters(PageQuery):
     status: CaseStatus | None = None
     category: Code | None = None
     priority: Priority | None = None
-    assignee: str | None = None
+    assignee: Staff | None = None
     client_id: uuid.UUID | None = None
     household_id: uuid.UUID | None = None
     mine: bool = Field(False, description="Only the cases assigned to you")
@@ -161,6 +174,6 @@ class CaseFilters(PageQuery):
 
 class OverdueFilters(PageQuery):
     municipality: MunicipalityCode | None = None
-    as_of: date | None = Field(None, description="Default: today in each municipality's time zone")
-    assignee: str | None = None
+    as_of: CaseDate | None = Field(None, description="Default: today in each municipality's time zone")
+    assignee: Staff | None = None
     mine: bool = Field(False, description="Only follow-ups of the cases assigned to you")

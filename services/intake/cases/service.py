@@ -49,6 +49,7 @@ SCHEDULING = "scheduling"  # opened_by of the cases that visits raise
 def open_case(data: CaseCreate, *, opened_by: str, session: Session) -> Case:
     require_municipality(data.municipality, session=session)
     _require_subject(data, session=session)
+    _require_origin(data)
     require_code("case_category", data.category, session=session, field="category")
     _refuse_second_case_for_visit(data.origin, data.origin_ref, session=session)
     case = _add(Case(
@@ -62,11 +63,11 @@ def open_case(data: CaseCreate, *, opened_by: str, session: Session) -> Case:
 
 
 def _flush_new_case(data: CaseCreate, *, session: Session) -> None:
-    """A visit's case opened by someone else meanwhile is a 409 naming that case."""
+    """A visit's case opened by a simultaneous request is the same 409 naming that case as one found before."""
     try:
-        flush_unique(session, Conflict(f"visit {data.origin_ref} already raised a case", field="origin_ref"))
+        flush_unique(session, Conflict("a simultaneous change conflicts with this case; try again"))
     except Conflict:
-        _refuse_second_case_for_visit(data.origin, data.origin_ref, session=session)
+        _refuse_second_case_for_visit(data.origin, data.origin_ref, session=session)  # the rollback showed the winner
         raise
 
 
@@ -107,7 +108,7 @@ def add_case_for_visit(event: VisitCompleted, *, session: Session) -> Case | Non
     category, note = _visit_category(event.concern_category, session=session)
     case = _add(Case(
         municipality_code=client.municipality_code, client_id=client.id, origin=rules.VISIT,
-        origin_ref=str(event.visit_id), category_code=category, priority=event.concern_priority,
+        origin_ref=event.visit_id, category_code=category, priority=event.concern_priority,
         title=f"Concern raised at a {event.service_type} visit",
         description=f"Raised by {event.staff_id} at the visit of {event.started_at:%Y-%m-%d %H:%M} UTC.{note}",
         assignee=event.staff_id, opened_by=SCHEDULING,
@@ -115,8 +116,8 @@ def add_case_for_visit(event: VisitCompleted, *, session: Session) -> Case | Non
     return _record_opened(case, session=session)
 
 
-def case_for_visit(visit_id: uuid.UUID | str, *, session: Session) -> Case | None:
-    return session.scalars(select(Case).where(Case.origin == rules.VISIT, Case.origin_ref == str(visit_id))).first()
+def case_for_visit(visit_id: uuid.UUID, *, session: Session) -> Case | None:
+    return session.scalars(select(Case).where(Case.origin == rules.VISIT, Case.origin_ref == visit_id)).first()
 
 
 def _visit_category(code: str | None, *, session: Session) -> tuple[str, str]:
@@ -144,7 +145,13 @@ def _require_subject(data: CaseCreate, *, session: Session) -> None:
         raise Invalid(field, f"no {field.removesuffix('_id')} {key} in municipality {data.municipality}")
 
 
-def _refuse_second_case_for_visit(origin: str, origin_ref: str | None, *, session: Session) -> None:
+def _require_origin(data: CaseCreate) -> None:
+    problem = rules.origin_ref_problem(data.origin, data.origin_ref)
+    if problem:
+        raise Invalid(*problem)
+
+
+def _refuse_second_case_for_visit(origin: str, origin_ref: uuid.UUID | None, *, session: Session) -> None:
     if origin == rules.VISIT and origin_ref and (existing := case_for_visit(origin_ref, session=session)):
         raise Conflict(f"visit {origin_ref} already raised case {existing.id}", field="origin_ref",
                        case_id=str(existing.id))
@@ -285,13 +292,16 @@ def _record_follow_up_event(case: Case, follow_up: FollowUp, *, session: Session
 
 def overdue_follow_ups(filters: OverdueFilters, principal: Principal, *,
                        session: Session) -> Page[OverdueFollowUp]:
-    """Follow-ups not done and due before ``as_of``, of cases not closed, most overdue first."""
+    """Follow-ups not done and due before ``as_of``, of cases not closed, most overdue first,
+    each with its case's title and who it is about (one query for the page, whatever its size)."""
     cutoffs = _overdue_cutoffs(filters, principal, session=session)  # 403 for a municipality outside scope
     if filters.municipality:
         require_municipality(filters.municipality, session=session)
     assignee = principal.subject if filters.mine else None
+    case = contains_eager(FollowUp.case)
     query = (
-        select(FollowUp).join(FollowUp.case).options(contains_eager(FollowUp.case))
+        select(FollowUp).join(FollowUp.case).outerjoin(Case.client).outerjoin(Case.household)
+        .options(case.contains_eager(Case.client), case.contains_eager(Case.household))
         .where(FollowUp.done_on.is_(None), FollowUp.due_on.is_not(None), Case.status != rules.CLOSED,
                _due_before(cutoffs), *_equal((Case.assignee, filters.assignee), (Case.assignee, assignee)))
         .order_by(FollowUp.due_on, FollowUp.id)
@@ -300,9 +310,11 @@ def overdue_follow_ups(filters: OverdueFilters, principal: Principal, *,
 
 
 def _overdue(follow_up: FollowUp, cutoffs: dict[str, date]) -> OverdueFollowUp:
-    case = follow_up.case
+    case, client = follow_up.case, follow_up.case.client
     return OverdueFollowUp(
-        follow_up_id=follow_up.id, case_id=case.id, municipality=case.municipality_code,
+        follow_up_id=follow_up.id, case_id=case.id, title=case.title,
+        client_name=client and f"{client.given_name} {client.family_name}",
+        household_label=case.household and case.household.label, municipality=case.municipality_code,
         category=case.category_code, assignee=case.assignee, kind=follow_up.kind, due_on=follow_up.due_on,
         days_overdue=rules.days_overdue(follow_up.due_on, cutoffs[case.municipality_code]))
 

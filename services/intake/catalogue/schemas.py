@@ -2,17 +2,16 @@
 code lists, service types and programmes (Create / Update / Read)."""
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from datetime import date
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AliasChoices, Field, field_validator
+from pydantic import AfterValidator, AliasChoices, Field, StrictBool, StrictInt, field_validator
 
 from services.intake.models import Programme, Settlement
 from shared.events.intake import ServiceMode, ServiceUnit
-from shared.types import Code, Language, Location, MunicipalityCode, ReadModel, RequestModel
+from shared.types import Code, Language, Line, Location, MunicipalityCode, ReadModel, RequestModel
 
 SettlementKind = Literal["town", "village", "neighbourhood"]
 
@@ -20,24 +19,29 @@ SettlementKind = Literal["town", "village", "neighbourhood"]
 NetworkCode = Annotated[MunicipalityCode, Field(examples=["BG-NNHM"])]
 
 
-def clean_name(value: str) -> str:
-    """Trimmed (Python's notion of white space), not blank, and free of control characters,
-    which no screen or report shows."""
+def trimmed(value: str) -> str:
+    """Trimmed (Python's notion of white space) and not blank: spaces alone name nothing."""
     value = value.strip()
     if not value:
         raise ValueError("must not be blank")
-    if any(unicodedata.category(char) == "Cc" for char in value):
-        raise ValueError("must not contain control characters (tabs, line breaks...)")
     return value
 
 
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(clean_name)]
-LongName = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(clean_name)]
+# A line (no control or invisible character, NFC), its length counted in NFC, then trimmed.
+Name = Annotated[Line, Field(min_length=1, max_length=200), AfterValidator(trimmed)]
+LongName = Annotated[Line, Field(min_length=1, max_length=300), AfterValidator(trimmed)]
 Translations = Annotated[dict[Language, Name], Field(
     description="A name per language; keys are bg, pl, uk or en, values are not blank",
     examples=[{"bg": "Домашен помощник", "en": "Home helper"}])]
 # Names of a code-list entry or service type: at least one language.
 Names = Annotated[Translations, Field(min_length=1)]
+
+# The days the catalogue's and assessments' records lie in: from 2000 (as care plans) to the end
+# of the century. A year 0021 or 2201 is a typing error, never a programme's day.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+# How long one delivery of a service type takes. Strict: true or 60.5 minutes mean nothing.
+Minutes = Annotated[StrictInt, Field(ge=5, le=600)]
 
 
 # -- networks ----------------------------------------------------------------------------
@@ -87,7 +91,7 @@ class MunicipalityRead(ReadModel):
 class SettlementCreate(RequestModel):
     name: Name = Field(examples=["кв. Мошино"])
     kind: SettlementKind = Field(examples=["neighbourhood"])
-    marginalised_community: bool = Field(
+    marginalised_community: StrictBool = Field(
         False, description="An attribute of the PLACE, used to target programmes at marginalised "
         "neighbourhoods and villages. It is never recorded about a person and never stands for "
         "anyone's ethnicity.")
@@ -120,7 +124,7 @@ class CodeCreate(RequestModel):
 
 class CodeUpdate(RequestModel):
     names: Names | None = Field(None, description="Replaces all the names of the entry")
-    active: bool | None = Field(None, description="false retires the code: existing records keep it, "
+    active: StrictBool | None = Field(None, description="false retires the code: existing records keep it, "
                                                   "new ones may no longer use it")
 
 
@@ -148,7 +152,8 @@ def require_english(names: dict[str, str]) -> dict[str, str]:
 
 ServiceTypeNames = Annotated[Names, AfterValidator(require_english), Field(
     description="Names per language: en is required (the common fallback of the network), bg, pl, uk optional",
-    examples=[{"en": "Home helper visit", "bg": "Посещение на домашен помощник"}])]
+    examples=[{"en": "Home helper visit", "bg": "Посещение на домашен помощник"}],
+    json_schema_extra={"required": [REQUIRED_LANGUAGE]})]
 
 
 class ServiceTypeCreate(RequestModel):
@@ -157,7 +162,7 @@ class ServiceTypeCreate(RequestModel):
     mode: ServiceMode = Field(examples=["home_visit"], description="home_visit, centre, group, phone or mobile_unit")
     staff_roles: list[Code] = Field(min_length=1, examples=[["home_helper"]],
                                     description="Active codes of the staff_role code list: who may deliver it")
-    default_duration_minutes: int = Field(ge=5, le=600, examples=[60])
+    default_duration_minutes: Minutes = Field(examples=[60])
     unit: ServiceUnit = Field(examples=["hour"], description="How care plans count it: hours or visits a week")
 
 
@@ -167,8 +172,8 @@ class ServiceTypeUpdate(RequestModel):
 
     names: ServiceTypeNames | None = None
     staff_roles: list[Code] | None = Field(None, min_length=1)
-    default_duration_minutes: int | None = Field(None, ge=5, le=600)
-    active: bool | None = Field(None, description="false retires the service type for new care plans")
+    default_duration_minutes: Minutes | None = None
+    active: StrictBool | None = Field(None, description="false retires the service type for new care plans")
 
 
 class ServiceTypeRead(ReadModel):
@@ -187,9 +192,10 @@ class ServiceTypeRead(ReadModel):
 class ProgrammeCreate(RequestModel):
     code: Code = Field(examples=["patronage_plus_rakitovo"])
     name: LongName = Field(examples=["Патронажна грижа + в община Ракитово"])
-    funder: LongName = Field(examples=["ОП „Развитие на човешките ресурси“"])
-    starts_on: date = Field(examples=["2021-07-01"])
-    ends_on: date = Field(examples=["2022-06-30"], description="Not before starts_on")
+    funder: LongName | None = Field(None, examples=["ОП „Развитие на човешките ресурси“"],
+                                    description="Who pays, if the coordinator knows")
+    starts_on: Day = Field(examples=["2021-07-01"], description=f"From {FIRST_DAY} to {LAST_DAY}")
+    ends_on: Day = Field(examples=["2022-06-30"], description=f"Not before starts_on, nor after {LAST_DAY}")
     network: NetworkCode | None = None
     municipalities: list[MunicipalityCode] = Field(min_length=1, examples=[["BG-RAK"]],
                                                   description="Codes of registered municipalities where it runs")
@@ -200,7 +206,7 @@ class ProgrammeCreate(RequestModel):
 class ProgrammeRead(ReadModel):
     code: str
     name: str
-    funder: str
+    funder: str | None
     starts_on: date
     ends_on: date
     network: str | None

@@ -36,7 +36,7 @@ from shared.events.intake import (
 from shared.messaging.outbox import record_event
 from shared.scope import get_in_scope, in_scope, scope_filter
 
-CODE_LISTS = ("target_group", "case_category", "staff_role")
+CODE_LISTS = ("target_group", "case_category", "staff_role", "suspension_reason")
 
 
 def _distinct(codes: Iterable[str]) -> list[str]:

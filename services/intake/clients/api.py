@@ -64,8 +64,8 @@ def get_client(client: ClientToRead):
 
 @router.patch("/clients/{client_id}", response_model=schemas.ClientRead,
               summary="Change a client's data (network admin, coordinator of the municipality)")
-def update_client(client: ClientToWrite, body: schemas.ClientUpdate, session: Db):
-    return schemas.ClientRead.of(service.update_client(client, body, session=session))
+def update_client(client: ClientToWrite, body: schemas.ClientUpdate, caller: Caller, session: Db):
+    return schemas.ClientRead.of(service.update_client(client, body, changed_by=caller.subject, session=session))
 
 
 # -- households ----------------------------------------------------------------------

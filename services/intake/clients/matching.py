@@ -4,12 +4,14 @@ Names are compared in a folded form: case, accents, punctuation and spacing are
 ignored and Cyrillic is transliterated to Latin, so that "Мария  Петрова",
 "MARIA PETROVA" and "Maria Petrova" look alike. Phones are compared by their
 last nine digits, so that a national and an international spelling match.
+
+Only what is known counts: a settlement never tells two people apart (people
+move within a municipality), nor does a birth date that one of them lacks.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
@@ -81,25 +83,24 @@ class PersonFacts:
     given_name: str
     family_name: str
     birth_date: date | None = None
-    settlement_id: uuid.UUID | None = None
     phone: str | None = None
 
 
 SAME_PHONE = "same_phone"
-SIMILAR_NAME_SAME_BIRTH_DATE_AND_SETTLEMENT = "similar_name_same_birth_date_and_settlement"
+SIMILAR_NAME_SAME_BIRTH_DATE = "similar_name_same_birth_date"
+SIMILAR_NAME_BIRTH_DATE_UNKNOWN = "similar_name_birth_date_unknown"
 
 
 def match_reason(a: PersonFacts, b: PersonFacts) -> str | None:
-    """Why ``a`` and ``b`` are likely one person, or None: the same phone, or the same
-    birth date and settlement (both unknown counts as the same) with similar names."""
+    """Why ``a`` and ``b`` are likely one person, or None: the same phone, or similar
+    names with birth dates that do not differ (the same, or one of them unknown)."""
     if same_phone(a.phone, b.phone):
         return SAME_PHONE
-    if (a.birth_date is not None and a.birth_date == b.birth_date
-            and a.settlement_id == b.settlement_id
-            and name_similarity(a.given_name, a.family_name, b.given_name, b.family_name)
-            >= NAME_SIMILARITY_THRESHOLD):
-        return SIMILAR_NAME_SAME_BIRTH_DATE_AND_SETTLEMENT
-    return None
+    if name_similarity(a.given_name, a.family_name, b.given_name, b.family_name) < NAME_SIMILARITY_THRESHOLD:
+        return None
+    if a.birth_date is None or b.birth_date is None:
+        return SIMILAR_NAME_BIRTH_DATE_UNKNOWN
+    return SIMILAR_NAME_SAME_BIRTH_DATE if a.birth_date == b.birth_date else None
 
 
 def likely_same_person(a: PersonFacts, b: PersonFacts) -> bool:
@@ -111,8 +112,17 @@ def search_text(given_name: str, family_name: str, phone: str | None) -> str:
     return f"{fold(given_name)} {fold(family_name)}|{phone_digits(phone)}"
 
 
+LIKE_ESCAPE = "/"  # as SQLAlchemy's autoescape: a backslash means different things to SQLite and PostgreSQL
+
+
 def search_pattern(q: str) -> str:
-    """The LIKE pattern of a search: a phone-like query matches the digits, any other the names."""
+    """The LIKE pattern of a search (with ``LIKE_ESCAPE``): a phone-like query matches the
+    digits, any other the folded names. No character of ``q`` is a wildcard: folding
+    turns punctuation into spaces, and what remains is escaped should that ever change."""
     if re.fullmatch(r"[\s+().\-/0-9]*[0-9][\s+().\-/0-9]*", q):
         return f"%|%{phone_digits(q)}%"
-    return f"%{fold(q)}%|%"
+    return f"%{_escape_like(fold(q))}%|%"
+
+
+def _escape_like(text: str) -> str:
+    return re.sub(r"[%_/]", lambda found: LIKE_ESCAPE + found.group(), text)

@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from services.intake.clients.rules import ACTIVE, ClientStatus, canonical_phone, check_birth_date
+from services.intake.clients.rules import ACTIVE, ClientStatus, RegistrationStatus, check_birth_date
 from services.intake.models import Client, Household
 from shared.paging import PageQuery
-from shared.types import Code, Language, Location, MunicipalityCode, ReadModel, RequestModel
+from shared.types import Code, Language, Line, Location, MunicipalityCode, ReadModel, RequestModel
 
 Sex = Literal["female", "male", "other", "unknown"]
 
@@ -18,6 +18,12 @@ Sex = Literal["female", "male", "other", "unknown"]
 def _has_a_letter(value: str) -> str:
     if not any(c.isalpha() for c in value):
         raise ValueError("a name needs at least one letter")
+    return value
+
+
+def _has_a_letter_or_digit(value: str) -> str:
+    if not any(c.isalnum() for c in value):
+        raise ValueError("search for a letter or a digit: punctuation and wildcards alone would match everyone")
     return value
 
 
@@ -31,16 +37,22 @@ def _one_household(value: str | None, info: ValidationInfo) -> str | None:
     return value
 
 
-Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_has_a_letter)]
+Name = Annotated[Line, Field(min_length=1, max_length=100), AfterValidator(_has_a_letter)]
 BirthDate = Annotated[date, AfterValidator(_plausible_birth_date),
                       Field(description="Not in the future, not before 1900", examples=["1948-03-12"])]
-Phone = Annotated[str, Field(max_length=32, examples=["+359 888 123 456"],
-                             description="6-15 digits, optionally after '+'; spaces, dots, dashes and "
-                                         "brackets are allowed and removed: stored as +359888123456"),
-                  AfterValidator(canonical_phone)]
-Email = Annotated[str, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["m.petrova@abv.bg"])]
-Address = Annotated[str, Field(max_length=300, examples=["ул. Иван Вазов 12"])]
-HouseholdLabel = Annotated[str, Field(min_length=1, max_length=200, examples=["Петрови, ул. Иван Вазов 12"])]
+Phone = Annotated[Line, Field(max_length=32, pattern=r"^\+?[0-9 ().\-/]+$", examples=["0888 123 456"],
+                              description="A number that exists, in the national spelling of the municipality's "
+                                          "country or after + and a country code; spaces, dots, dashes and "
+                                          "brackets are allowed: stored as E.164, +359888123456")]
+Email = Annotated[Line, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["m.petrova@abv.bg"])]
+Address = Annotated[Line, Field(max_length=300, examples=["ул. Иван Вазов 12"])]
+HouseholdLabel = Annotated[Line, Field(min_length=1, max_length=200, examples=["Петрови, ул. Иван Вазов 12"])]
+SearchText = Annotated[Line, Field(max_length=100), AfterValidator(_has_a_letter_or_digit)]
+StatusSince = Annotated[date, Field(
+    description="The day the status sent with it took effect: required with moved or deceased (the client's "
+                "running care plans end on it), else today if left out. Not in the future, nor before the "
+                "client's registration",
+    examples=["2021-08-10"])]
 TargetGroups = Annotated[list[Code], Field(
     max_length=20, examples=[["age_65_plus_dependent"]],
     description="Codes of the target_group code list (GET /code-lists/target_group)")]
@@ -70,7 +82,8 @@ class ClientCreate(RequestModel):
         None, description="Registers a new household with this label and puts the client in it "
                           "(instead of household_id)")
     target_groups: TargetGroups = []
-    status: ClientStatus = ACTIVE
+    status: RegistrationStatus = Field(ACTIVE, description="active, or inactive while waiting; a move or a death "
+                                                            "is recorded later, with the day it happened")
     confirm_new_person: bool = Field(
         False, description="Register even though possible duplicates were found: the caller "
                            "checked the candidates of the 409 answer and this is someone else")
@@ -96,6 +109,7 @@ class ClientUpdate(RequestModel):
     new_household_label: HouseholdLabel = Field(None, description="Moves the client into a new household")
     target_groups: TargetGroups = None
     status: ClientStatus = Field(None, description="active, inactive, moved or deceased (final)")
+    status_since: StatusSince = None
 
     _one_household = field_validator("new_household_label")(_one_household)
 
@@ -116,6 +130,8 @@ class ClientRead(BaseModel):
     household_id: uuid.UUID | None
     target_groups: list[str]
     status: ClientStatus
+    status_since: date | None = Field(description="When the status took effect: the registration, a death, a "
+                                                  "move... (unknown for changes made before it was recorded)")
     registered_at: datetime
     registered_by: str
 
@@ -129,8 +145,8 @@ class ClientRead(BaseModel):
             family_name=client.family_name, birth_date=client.birth_date, sex=client.sex, phone=client.phone,
             email=client.email, preferred_language=client.preferred_language, address=client.address,
             settlement_id=client.settlement_id, location=location, household_id=client.household_id,
-            target_groups=client.target_groups, status=client.status, registered_at=client.registered_at,
-            registered_by=client.registered_by,
+            target_groups=client.target_groups, status=client.status, status_since=client.status_since,
+            registered_at=client.registered_at, registered_by=client.registered_by,
         )
 
 
@@ -138,8 +154,9 @@ class ClientFilters(PageQuery):
     """What ``GET /clients`` looks for: every filter given must match."""
 
     municipality: MunicipalityCode | None = Field(None, description="Only this municipality (in your scope)")
-    q: str | None = Field(None, max_length=100, description=(
-        "Part of a name (case, accents and Cyrillic/Latin spelling ignored) or of a phone number"))
+    q: SearchText | None = Field(None, description=(
+        "Part of a name (case, accents, punctuation and Cyrillic/Latin spelling ignored) or of a phone number "
+        "in any spelling (0888 123 401, +359888123401)"))
     settlement_id: uuid.UUID | None = None
     target_group: Code | None = None
     status: ClientStatus | None = None
@@ -155,7 +172,7 @@ class DuplicateCandidate(BaseModel):
     birth_date: date | None
     settlement_id: uuid.UUID | None
     settlement_name: str | None
-    reason: Literal["same_phone", "similar_name_same_birth_date_and_settlement"]
+    reason: Literal["same_phone", "similar_name_same_birth_date", "similar_name_birth_date_unknown"]
 
 
 # -- households ----------------------------------------------------------------------

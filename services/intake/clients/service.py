@@ -2,15 +2,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true, update
 from sqlalchemy.orm import Session, selectinload
 
 from services.intake.careplans import transitions as care_plans
-from services.intake.catalogue.lookups import require_code, require_municipality
+from services.intake.catalogue.lookups import require_code, require_municipality, today_in
 from services.intake.clients import matching
-from services.intake.clients.rules import DEPARTED, check_status_change
+from services.intake.clients.rules import (
+    DEPARTED,
+    check_status_change,
+    check_status_since,
+    e164,
+    phone_region,
+)
 from services.intake.clients.schemas import (
     ClientCreate,
     ClientFilters,
@@ -19,7 +26,7 @@ from services.intake.clients.schemas import (
     HouseholdCreate,
     HouseholdFilters,
 )
-from services.intake.models import Client, ClientTargetGroup, Household, Settlement
+from services.intake.models import Client, ClientTargetGroup, Household, Municipality, Settlement
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid
 from shared.events.intake import ClientRegistered, ClientUpdated
@@ -43,7 +50,7 @@ def search_clients(filters: ClientFilters, principal: Principal, *, session: Ses
     (403 for a municipality outside it)."""
     query = in_scope(select(Client), principal, Client.municipality_code, only=filters.municipality)
     if filters.q:
-        query = query.where(Client.search_text.like(matching.search_pattern(filters.q)))
+        query = query.where(Client.search_text.like(matching.search_pattern(filters.q), escape=matching.LIKE_ESCAPE))
     if filters.settlement_id is not None:
         query = query.where(Client.settlement_id == filters.settlement_id)
     if filters.target_group is not None:
@@ -65,12 +72,15 @@ def register_client(data: ClientCreate, *, registered_by: str, session: Session)
     _require_local(Settlement, "settlement_id", data.settlement_id, municipality.code, session=session)
     _require_local(Household, "household_id", data.household_id, municipality.code, session=session)
     _require_target_groups(data.target_groups, session=session)
+    data = _dialable(data, municipality.code)
+    _take_turn(municipality.code, session=session)
     if not data.confirm_new_person:
         _refuse_likely_duplicates(municipality.code, _facts(data), session=session)
     client = Client(
         id=uuid.uuid4(), municipality_code=municipality.code, registered_at=datetime.now(UTC),
         registered_by=registered_by, preferred_language=data.preferred_language or municipality.language,
-        **data.model_dump(include=_PLAIN_FIELDS - {"preferred_language"}),
+        status_since=today_in(municipality.code, session=session),
+        **data.model_dump(include=_PLAIN_FIELDS - {"preferred_language", "status_since"}),
     )
     _place(client, data.location)
     client.target_groups = data.target_groups
@@ -86,20 +96,31 @@ def register_client(data: ClientCreate, *, registered_by: str, session: Session)
 
 
 _PLAIN_FIELDS = {"given_name", "family_name", "birth_date", "sex", "phone", "email", "preferred_language",
-                 "address", "settlement_id", "household_id", "status"}
+                 "address", "settlement_id", "household_id", "status", "status_since"}
 
 
-def update_client(client: Client, data: ClientUpdate, *, session: Session) -> Client:
-    """Applies the fields sent; publishes ClientUpdated if anything changed."""
-    changes = data.model_dump(exclude_unset=True)
-    if "status" in changes:
-        check_status_change(client.status, changes["status"])
+def _take_turn(municipality: str, *, session: Session) -> None:
+    """Registrations in a municipality run one at a time, until their transaction ends, so
+    that each looks for duplicates after the one before it committed. No narrower key would
+    do: similar names and unknown birth dates match across any exact key. A write to the
+    municipality's row is the lock on both databases (PostgreSQL's row lock, which inserts
+    referring to the row do not wait for; SQLite's write lock, whenever the transaction began)."""
+    session.execute(update(Municipality).where(Municipality.code == municipality)
+                    .values(name=Municipality.name).execution_options(synchronize_session=False))
+
+
+def update_client(client: Client, data: ClientUpdate, *, changed_by: str, session: Session) -> Client:
+    """Applies the fields sent; publishes ClientUpdated if anything changed. Like every change
+    that decides whether the client's plans run, it holds the client's lock."""
+    client = care_plans.lock_client(client.id, session=session)
+    changes = _dialable(data, client.municipality_code).model_dump(exclude_unset=True)
+    _date_status(client, changes, session=session)
     for field, model in (("settlement_id", Settlement), ("household_id", Household)):
         if field in changes:
             _require_local(model, field, changes[field], client.municipality_code, session=session)
     if "target_groups" in changes:
         _require_target_groups(changes["target_groups"], session=session)
-    before, visit_before = _snapshot(client), _visit_facts(client)
+    before, status_before, visit_before = _snapshot(client), client.status, _visit_facts(client)
     for name in _PLAIN_FIELDS & changes.keys():
         setattr(client, name, changes[name])
     if "location" in changes:
@@ -114,15 +135,51 @@ def update_client(client: Client, data: ClientUpdate, *, session: Session) -> Cl
             client_id=client.id, municipality=client.municipality_code, settlement_id=client.settlement_id,
             target_groups=client.target_groups, language=client.preferred_language, status=client.status,
         ), subject=str(client.id), municipality=client.municipality_code)
-        _tell_care_plans(client, visit_before, session=session)
+        _tell_care_plans(client, status_before, visit_before, changed_by=changed_by, session=session)
     return client
 
 
-def _tell_care_plans(client: Client, visit_before: tuple, *, session: Session) -> None:
-    """Running plans follow the client: a departed client's plans end, and a new
-    visit location, settlement or language reaches scheduling with the plans."""
-    if client.status in DEPARTED:
-        care_plans.end_plans_of_departed_client(client, session=session)
+def _dialable(data: ClientCreate | ClientUpdate, municipality: str):
+    """``data`` with its phone in E.164, read as dialled in the municipality's country (422 naming phone)."""
+    if not data.phone:
+        return data
+    try:
+        return data.model_copy(update={"phone": e164(data.phone, region=phone_region(municipality))})
+    except ValueError as exc:
+        raise Invalid("phone", str(exc)) from None
+
+
+def _date_status(client: Client, changes: dict, *, session: Session) -> None:
+    """A new status, or the day of the current one corrected, takes the day it took effect."""
+    if "status" not in changes:
+        if "status_since" in changes:
+            raise Invalid("status_since", "is sent with the status it dates")
+        return
+    status, since = changes["status"], changes.get("status_since")
+    check_status_change(client.status, status)
+    if status == client.status and since is None:
+        return
+    try:
+        changes["status_since"] = check_status_since(
+            status, since, today=today_in(client.municipality_code, session=session),
+            earliest=_registered_on(client, session=session))
+    except ValueError as exc:
+        raise Invalid("status_since", str(exc)) from None
+
+
+def _registered_on(client: Client, *, session: Session) -> date:
+    """The day of the registration in the municipality's calendar."""
+    zone = ZoneInfo(session.get(Municipality, client.municipality_code).timezone)
+    return client.registered_at.astimezone(zone).date()
+
+
+def _tell_care_plans(client: Client, status_before: str, visit_before: tuple, *, changed_by: str,
+                     session: Session) -> None:
+    """Running plans follow the client: a departed client's plans end on the day they left,
+    and a new visit location, settlement or language reaches scheduling with the plans."""
+    if client.status in DEPARTED and client.status != status_before:
+        care_plans.end_plans_of_departed_client(client, departed_on=client.status_since, by=changed_by,
+                                                session=session)
     elif _visit_facts(client) != visit_before:
         care_plans.announce_client_change(client.id, session=session)
 
@@ -165,28 +222,29 @@ def _require_target_groups(codes: list[str], *, session: Session) -> None:
 
 def _facts(data: ClientCreate | Client) -> matching.PersonFacts:
     return matching.PersonFacts(given_name=data.given_name, family_name=data.family_name,
-                                birth_date=data.birth_date, settlement_id=data.settlement_id, phone=data.phone)
+                                birth_date=data.birth_date, phone=data.phone)
 
 
 def find_likely_duplicates(municipality: str, person: matching.PersonFacts, *,
                            session: Session) -> list[DuplicateCandidate]:
     """Clients of the municipality who are likely ``person`` (see ``matching.match_reason``)."""
-    # The database narrows to the same birth date or phone ending; the pure rule decides.
-    narrowing = []
-    if person.birth_date is not None:
-        narrowing.append(Client.birth_date == person.birth_date)
-    if key := matching.phone_key(person.phone):
-        narrowing.append(Client.phone.like(f"%{key}"))
-    if not narrowing:
-        return []
-    rows = session.scalars(select(Client).where(Client.municipality_code == municipality, or_(*narrowing))
-                           .order_by(Client.family_name, Client.given_name, Client.id))
-    found = [(row, reason) for row in rows if (reason := matching.match_reason(person, _facts(row)))]
+    found = [(row, reason) for row in _comparable(municipality, person, session=session)
+             if (reason := matching.match_reason(person, _facts(row)))]
     names = _settlement_names({row.settlement_id for row, _ in found}, session=session)
     return [DuplicateCandidate(id=row.id, given_name=row.given_name, family_name=row.family_name,
                                birth_date=row.birth_date, settlement_id=row.settlement_id,
                                settlement_name=names.get(row.settlement_id), reason=reason)
             for row, reason in found[:MAX_CANDIDATES]]
+
+
+def _comparable(municipality: str, person: matching.PersonFacts, *, session: Session) -> list[Client]:
+    """The clients of the municipality that the pure rule compares with ``person``: the
+    database leaves out only those whose birth date and phone both tell them apart."""
+    narrowing = [Client.birth_date == person.birth_date, Client.birth_date.is_(None)] if person.birth_date else [true()]
+    if key := matching.phone_key(person.phone):
+        narrowing.append(Client.phone.like(f"%{key}"))
+    return list(session.scalars(select(Client).where(Client.municipality_code == municipality, or_(*narrowing))
+                                .order_by(Client.family_name, Client.given_name, Client.id)))
 
 
 def _refuse_likely_duplicates(municipality: str, person: matching.PersonFacts, *, session: Session) -> None:

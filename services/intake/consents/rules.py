@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Protocol, TypeVar, get_args
 
+from services.intake.careplans.rules import EARLIEST_DAY
 from services.intake.clients.rules import as_utc
 from shared.events.intake import ConsentPurpose
 
@@ -42,8 +43,14 @@ def in_force(decisions: Iterable[D]) -> dict[str, D | None]:
     return {purpose: latest(d for d in decisions if d.purpose == purpose) for purpose in PURPOSES}
 
 
-def check_decided_on(value: date, *, today: date) -> date:
-    """Raises ``ValueError`` (a 422 in a schema) for a decision dated in the future."""
+def check_decided_on(value: date, *, today: date, born_on: date | None) -> date:
+    """Raises ``ValueError`` (a 422) for a day the client could not have decided on: in the
+    future, before they were born, or before CareCircle's days. Registration is no bound:
+    the form is often signed on paper before the client's record is typed in."""
     if value > today:
         raise ValueError("a decision cannot be dated in the future")
+    if born_on is not None and value < born_on:
+        raise ValueError(f"the client was born on {born_on}: a decision cannot be dated before that")
+    if value < EARLIEST_DAY:
+        raise ValueError(f"must be on or after {EARLIEST_DAY}")
     return value

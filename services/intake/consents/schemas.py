@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.models import Consent
 from shared.events.intake import ConsentPurpose
-from shared.types import ReadModel, RequestModel
+from shared.types import Note, ReadModel, RequestModel
 
 
 class ConsentCreate(RequestModel):
@@ -19,9 +19,10 @@ class ConsentCreate(RequestModel):
         "services: receiving services (needed to activate a care plan); contact_sms, contact_email, "
         "contact_phone: being contacted that way; share_partners: data shared with partner institutions"),
         examples=["services"])
-    given: bool = Field(description="true: consent given; false: refused or withdrawn", examples=[True])
-    decided_on: date = Field(description="The day the client decided; not in the future", examples=["2024-03-01"])
-    note: str | None = Field(None, max_length=1000, examples=["signed form no. 12 in the client's file"])
+    given: bool = Field(strict=True, description="true: consent given; false: refused or withdrawn", examples=[True])
+    decided_on: date = Field(description="The day the client decided; not in the future, nor before the client "
+                                         "was born", examples=["2024-03-01"])
+    note: Note | None = Field(None, max_length=1000, examples=["signed form no. 12 in the client's file"])
 
 
 class ConsentRead(ReadModel):

@@ -6,7 +6,7 @@ care plan activates or a message goes out."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,11 +48,11 @@ def record_decision(client: Client, data: ConsentCreate, *, recorded_by: str,
                     session: Session) -> tuple[Consent, bool]:
     """Records the decision and returns it with whether it is now in force. Only a
     decision that comes into force is published: others act on the state in force.
-    Without the consent to services in force, the client's active plans are suspended."""
-    try:
-        check_decided_on(data.decided_on, today=today_in(client.municipality_code, session=session))
-    except ValueError as exc:
-        raise Invalid("decided_on", str(exc)) from None
+    Without the consent to services in force, the client's active plans are suspended.
+    The client is locked first, as a plan's activation does, so that the two never
+    interleave: a plan cannot start on a consent being withdrawn."""
+    client = care_plans.lock_client(client.id, session=session)
+    _check_decided_on(client, data.decided_on, session=session)
     consent = Consent(id=uuid.uuid4(), client_id=client.id, recorded_by=recorded_by,
                       recorded_at=datetime.now(UTC), **data.model_dump())
     session.add(consent)
@@ -65,8 +65,17 @@ def record_decision(client: Client, data: ConsentCreate, *, recorded_by: str,
                      subject=str(client.id), municipality=client.municipality_code)
     if consent.purpose == SERVICES and current is not None and not current.given:
         # In the transaction of the decision: no visits once the consent to services is gone.
-        care_plans.suspend_plans_of_withdrawn_consent(client, withdrawn_on=current.decided_on, session=session)
+        care_plans.suspend_plans_of_withdrawn_consent(client, withdrawn_on=current.decided_on, by=recorded_by,
+                                                      session=session)
     return consent, in_force
+
+
+def _check_decided_on(client: Client, decided_on: date, *, session: Session) -> None:
+    try:
+        check_decided_on(decided_on, today=today_in(client.municipality_code, session=session),
+                         born_on=client.birth_date)
+    except ValueError as exc:
+        raise Invalid("decided_on", str(exc)) from None
 
 
 def overview(client: Client, *, session: Session) -> tuple[dict[str, Consent | None], list[Consent]]:

@@ -106,8 +106,9 @@ def _load_care(session: Session, clients: dict[str, Client]) -> None:
         agreement = sign_agreement(clients[key], AgreementCreate(
             programme="patronage_plus_rakitovo", number=number, signed_on=start, starts_on=start), session=session)
         plan = create_plan(clients[key], CarePlanCreate(
-            agreement_id=agreement.id, starts_on=start, lines=[LineCreate(**line) for line in lines]), session=session)
-        activate(plan, session=session)
+            agreement_id=agreement.id, starts_on=start, lines=[LineCreate(**line) for line in lines]),
+            created_by=DEMO, session=session)
+        activate(plan, by=DEMO, session=session)
 
 
 def _load_cases(session: Session, clients: dict[str, Client]) -> None:
