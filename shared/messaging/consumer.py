@@ -27,14 +27,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared import metrics
-from shared.db import DATABASE_ERRORS, Database, unavailable
+from shared.db import Database, unavailable
 from shared.events import Envelope
 from shared.events.envelope import UnknownEventType
 from shared.logging import where_raised
 from shared.messaging import heartbeat
-from shared.messaging.broker import Broker, BrokerUnavailable, Delivery, reconnect_pause
+from shared.messaging.broker import Broker, Delivery
 from shared.messaging.handlers import HandlerRegistry
-from shared.messaging.periodic import Every
+from shared.messaging.periodic import Every, keep_turning
 from shared.messaging.tables import inbox
 from shared.tracing import traced
 
@@ -100,17 +100,11 @@ class Consumer:
     def run(self, stop: threading.Event) -> None:
         log.info("consumer started", extra={"consumer": self.name})
         self._count_from_zero()
-        failures = 0
-        while not stop.is_set():
-            try:
-                self._turn()
-                failures = 0
-            except (BrokerUnavailable, *DATABASE_ERRORS) as exc:
-                failures, self._declared = failures + 1, False
-                pause = reconnect_pause(failures)
-                log.warning("consumer cannot go on now, retrying in %.1fs: %s", pause, exc)
-                stop.wait(pause)
+        keep_turning("consumer", self._turn, stop, lost=self._forget_declared)
         self.broker.close()
+
+    def _forget_declared(self) -> None:
+        self._declared = False
 
     def _turn(self) -> None:
         """One pass of the loop. Every call that can lose the broker or the

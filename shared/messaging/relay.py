@@ -14,11 +14,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 
 from shared import metrics
-from shared.db import DATABASE_ERRORS, Database
+from shared.db import Database
 from shared.events import registered_types
 from shared.messaging import heartbeat
-from shared.messaging.broker import Broker, BrokerUnavailable, Message, reconnect_pause
-from shared.messaging.periodic import Every
+from shared.messaging.broker import Broker, Message
+from shared.messaging.periodic import Every, keep_turning
 from shared.messaging.tables import outbox
 
 log = logging.getLogger(__name__)
@@ -97,16 +97,7 @@ class Relay:
     def run(self, stop: threading.Event) -> None:
         log.info("outbox relay started", extra={"service": self.service})
         self._count_from_zero()
-        failures = 0
-        while not stop.is_set():
-            try:
-                self._turn()
-                failures = 0
-            except (BrokerUnavailable, *DATABASE_ERRORS) as exc:
-                failures += 1
-                pause = reconnect_pause(failures)
-                log.warning("relay cannot publish now, retrying in %.1fs: %s", pause, exc)
-                stop.wait(pause)
+        keep_turning("relay", self._turn, stop)
         self.broker.close()
 
     def _turn(self) -> None:
