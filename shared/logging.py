@@ -45,6 +45,14 @@ class PlainFormatter(_WithoutMessages):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        """The line, then the record's own fields (``extra=``) as key=value."""
+        return " ".join([super().formatMessage(record), *(f"{k}={v}" for k, v in _extras(record).items())])
+
+
+def _extras(record: logging.LogRecord) -> dict:
+    return {k: v for k, v in vars(record).items() if k not in _STANDARD_ATTRS}
+
 
 class JsonFormatter(_WithoutMessages):
     def __init__(self, service: str) -> None:
@@ -60,7 +68,7 @@ class JsonFormatter(_WithoutMessages):
             "message": record.getMessage(),
             "trace_id": current_trace_id(),
         }
-        line.update({k: v for k, v in vars(record).items() if k not in _STANDARD_ATTRS})
+        line.update(_extras(record))
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str, ensure_ascii=False)
