@@ -3,16 +3,21 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.errors import Conflict
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -48,6 +53,13 @@ class UtcDateTime(TypeDecorator):
 
 # The execution option of a write transaction's connection (see ``_sqlite_engine``).
 _WRITES = "carecircle_writes"
+
+
+def per_dialect(build: Callable[[Callable[..., Any]], T]) -> dict[str, T]:
+    """A statement built once with each dialect's own INSERT (``ON CONFLICT`` is not portable
+    Core), to look up by ``session.get_bind().dialect.name``."""
+    return {"postgresql": build(pg_insert), "sqlite": build(sqlite_insert)}
+
 
 # What a database call raises when it fails, as the relay and consumer loops catch it.
 DATABASE_ERRORS = (DBAPIError, PoolTimeout)

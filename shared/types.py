@@ -23,8 +23,8 @@ _REFUSED_IN_NOTE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_HIDDEN}]")
 
 
 def _text(refused: re.Pattern[str]):
-    # Before pydantic's own str checks, so that length limits given with Field() stay
-    # string limits ("at most 100 characters") on the normalised text.
+    # Before pydantic's own checks, so that length limits given with Field() count the
+    # normalised text. (They are then reported as "items", not "characters".)
     def clean(value: object) -> object:
         """NFC, so that the same name typed on two keyboards is the same text."""
         if not isinstance(value, str):

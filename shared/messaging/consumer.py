@@ -21,13 +21,11 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared import metrics
-from shared.db import Database, unavailable
+from shared.db import Database, per_dialect, unavailable
 from shared.events import Envelope
 from shared.events.envelope import UnknownEventType
 from shared.logging import where_raised
@@ -41,11 +39,8 @@ from shared.tracing import traced
 log = logging.getLogger(__name__)
 
 # The inbox claim: the primary key decides which ids are new (see _claim).
-_CLAIM = {
-    name: dialect_insert(inbox).on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
-    .returning(inbox.c.event_id)
-    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
+_CLAIM = per_dialect(lambda insert: insert(inbox).on_conflict_do_nothing(
+    index_elements=[inbox.c.consumer, inbox.c.event_id]).returning(inbox.c.event_id))
 
 PURGE_EVERY = 600.0  # seconds between inbox purges
 

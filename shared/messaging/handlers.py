@@ -28,7 +28,7 @@ class HandlerRegistry:
     @property
     def patterns(self) -> list[str]:
         """Routing keys to bind."""
-        return self._bind if self._bind is not None else sorted(self._handlers)
+        return self._bind if self._bind is not None else self.types
 
     @property
     def types(self) -> list[str]:

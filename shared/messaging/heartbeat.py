@@ -12,10 +12,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from shared.db import Database
+from shared.db import Database, per_dialect
 from shared.messaging.tables import heartbeat
 
 BEAT_EVERY: float = 5.0  # seconds between beats of one process
@@ -30,8 +28,7 @@ def _upsert(dialect_insert):
                                            set_={"beat_at": statement.excluded.beat_at})
 
 
-_UPSERT = {name: _upsert(dialect_insert) for name, dialect_insert in (("postgresql", pg_insert),
-                                                                       ("sqlite", sqlite_insert))}
+_UPSERT = per_dialect(_upsert)
 
 
 def instance() -> str:
