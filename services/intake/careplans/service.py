@@ -130,7 +130,7 @@ def find_agreements(filters: AgreementFilters, principal: Principal, *, session:
     (403 for a municipality outside them), the latest signed first."""
     query = in_scope(select(Agreement), principal, Agreement.municipality_code, only=filters.municipality)
     query = query.where(*_agreement_conditions(filters))
-    return paginate(session, query.order_by(Agreement.signed_on.desc(), Agreement.id), filters)
+    return paginate(session, query, filters, order=(Agreement.signed_on.desc(), Agreement.id))
 
 
 def _agreement_conditions(filters: AgreementFilters) -> list[ColumnElement[bool]]:
@@ -365,8 +365,8 @@ def list_plans(filters: CarePlanFilters, principal: Principal, *, session: Sessi
     if filters.client_id:
         query = query.where(CarePlan.client_id == filters.client_id)
     query = _with_status(query, filters)
-    return paginate(session, query.options(selectinload(CarePlan.lines))  # one query for the page's lines
-                    .order_by(CarePlan.created_at.desc(), CarePlan.id), filters)
+    return paginate(session, query.options(selectinload(CarePlan.lines)),  # one query for the page's lines
+                    filters, order=(CarePlan.created_at.desc(), CarePlan.id))
 
 
 def _with_status(query: Select, filters: CarePlanFilters) -> Select:

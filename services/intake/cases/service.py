@@ -175,7 +175,7 @@ def list_cases(filters: CaseFilters, principal: Principal, *, session: Session) 
         (Case.assignee, filters.assignee), (Case.assignee, assignee),
         (Case.client_id, filters.client_id), (Case.household_id, filters.household_id),
     )]
-    return paginate(session, select(Case).where(*conditions).order_by(Case.opened_at.desc(), Case.id), filters)
+    return paginate(session, select(Case).where(*conditions), filters, order=(Case.opened_at.desc(), Case.id))
 
 
 def _equal(*pairs: tuple) -> Iterable[ColumnElement[bool]]:
@@ -304,9 +304,9 @@ def overdue_follow_ups(filters: OverdueFilters, principal: Principal, *,
         .options(case.contains_eager(Case.client), case.contains_eager(Case.household))
         .where(FollowUp.done_on.is_(None), FollowUp.due_on.is_not(None), Case.status != rules.CLOSED,
                _due_before(cutoffs), *_equal((Case.assignee, filters.assignee), (Case.assignee, assignee)))
-        .order_by(FollowUp.due_on, FollowUp.id)
     )
-    return paginate(session, query, filters).map(lambda follow_up: _overdue(follow_up, cutoffs))
+    page = paginate(session, query, filters, order=(FollowUp.due_on, FollowUp.id))
+    return page.map(lambda follow_up: _overdue(follow_up, cutoffs))
 
 
 def _overdue(follow_up: FollowUp, cutoffs: dict[str, date]) -> OverdueFollowUp:

@@ -59,8 +59,8 @@ def search_clients(filters: ClientFilters, principal: Principal, *, session: Ses
         query = query.where(Client.status == filters.status)
     if filters.household_id is not None:
         query = query.where(Client.household_id == filters.household_id)
-    return paginate(session, query.options(selectinload(Client.target_group_rows))
-                    .order_by(Client.family_name, Client.given_name, Client.id), filters)
+    return paginate(session, query.options(selectinload(Client.target_group_rows)), filters,
+                    order=(Client.family_name, Client.given_name, Client.id))
 
 
 # -- registering and changing -------------------------------------------------------------
@@ -280,7 +280,7 @@ def _new_household(municipality: str, label: str, *, session: Session) -> Househ
 
 def list_households(filters: HouseholdFilters, principal: Principal, *, session: Session) -> Page[Household]:
     query = in_scope(select(Household), principal, Household.municipality_code, only=filters.municipality)
-    return paginate(session, query.order_by(Household.label, Household.id), filters)
+    return paginate(session, query, filters, order=(Household.label, Household.id))
 
 
 def get_household(household_id: uuid.UUID, principal: Principal, *,
