@@ -56,8 +56,10 @@ down:
 check-deploy: $(INSTALLED)
 	deploy/check.sh
 
+## The benchmarks of bench/README.md: the event pipeline, then intake's registry of 500,000 clients (half an hour)
 bench: $(INSTALLED)
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/intake.py
 
 ## Fault suite on processes of its own (kills, a database pause, poison; it restarts this machine's RabbitMQ)
 faults: $(INSTALLED)

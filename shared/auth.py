@@ -27,6 +27,7 @@ class Role(StrEnum):
     EXPERT = "expert"
     WORKER = "worker"
     ANALYST = "analyst"
+    DATA_PROTECTION_OFFICER = "data_protection_officer"
 
 
 class RoleGroup(frozenset[str]):
@@ -39,12 +40,16 @@ class RoleGroup(frozenset[str]):
 NETWORK_ADMINS = RoleGroup(Role.NETWORK_ADMIN)
 # Who writes clients, agreements and care plans of their municipalities.
 COORDINATORS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR)
-# Who works with clients in person: records consents, opens and moves cases.
+# Who works with clients in person: registers the people and households they find, records
+# consents and assessments, opens and moves cases.
 FIELD_STAFF = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.WORKER)
-# Who may read personal data: everyone but the analyst, who sees aggregates only.
+# Who may read personal data: everyone but the analyst, who sees aggregates only, and the
+# data-protection officer. (Intake narrows a worker's reading to the clients they serve.)
 PERSONAL_DATA_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT, Role.WORKER)
 # Who reads aggregates (reporting).
 AGGREGATE_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT, Role.ANALYST)
+# Who reads the log of who read a person's data (the data-protection officer reads nothing else).
+ACCESS_LOG_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.DATA_PROTECTION_OFFICER)
 
 
 @dataclass(frozen=True)
@@ -154,3 +159,4 @@ Coordinator = Annotated[Principal, requires(COORDINATORS)]
 FieldStaff = Annotated[Principal, requires(FIELD_STAFF)]
 PersonalDataReader = Annotated[Principal, requires(PERSONAL_DATA_READERS)]
 AggregateReader = Annotated[Principal, requires(AGGREGATE_READERS)]
+AccessLogReader = Annotated[Principal, requires(ACCESS_LOG_READERS)]

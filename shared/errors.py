@@ -24,10 +24,10 @@ class Unauthorized(Problem):
 
 
 class Forbidden(Problem):
-    """403: a valid token without the right to do this."""
+    """403: a valid token without the right to do this (``field=``: the request's field that asks for it)."""
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(403, "Forbidden", detail)
+    def __init__(self, detail: str, **extra) -> None:
+        super().__init__(403, "Forbidden", detail, **extra)
 
 
 class NotFound(Problem):

@@ -11,8 +11,10 @@ from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from kombu.exceptions import OperationalError as TaskBrokerUnavailable
 from sqlalchemy.exc import DBAPIError, IntegrityError, TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
@@ -42,6 +44,11 @@ def problem_response(status: int, title: str, detail: str | None = None, **extra
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+def problem_answer(problem: Problem) -> JSONResponse:
+    """The answer to a ``shared.errors`` problem (for a route that answers one instead of raising it)."""
+    return problem_response(problem.status, problem.title, problem.detail, **problem.extra)
+
+
 def _field(location: tuple) -> str:
     """``("body", "address", "lat")`` -> ``address.lat``; query and path keep their prefix."""
     parts = [str(p) for p in location]
@@ -56,7 +63,7 @@ def _validation_problem(_request: Request, exc: RequestValidationError) -> JSONR
 
 def install_problem_handlers(app: FastAPI) -> None:
     app.exception_handler(RequestValidationError)(_validation_problem)
-    app.add_exception_handler(Problem, lambda _r, e: problem_response(e.status, e.title, e.detail, **e.extra))
+    app.add_exception_handler(Problem, lambda _r, e: problem_answer(e))
     app.exception_handler(IntegrityError)(_concurrent_change)
     app.exception_handler(DBAPIError)(_database_error)
     for away in (PoolTimeout, BrokerUnavailable, TaskBrokerUnavailable):
@@ -177,13 +184,34 @@ def install_middleware(app: FastAPI, service: str) -> None:
         return response
 
 
+def writes_when_reading() -> None:
+    """Declares that a read route writes all the same (an access log of what it shows): a route that
+    depends on this, itself or through one of its dependencies, is a write transaction (``writes``)."""
+
+
+WritesWhenReading = Annotated[None, Depends(writes_when_reading)]
+
+
+def writes(request: Request) -> bool:
+    """Whether the request's transaction writes: every method but the reads, and a read whose route
+    depends on ``writes_when_reading``."""
+    if request.method not in READS:
+        return True
+    route = request.scope.get("route")
+    return isinstance(route, APIRoute) and _depends_on(route.dependant, writes_when_reading)
+
+
+def _depends_on(dependant: Dependant, call: Callable[..., object]) -> bool:
+    return any(d.call is call or _depends_on(d, call) for d in dependant.dependencies)
+
+
 async def _writer_turn(request: Request) -> AsyncIterator[None]:
     """Where a write request waits while another writes, when the database takes one writer
     at a time (SQLite): here, on the event loop. Waiting for the write lock in a worker thread
     would hold that thread, while the writer holding the lock needs one more to shape its
     answer; 40 waiting writers would hold them all until the busy timeout."""
     turn = request.app.state.writer_turn
-    if turn is None or request.method in READS:
+    if turn is None or not writes(request):
         yield
         return
     async with turn:
@@ -195,7 +223,7 @@ def db_session(request: Request,
     """The request's unit of work: committed when the route returned its answer (before
     it is sent, so a failed commit is the answer), rolled back when it raised. Only a
     request that may change something is a write (on SQLite, one writer at a time)."""
-    with request.app.state.database.unit_of_work(write=request.method not in READS) as session:
+    with request.app.state.database.unit_of_work(write=writes(request)) as session:
         yield session
         session.commit()
 

@@ -2,9 +2,10 @@
 consumer commits their effects together with its inbox rows."""
 from sqlalchemy.orm import Session
 
+from services.intake.access.service import keep_assignment
 from services.intake.cases.service import add_case_for_visit
 from shared.events import Envelope
-from shared.events.scheduling import VisitCompleted
+from shared.events.scheduling import ClientAssigned, ClientUnassigned, VisitCompleted
 from shared.messaging.handlers import HandlerRegistry
 
 registry = HandlerRegistry()
@@ -14,3 +15,14 @@ registry = HandlerRegistry()
 def on_visit_completed(event: VisitCompleted, envelope: Envelope, *, session: Session) -> None:
     """A concern raised at a visit opens a case linked to the visit, once per visit."""
     add_case_for_visit(event, session=session)
+
+
+@registry.on(ClientAssigned)
+def on_client_assigned(event: ClientAssigned, envelope: Envelope, *, session: Session) -> None:
+    """A worker serves the client now: where scheduling assigns, workers read only their clients."""
+    keep_assignment(event, assigned=True, as_of=envelope.time, session=session)
+
+
+@registry.on(ClientUnassigned)
+def on_client_unassigned(event: ClientUnassigned, envelope: Envelope, *, session: Session) -> None:
+    keep_assignment(event, assigned=False, as_of=envelope.time, session=session)

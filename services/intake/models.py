@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Float,
     ForeignKey,
@@ -26,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models import service_base
+from shared.replicas import Replica
 
 Base = service_base()
 metadata = Base.metadata
@@ -126,8 +128,11 @@ class Household(Base):
 
 class Client(Base):
     __tablename__ = "client"
+    # What the duplicate check looks up (services.intake.clients.service._comparable).
+    __table_args__ = (Index("ix_client_municipality_code_birth_date", "municipality_code", "birth_date"),
+                      Index("ix_client_municipality_code_phone_key", "municipality_code", "phone_key"))
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"))
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100), index=True)
     birth_date: Mapped[date | None]
@@ -144,9 +149,10 @@ class Client(Base):
     status_since: Mapped[date | None]  # the day of the death, the move...: unknown for rows older than the column
     registered_at: Mapped[datetime]
     registered_by: Mapped[str] = mapped_column(String(200), server_default="unknown")
-    # Folded names and phone digits, so that search ignores case, accents and Cyrillic/Latin
-    # spelling on SQLite and PostgreSQL alike; kept by services.intake.clients.service.
-    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The phone's national number (matching.phone_key), searched by its start; and the keys
+    # of the names' spellings. Both kept by services.intake.clients.service.
+    phone_key: Mapped[str | None] = mapped_column(String(32))
+    name_key_rows: Mapped[list[ClientNameKey]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     target_group_rows: Mapped[list[ClientTargetGroup]] = relationship(cascade="all, delete-orphan")
 
     @property
@@ -156,6 +162,31 @@ class Client(Base):
     @target_groups.setter
     def target_groups(self, codes: list[str]) -> None:
         self.target_group_rows = [ClientTargetGroup(code=code) for code in sorted(set(codes))]
+
+
+# Byte order on PostgreSQL, as SQLite compares: the keys that begin with a text are then one
+# range of an index (matching.prefix_range), whatever the database's collation.
+_NAME_KEY = String(64).with_variant(String(64, collation="C"), "postgresql")
+
+
+class ClientNameKey(Base):
+    """One spelling key of a word of a client's name (``matching.name_keys``): search finds a
+    client by the keys the query's words begin, the duplicate check by the keys a newcomer
+    shares. ``undated``: the client's birth date is unknown (the duplicate check compares a
+    newcomer with a birth date only with those)."""
+
+    __tablename__ = "client_name_key"
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(_NAME_KEY, primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(32))  # the client's, which does not change
+    undated: Mapped[bool]
+
+
+# Search and the duplicate check read the clients from an index alone, the duplicate check
+# (for a newcomer with a birth date) from a smaller one.
+Index("ix_client_name_key_search", ClientNameKey.municipality_code, ClientNameKey.key, ClientNameKey.client_id)
+Index("ix_client_name_key_undated", ClientNameKey.municipality_code, ClientNameKey.key, ClientNameKey.client_id,
+      sqlite_where=ClientNameKey.undated.is_(True), postgresql_where=ClientNameKey.undated.is_(True))
 
 
 class ClientTargetGroup(Base):
@@ -204,7 +235,10 @@ class Assessment(Base):
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), index=True)
     template_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assessment_template.id"))
     assessed_on: Mapped[date]
-    assessor: Mapped[str] = mapped_column(String(200))
+    assessor: Mapped[str] = mapped_column(String(200))  # who assessed: a token subject
+    # Who recorded it: the assessor, or a coordinator on their behalf. Rows older than the
+    # column were recorded by their assessor (the migration copies it).
+    recorded_by: Mapped[str] = mapped_column(String(200), server_default="unknown")
     scores: Mapped[dict[str, int]] = mapped_column(JSON)
     needs: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
@@ -349,3 +383,41 @@ class FollowUp(Base):
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(200))
     case: Mapped[Case] = relationship(back_populates="follow_ups")
+
+
+# -- who serves whom, and who read what ----------------------------------------------------
+
+
+class ClientAssignment(Replica, Base):
+    """Replica of scheduling's assignments: which workers (token subjects) serve a client.
+    An unassignment stays, as a row with ``assigned`` false, so that an older assignment
+    delivered after it cannot bring it back (``shared.replicas.keep_latest``)."""
+
+    __tablename__ = "client_assignment"
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)  # no foreign key: a replica
+    staff_id: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    municipality_code: Mapped[str] = mapped_column(String(32))
+    assigned: Mapped[bool]
+
+
+class AssignmentsKnown(Base):
+    """A municipality whose workers scheduling assigns to clients (its first assignment event
+    arrived): from then on a worker there reads only the clients they serve."""
+
+    __tablename__ = "assignments_known"
+    municipality_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    since: Mapped[datetime]
+
+
+class AccessRecord(Base):
+    """One read of a client's personal data: who (token subject and roles) read what, when.
+    For the data-protection officer; kept whatever becomes of the client (no foreign key)."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index("ix_access_log_client_id_read_at", "client_id", "read_at"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    read_at: Mapped[datetime]
+    reader: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    what: Mapped[str] = mapped_column(String(32))  # a code of services.intake.access.rules.Reading

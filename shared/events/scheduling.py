@@ -7,7 +7,7 @@ from pydantic import AwareDatetime, Field
 
 from shared.events.base import Event
 from shared.events.intake import Priority
-from shared.types import CODE, MUNICIPALITY_CODE
+from shared.types import CODE, MUNICIPALITY_CODE, SUBJECT
 
 
 class VisitCompleted(Event):
@@ -26,3 +26,26 @@ class VisitCompleted(Event):
     concern_raised: bool = False
     concern_category: str | None = Field(None, pattern=CODE)
     concern_priority: Priority = "normal"
+
+
+class _Assignment(Event):
+    """Who serves whom: ``staff_id`` is the subject of the worker's token, as intake's
+    tokens name them. Intake lets a worker read only the clients they serve once the
+    municipality's first assignment event arrived; ids and codes only."""
+
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    staff_id: str = Field(pattern=SUBJECT)
+
+
+class ClientAssigned(_Assignment):
+    """A worker now serves the client (a visit, a round, a group they run was given to them).
+    Consumers keep the latest of assigned and unassigned per (client, worker), by the envelope's time."""
+
+    type = "scheduling.client.assigned.v1"
+
+
+class ClientUnassigned(_Assignment):
+    """The worker no longer serves the client (their visits were reassigned, the plan ended)."""
+
+    type = "scheduling.client.unassigned.v1"

@@ -102,7 +102,7 @@ def test_an_unknown_template_is_not_found(intake, admin, world):
 def test_an_assessment_is_recorded_by_its_assessor_and_published_without_its_content(
         intake, world, template, rak, published):
     assessment = created(assess(intake, world["maria"], rak, template["id"]))
-    assert assessment["assessor"] == "social-worker-12"
+    assert (assessment["assessor"], assessment["recorded_by"]) == ("social-worker-12", "social-worker-12")
     assert (assessment["template"], assessment["template_version"]) == ("social_assessment", 1)
     assert assessment["scores"] == SCORES and assessment["needs"] == ["help with bathing twice a week"]
     path = f"/clients/{world['maria']}/assessments"
@@ -178,8 +178,9 @@ def test_an_assessment_is_not_before_the_client_was_born(intake, admin, world, t
 def test_who_records_and_reads_assessments(intake, world, template, rak, auth):
     assessment = created(assess(intake, world["maria"], rak, template["id"]))
     path = f"/clients/{world['maria']}/assessments"
-    for role in ("worker", "expert", "analyst"):
+    for role in ("expert", "analyst"):
         assert assess(intake, world["maria"], auth(role, "BG-RAK"), template["id"]).status_code == 403
+    assert assess(intake, world["maria"], auth("worker", "BG-PER"), template["id"]).status_code == 404
     for role in ("worker", "expert"):
         assert intake.get(path, headers=auth(role, "BG-RAK")).status_code == 200
     pernik = auth("coordinator", "BG-PER")
@@ -189,3 +190,39 @@ def test_who_records_and_reads_assessments(intake, world, template, rak, auth):
         assert answer.status_code == 404 and "bathing" not in answer.text
         assert intake.get(read, headers=auth("analyst", "BG-RAK")).status_code == 403
     assert intake.get(f"{path}/00000000-0000-4000-8000-000000000000", headers=rak).status_code == 404
+
+
+# -- who assessed, who recorded -----------------------------------------------------------------------------------
+
+
+def test_a_worker_registers_a_family_they_found_and_assesses_it(intake, world, template, auth):
+    mediator = auth("worker", "BG-RAK", subject="mediator-7")
+    family = created(intake.post("/households", json={"municipality": "BG-RAK", "label": "Юсеинови"},
+                                 headers=mediator))
+    found = created(intake.post("/clients", headers=mediator, json={
+        "municipality": "BG-RAK", "given_name": "Фатме", "family_name": "Юсеинова", "household_id": family["id"]}))
+    assert found["registered_by"] == "mediator-7"
+    assessment = created(assess(intake, found["id"], mediator, template["id"]))
+    assert (assessment["assessor"], assessment["recorded_by"]) == ("mediator-7", "mediator-7")
+    named_themselves = created(assess(intake, found["id"], mediator, template["id"], assessor="mediator-7"))
+    assert named_themselves["assessor"] == "mediator-7"
+
+
+def test_a_worker_cannot_name_another_assessor(intake, world, template, auth, published):
+    answer = assess(intake, world["maria"], auth("worker", "BG-RAK", subject="mediator-7"), template["id"],
+                    assessor="mediator-8")
+    assert_problem(answer, 403, "assessor")
+    assert published("intake.assessment.recorded.v1") == []
+
+
+@pytest.mark.parametrize("role", ["coordinator", "network_admin"])
+def test_a_coordinator_records_on_the_assessors_behalf(intake, world, template, auth, role):
+    recorder = auth(role, "BG-RAK", subject="coordinator-3")
+    assessment = created(assess(intake, world["maria"], recorder, template["id"], assessor="mediator-7"))
+    assert (assessment["assessor"], assessment["recorded_by"]) == ("mediator-7", "coordinator-3")
+    assert created(intake.get(f"/clients/{world['maria']}/assessments", headers=recorder)) == [assessment]
+
+
+@pytest.mark.parametrize("assessor", ["", "Мария Иванова", "mediator 7", "-mediator", "x" * 201, 7])
+def test_an_assessor_is_a_token_subject_not_free_text(intake, world, template, rak, assessor):
+    assert_problem(assess(intake, world["maria"], rak, template["id"], assessor=assessor), 422, "assessor")

@@ -145,8 +145,8 @@ def test_an_unknown_municipality_is_422_for_an_admin(intake, admin, catalogue):
 
 
 @pytest.mark.parametrize(("role", "municipality"), [
-    ("coordinator", "BG-PER"), ("worker", "BG-RAK"), ("expert", "*"), ("analyst", "BG-RAK")])
-def test_only_admins_and_coordinators_of_the_municipality_register(intake, auth, catalogue, role, municipality):
+    ("coordinator", "BG-PER"), ("worker", "BG-PER"), ("expert", "*"), ("analyst", "BG-RAK")])
+def test_only_field_staff_of_the_municipality_register(intake, auth, catalogue, role, municipality):
     answer = intake.post("/clients", json=maria(catalogue), headers=auth(role, municipality))
     assert answer.status_code == 403
     assert intake.get("/clients", headers=auth("network_admin", "*")).json()["total"] == 0
@@ -331,7 +331,7 @@ def test_a_coordinator_changes_a_client_and_clientupdated_is_published(intake, a
                              "target_groups": ["age_65_plus_dependent", "disability"],
                              "language": "en", "status": "inactive"}
     assert_nothing_personal(event)
-    assert intake.get("/clients?q=100 299", headers=auth("worker", "BG-RAK")).json()["total"] == 1
+    assert intake.get("/clients?q=0888 100 299", headers=auth("worker", "BG-RAK")).json()["total"] == 1
 
 
 def test_a_change_that_changes_nothing_publishes_nothing(intake, auth, catalogue, published):
@@ -413,7 +413,7 @@ def test_households_are_registered_and_listed_in_scope(intake, auth, catalogue):
     ({"municipality": "BG-RAK"}, "coordinator", 422, "label"),
     ({"municipality": "BG-ZZZ", "label": "x"}, "network_admin", 422, "municipality"),
     ({"municipality": "BG-PER", "label": "x"}, "coordinator", 403, None),
-    ({"municipality": "BG-RAK", "label": "x"}, "worker", 403, None),
+    ({"municipality": "BG-PER", "label": "x"}, "worker", 403, None),
 ])
 def test_bad_households_are_refused(intake, auth, catalogue, body, role, status, field):
     answer = intake.post("/households", json=body, headers=auth(role, "*" if role == "network_admin" else "BG-RAK"))
@@ -475,7 +475,7 @@ def test_a_phone_is_stored_in_e164_read_in_the_municipalitys_country(intake, adm
 
 
 @pytest.mark.parametrize("q", ["0888 123 401", "+359888123401", "888123401", "00359 888 123 401", "(0888) 123-401",
-                               "123 401"])
+                               "0888 12"])
 def test_a_phone_is_found_in_any_spelling(intake, auth, catalogue, q):
     register(intake, auth, maria(catalogue, phone="0888123401"))
     assert names(intake.get("/clients", params={"q": q}, headers=auth("worker", "BG-RAK")).json()) == ["Мария Петрова"]

@@ -1,13 +1,15 @@
-"""The clients' migration on rows that existed before it, on SQLite and PostgreSQL:
-phones stored as typed become E.164, and search finds them by those digits."""
+"""The clients' migrations on rows that existed before them, on SQLite and PostgreSQL:
+phones stored as typed become E.164, and search finds them by their national numbers and
+the keys of their names (search_text goes)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import Date, DateTime, String, Text, Uuid, column, insert, select, table
+from sqlalchemy import Boolean, Date, DateTime, String, Text, Uuid, column, insert, inspect, select, table
 
+from services.intake.clients.matching import name_keys
 from services.registry import service_spec
 from shared.migrations import upgrade
 
@@ -19,7 +21,9 @@ municipality = table("municipality", column("code", String), column("name", Stri
 client = table("client", column("id", Uuid), column("municipality_code", String), column("given_name", String),
                column("family_name", String), column("phone", String), column("preferred_language", String),
                column("registered_at", DateTime(timezone=True)), column("search_text", Text),
-               column("status_since", Date))
+               column("status_since", Date), column("phone_key", String), column("birth_date", Date))
+name_key = table("client_name_key", column("client_id", Uuid), column("key", String),
+                 column("municipality_code", String), column("undated", Boolean))
 
 # (municipality, phone as typed, phone after the migration)
 PHONES = [
@@ -50,10 +54,33 @@ def test_phones_typed_before_become_e164_and_searchable(empty_database, migrate)
             for i, (code, typed, _) in enumerate(PHONES)])
     migrate("heads")
     with empty_database.unit_of_work() as session:
-        rows = session.execute(select(client.c.phone, client.c.search_text, client.c.status_since)
+        rows = session.execute(select(client.c.phone, client.c.phone_key, client.c.status_since)
                                .order_by(client.c.id)).all()
+        keys = session.execute(select(name_key)).all()
     assert [row.phone for row in rows] == [stored for _, _, stored in PHONES]
-    assert rows[0].search_text == "mariya petrova|359888123401"
-    assert rows[1].search_text == "mariya petrova|48600100200"
-    assert rows[2].search_text == "mariya petrova|12345"
+    assert [row.phone_key for row in rows] == ["888123401", "600100200", "12345", "501234567", None]
     assert {row.status_since for row in rows} == {None}  # the day of an earlier status is unknown
+    assert sorted((row.client_id.int, row.key, row.municipality_code, row.undated) for row in keys) == sorted(
+        (i, key, code, True) for i, (code, _, _) in enumerate(PHONES) for key in name_keys("Мария", "Петрова"))
+    assert "search_text" not in {c["name"] for c in inspect(empty_database.engine).get_columns("client")}
+
+
+def test_every_client_registered_before_gets_the_keys_search_finds_them_by(empty_database, migrate):
+    """More clients than one batch of the migration, with and without birth dates and phones."""
+    migrate("3f0a9d1c2b7e")  # the head before search by index
+    people = [{"id": uuid.UUID(int=i), "municipality_code": "BG-RAK", "given_name": ("Йорданка", "Ivan")[i % 2],
+               "family_name": f"Кехайова{i}", "birth_date": date(1950, 1, 1) if i % 3 else None,
+               "phone": f"+35988{i:07d}" if i % 5 else None, "preferred_language": "bg", "registered_at": NOW,
+               "search_text": ""} for i in range(2500)]
+    with empty_database.transaction() as session:
+        session.execute(insert(municipality), [{"code": "BG-RAK", "name": "Ракитово", "language": "bg",
+                                                "timezone": "Europe/Sofia", "registered_at": NOW}])
+        session.execute(insert(client), people)
+    migrate("heads")
+    with empty_database.unit_of_work() as session:
+        keys = session.execute(select(name_key.c.client_id, name_key.c.key, name_key.c.undated)).all()
+        phones = dict(session.execute(select(client.c.id, client.c.phone_key)).all())
+    assert {(row.client_id, row.key, row.undated) for row in keys} == {
+        (person["id"], key, person["birth_date"] is None) for person in people
+        for key in name_keys(person["given_name"], person["family_name"])}
+    assert phones == {person["id"]: person["phone"] and person["phone"][4:] for person in people}

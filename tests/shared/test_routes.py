@@ -82,7 +82,7 @@ def test_the_keys_a_route_reads_include_its_dependencies_and_query_models():
         return None
 
     [route] = [r for r in app.routes if getattr(r, "path", None) == "/things"]
-    assert sorted(query_names(route.dependant)) == ["limit", "offset", "since", "sort", "status"]
+    assert sorted(query_names(route.dependant)) == ["after", "limit", "offset", "since", "sort", "status"]
 
 
 # -- 405: the Allow header names every method of the path -------------------------------------

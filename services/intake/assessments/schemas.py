@@ -8,10 +8,12 @@ from pydantic import Field, StrictInt, ValidationInfo, field_validator
 
 from services.intake.assessments.rules import duplicate_codes
 from services.intake.catalogue.schemas import FIRST_DAY, Day, Names, NetworkCode
-from shared.types import Code, Line, Note, ReadModel, RequestModel
+from shared.types import Code, ReadModel, RequestModel, Subject, line, note
 
 # A score, and the ends of a domain's scale. Strict: true or 2.5 is no score.
 Score = Annotated[StrictInt, Field(ge=-100, le=100)]
+Need = line(min_length=1, max_length=500)
+AssessmentNotes = note(max_length=5000)
 MAX_DOMAINS = 40
 
 
@@ -86,10 +88,13 @@ class AssessmentCreate(RequestModel):
                                       description="A score for every domain of the template, within its range",
                                       examples=[{"self_care": 1, "health": 2, "housing": 3, "income": 1,
                                                  "social_contacts": 0}])
-    needs: list[Annotated[Line, Field(min_length=1, max_length=500)]] = Field(
+    needs: list[Need] = Field(
         [], max_length=50, description="The needs found, in the assessor's words, one a line",
         examples=[["help with bathing twice a week", "medicines collected from the pharmacy"]])
-    notes: Annotated[Note, Field(max_length=5000)] | None = None
+    notes: AssessmentNotes | None = None
+    assessor: Subject | None = Field(None, description=(
+        "Who assessed, when you record it on their behalf (network admin, coordinator): the subject of "
+        "their token. Omitted: you"))
 
 
 class AssessmentRead(ReadModel):
@@ -99,7 +104,8 @@ class AssessmentRead(ReadModel):
     template: str = Field(description="The template's code")
     template_version: int
     assessed_on: date
-    assessor: str = Field(description="Who assessed: the subject of the token that recorded it")
+    assessor: str = Field(description="Who assessed: the subject of their token")
+    recorded_by: str = Field(description="Who recorded it: the assessor, or a coordinator on their behalf")
     scores: dict[str, int]
     needs: list[str]
     notes: str | None
@@ -111,4 +117,4 @@ class AssessmentRead(ReadModel):
         a = assessment
         return cls(id=a.id, client_id=a.client_id, template_id=a.template_id, template=a.template.code,
                    template_version=a.template.version, assessed_on=a.assessed_on, assessor=a.assessor,
-                   scores=a.scores, needs=a.needs, notes=a.notes, recorded_at=a.recorded_at)
+                   recorded_by=a.recorded_by, scores=a.scores, needs=a.needs, notes=a.notes, recorded_at=a.recorded_at)

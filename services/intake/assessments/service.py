@@ -69,14 +69,16 @@ def get_template(template_id: uuid.UUID, *, session: Session) -> AssessmentTempl
 # -- assessments --------------------------------------------------------------------
 
 
-def record_assessment(client: Client, data: AssessmentCreate, *, assessor: str, session: Session) -> Assessment:
+def record_assessment(client: Client, data: AssessmentCreate, *, assessor: str, recorded_by: str,
+                      session: Session) -> Assessment:
+    """The assessment ``assessor`` made, as ``recorded_by`` records it (the assessor, or someone on their behalf)."""
     template = _template_for(client, data.template_id, session)
     _check_date(client, data.assessed_on, session)
     if errors := score_errors(template.domains, data.scores):
         raise Invalid.fields(errors)
     assessment = Assessment(
         id=uuid.uuid4(), client_id=client.id, template=template, assessed_on=data.assessed_on, assessor=assessor,
-        scores=data.scores, needs=data.needs, notes=data.notes, recorded_at=datetime.now(UTC))
+        recorded_by=recorded_by, scores=data.scores, needs=data.needs, notes=data.notes, recorded_at=datetime.now(UTC))
     session.add(assessment)
     record_event(session, AssessmentRecorded(
         assessment_id=assessment.id, client_id=client.id, municipality=client.municipality_code,

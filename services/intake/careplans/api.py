@@ -5,8 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.intake.access.api import AccessLog, Reads
 from services.intake.careplans import schemas, service
 from services.intake.clients.api import ClientToRead, ClientToWrite
+from services.intake.models import CarePlan
 from shared.auth import Coordinator, PersonalDataReader
 from shared.paging import Page
 from shared.web import Db
@@ -60,41 +62,49 @@ def list_plans(filters: Annotated[schemas.CarePlanFilters, Query()], caller: Per
 
 
 @router.get("/care-plans/{plan_id}", response_model=schemas.CarePlanDetail, summary="One care plan, with its history")
-def get_plan(plan_id: uuid.UUID, caller: PersonalDataReader, session: Db):
-    return service.get_plan(plan_id, caller, session=session)
+def get_plan(plan_id: uuid.UUID, caller: PersonalDataReader, reads: Reads, session: Db):
+    return _shown(service.get_plan(plan_id, caller, session=session), reads)
 
 
 @router.patch("/care-plans/{plan_id}", response_model=schemas.CarePlanDetail, responses=_NOT_NOW,
               summary="Change the dates, agreement or lines of a draft or active plan (network admin, coordinator)")
-def change_plan(plan_id: uuid.UUID, body: schemas.CarePlanUpdate, caller: Coordinator, session: Db):
-    return service.change_plan(service.plan_to_change(plan_id, caller, session=session), body, session=session)
+def change_plan(plan_id: uuid.UUID, body: schemas.CarePlanUpdate, caller: Coordinator, reads: Reads, session: Db):
+    plan = service.plan_to_change(plan_id, caller, session=session)
+    return _shown(service.change_plan(plan, body, session=session), reads)
 
 
 @router.post("/care-plans/{plan_id}/activate", response_model=schemas.CarePlanDetail, responses=_NOT_NOW,
              summary="Start a draft plan: needs a line, the client's consent to services and, "
                      "if it has one, an agreement in force on its first day")
-def activate(plan_id: uuid.UUID, caller: Coordinator, session: Db):
+def activate(plan_id: uuid.UUID, caller: Coordinator, reads: Reads, session: Db):
     plan = service.plan_to_change(plan_id, caller, session=session)
-    return service.activate(plan, by=caller.subject, session=session)
+    return _shown(service.activate(plan, by=caller.subject, session=session), reads)
 
 
 @router.post("/care-plans/{plan_id}/suspend", response_model=schemas.CarePlanDetail, responses=_NOT_NOW,
              summary="Pause an active plan (a hospital stay, a quarantine...) for a reason of the "
                      "suspension_reason code list")
-def suspend(plan_id: uuid.UUID, body: schemas.Suspension, caller: Coordinator, session: Db):
+def suspend(plan_id: uuid.UUID, body: schemas.Suspension, caller: Coordinator, reads: Reads, session: Db):
     plan = service.plan_to_change(plan_id, caller, session=session)
-    return service.suspend(plan, body, by=caller.subject, session=session)
+    return _shown(service.suspend(plan, body, by=caller.subject, session=session), reads)
 
 
 @router.post("/care-plans/{plan_id}/resume", response_model=schemas.CarePlanDetail, responses=_NOT_NOW,
              summary="Run a suspended plan again (the consent to services must be in force)")
-def resume(plan_id: uuid.UUID, caller: Coordinator, session: Db, body: schemas.Resumption | None = None):
+def resume(plan_id: uuid.UUID, caller: Coordinator, reads: Reads, session: Db,
+           body: schemas.Resumption | None = None):
     plan = service.plan_to_change(plan_id, caller, session=session)
-    return service.resume(plan, body or schemas.Resumption(), by=caller.subject, session=session)
+    return _shown(service.resume(plan, body or schemas.Resumption(), by=caller.subject, session=session), reads)
 
 
 @router.post("/care-plans/{plan_id}/end", response_model=schemas.CarePlanDetail, responses=_NOT_NOW,
              summary="End an active or suspended plan, or cancel a draft")
-def end(plan_id: uuid.UUID, body: schemas.Ending, caller: Coordinator, session: Db):
+def end(plan_id: uuid.UUID, body: schemas.Ending, caller: Coordinator, reads: Reads, session: Db):
     plan = service.plan_to_change(plan_id, caller, session=session)
-    return service.end(plan, body, by=caller.subject, session=session)
+    return _shown(service.end(plan, body, by=caller.subject, session=session), reads)
+
+
+def _shown(plan: CarePlan, reads: AccessLog) -> CarePlan:
+    """The plan, its reading logged: the answer shows the notes of its status history."""
+    reads.clients("care_plan", [plan.client_id])
+    return plan

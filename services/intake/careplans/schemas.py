@@ -17,12 +17,28 @@ from services.intake.careplans.rules import (
 )
 from shared.events.intake import Place, Weekday
 from shared.paging import PageQuery
-from shared.types import Clock, ClockOrMidnight, Code, Line, MunicipalityCode, Note, ReadModel, RequestModel
+from shared.types import (
+    Clock,
+    ClockOrMidnight,
+    Code,
+    IsoDate,
+    MunicipalityCode,
+    ReadModel,
+    RequestModel,
+    iso_date,
+    line,
+    not_null,
+    note,
+)
 
 PERIOD = f"on or after {EARLIEST_DAY}; a period lasts at most {MAX_YEARS} years"
 # Why a plan moved, in words: kept in the plan's history, never in an event.
-StatusNote = Annotated[Note | None, Field(max_length=1000, examples=["В болница в Пазарджик до края на месеца"],
-                                          description="Why, in words: kept in the plan's history, not sent on")]
+StatusNote = Annotated[note(max_length=1000) | None, Field(
+    examples=["В болница в Пазарджик до края на месеца"],
+    description="Why, in words: kept in the plan's history, not sent on")]
+# The day a plan's status changes.
+PlanDay = iso_date(ge=EARLIEST_DAY)
+AgreementNumber = line(min_length=1, max_length=64)
 
 # -- agreements -----------------------------------------------------------------------
 
@@ -32,13 +48,14 @@ class AgreementCreate(RequestModel):
 
     programme: Code = Field(description="A programme that covers the client's municipality",
                             examples=["patronage-care-plus"])
-    number: Line = Field(min_length=1, max_length=64, description="The contract's number, unique in the programme",
-                         examples=["ПГ-017/2021"])
-    signed_on: date = Field(description=f"Not in the future, nor after starts_on; {PERIOD}", examples=["2021-07-01"])
-    starts_on: date = Field(description="Within the programme's period, unless outside_programme_period",
-                            examples=["2021-07-05"])
-    ends_on: date | None = Field(None, description="On or after starts_on; omitted: when the programme ends",
-                                 examples=["2021-10-31"])
+    number: AgreementNumber = Field(description="The contract's number, unique in the programme",
+                                    examples=["ПГ-017/2021"])
+    signed_on: IsoDate = Field(description=f"Not in the future, nor after starts_on; {PERIOD}",
+                               examples=["2021-07-01"])
+    starts_on: IsoDate = Field(description="Within the programme's period, unless outside_programme_period",
+                               examples=["2021-07-05"])
+    ends_on: IsoDate | None = Field(None, description="On or after starts_on; omitted: when the programme ends",
+                                    examples=["2021-10-31"])
     outside_programme_period: bool = Field(
         False, strict=True, description="true: the dates may fall outside the programme's period (a contract "
         "running on after the programme, or signed before it was registered); the answer says whether they do")
@@ -48,9 +65,22 @@ class AgreementFilters(PageQuery):
     municipality: MunicipalityCode | None = Field(None, description="Only this municipality (in your scope)")
     programme: Code | None = None
     client_id: uuid.UUID | None = None
-    signed_from: date | None = Field(None, description="Signed on or after this day")
-    signed_to: date | None = Field(None, description="Signed on or before this day")
-    as_of: date | None = Field(None, description="Only the agreements in force on this day")
+    signed_from: IsoDate | None = Field(None, description=(
+        "Signed on or after this day (inclusive). Days are compared as written on the agreement, with no time "
+        "of day or time zone"), examples=["2021-07-01"])
+    signed_to: IsoDate | None = Field(None, description=(
+        "Signed on or before this day (inclusive); not before signed_from"), examples=["2021-12-31"])
+    as_of: IsoDate | None = Field(None, description=(
+        "Only the agreements in force on this day: from starts_on to ends_on, both inclusive (no ends_on: "
+        "open-ended)"), examples=["2021-08-01"])
+
+    @field_validator("signed_to")
+    @classmethod
+    def _not_before_from(cls, signed_to: date | None, info: ValidationInfo) -> date | None:
+        signed_from = info.data.get("signed_from")
+        if signed_to is not None and signed_from is not None and signed_to < signed_from:
+            raise ValueError(f"must not be before signed_from ({signed_from})")
+        return signed_to
 
 
 class AgreementRead(ReadModel):
@@ -88,7 +118,8 @@ class LineCreate(RequestModel):
     per_week: float = Field(strict=True, ge=PER_WEEK_STEP, le=MAX_PER_WEEK, multiple_of=PER_WEEK_STEP, examples=[6],
                             description=f"Hours or visits a week, by the service type's unit: a number from "
                                         f"{PER_WEEK_STEP} to {MAX_PER_WEEK} in steps of {PER_WEEK_STEP}")
-    preferred_days: list[Weekday] = Field([], max_length=7, examples=[["mon", "wed", "fri"]])
+    preferred_days: list[Weekday] = Field([], max_length=7, examples=[["mon", "wed", "fri"]],
+                                          json_schema_extra={"uniqueItems": True})
     time_windows: list[TimeWindow] = Field([], max_length=12, examples=[[{"start": "09:00", "end": "12:00"}]],
                                            description="When visits suit the client; they must not overlap")
     # Not yet checked to be someone: once scheduling publishes its staff, intake checks it
@@ -121,48 +152,44 @@ class LineUpdate(LineCreate):
 class CarePlanCreate(RequestModel):
     agreement_id: uuid.UUID | None = Field(None, description="One of the client's agreements; the plan then "
                                                              "runs under its programme")
-    starts_on: date = Field(examples=["2021-07-05"], description=f"{PERIOD}; at most {MAX_YEARS} years from today")
-    ends_on: date | None = Field(None, description="On or after starts_on", examples=["2021-10-31"])
+    starts_on: IsoDate = Field(examples=["2021-07-05"], description=f"{PERIOD}; at most {MAX_YEARS} years from today")
+    ends_on: IsoDate | None = Field(None, description="On or after starts_on", examples=["2021-10-31"])
     lines: list[LineCreate] = Field([], max_length=30, description="A draft may have none; activating needs one")
 
 
 class CarePlanUpdate(RequestModel):
     """Only the fields sent change; ``lines`` replaces every line. A draft or an active plan
-    may change; an active plan's change is announced to scheduling as a whole."""
+    may change; an active plan's change is announced to scheduling as a whole. starts_on and
+    lines may be left out, not set to null."""
 
-    agreement_id: uuid.UUID | None = None
-    starts_on: date | None = None
-    ends_on: date | None = None
-    lines: list[LineUpdate] | None = Field(None, max_length=30)
+    agreement_id: uuid.UUID | None = Field(None, description="null: the plan runs under no agreement")
+    starts_on: IsoDate = None
+    ends_on: IsoDate | None = Field(None, description="On or after starts_on; null: open-ended")
+    lines: list[LineUpdate] = Field(None, max_length=30)
 
-    @field_validator("starts_on", "lines")
-    @classmethod
-    def _not_null(cls, value):
-        if value is None:
-            raise ValueError("may be left out, not set to null")
-        return value
+    _not_null = not_null("starts_on", "lines")
 
 
 class Suspension(RequestModel):
-    effective_on: date = Field(ge=EARLIEST_DAY, examples=["2021-08-02"],
-                               description="The first day without visits; not before the plan starts")
+    effective_on: PlanDay = Field(examples=["2021-08-02"],
+                                  description="The first day without visits; not before the plan starts")
     reason: Code = Field(description="An active code of the suspension_reason code list, such as hospital_stay",
                          examples=["hospital_stay"])
     note: StatusNote = None
 
 
 class Ending(RequestModel):
-    effective_on: date = Field(ge=EARLIEST_DAY, examples=["2021-11-01"],
-                               description="The first day without visits; for a running plan not before "
-                                           "the day its current status took effect")
+    effective_on: PlanDay = Field(examples=["2021-11-01"],
+                                  description="The first day without visits; for a running plan not before "
+                                              "the day its current status took effect")
     reason: Code = Field(description="A code such as agreement_ended, moved, deceased, cancelled",
                          examples=["agreement_ended"])
     note: StatusNote = None
 
 
 class Resumption(RequestModel):
-    effective_on: date | None = Field(None, ge=EARLIEST_DAY, examples=["2021-08-16"],
-                                      description="From this day visits are planned again; omitted: today")
+    effective_on: PlanDay | None = Field(None, examples=["2021-08-16"],
+                                         description="From this day visits are planned again; omitted: today")
     note: StatusNote = None
 
 
@@ -210,6 +237,7 @@ class CarePlanDetail(CarePlanRead):
 class CarePlanFilters(PageQuery):
     client_id: uuid.UUID | None = None
     status: Status | None = None
-    as_of: date | None = Field(None, description="With status: the plans whose status on this day was status, "
-                                                 "by their history (status=active&as_of=2021-08-01)")
+    as_of: IsoDate | None = Field(None, examples=["2021-08-01"], description=(
+        "With status: the plans whose status on this day was status, by their history: a move counts from "
+        "its effective_on day, inclusive, as the municipality recorded it (status=active&as_of=2021-08-01)"))
     municipality: MunicipalityCode | None = Field(None, description="Only this municipality (in your scope)")

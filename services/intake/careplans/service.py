@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from services.intake.access.lookups import get_readable, readable
 from services.intake.careplans import rules, transitions
 from services.intake.careplans.rules import AGREEMENT_ENDED, EARLIEST_DAY, SUSPENSION_REASONS, Action
 from services.intake.careplans.schemas import (
@@ -41,7 +42,6 @@ from shared.errors import Conflict, FieldError, Invalid, NotFound
 from shared.events.intake import AgreementSigned, CarePlanActivated, CarePlanChanged
 from shared.messaging.outbox import record_event
 from shared.paging import Page, paginate
-from shared.scope import get_in_scope, in_scope
 
 # -- agreements ---------------------------------------------------------------------------
 
@@ -128,7 +128,7 @@ def get_agreement(client: Client, agreement_id: uuid.UUID, *, session: Session) 
 def find_agreements(filters: AgreementFilters, principal: Principal, *, session: Session) -> Page[Agreement]:
     """A page of the agreements of the caller's municipalities that match every filter given
     (403 for a municipality outside them), the latest signed first."""
-    query = in_scope(select(Agreement), principal, Agreement.municipality_code, only=filters.municipality)
+    query = select(Agreement).where(readable(principal, Agreement, only=filters.municipality))
     query = query.where(*_agreement_conditions(filters))
     return paginate(session, query, filters, order=(Agreement.signed_on.desc(), Agreement.id))
 
@@ -349,8 +349,8 @@ def _conflict(errors: list[FieldError]) -> Conflict:
 
 
 def get_plan(plan_id: uuid.UUID, principal: Principal, *, session: Session) -> CarePlan:
-    """Another municipality's plan is answered as not found."""
-    return get_in_scope(session, CarePlan, plan_id, principal, what="care plan")
+    """A plan the caller may not read (another municipality's...) is answered as not found."""
+    return get_readable(session, CarePlan, plan_id, principal, what="care plan")
 
 
 def plan_to_change(plan_id: uuid.UUID, principal: Principal, *, session: Session) -> CarePlan:
@@ -361,7 +361,7 @@ def plan_to_change(plan_id: uuid.UUID, principal: Principal, *, session: Session
 
 def list_plans(filters: CarePlanFilters, principal: Principal, *, session: Session) -> Page[CarePlan]:
     """A page of the plans in the caller's scope, the newest first (403 for a municipality outside it)."""
-    query = in_scope(select(CarePlan), principal, CarePlan.municipality_code, only=filters.municipality)
+    query = select(CarePlan).where(readable(principal, CarePlan, only=filters.municipality))
     if filters.client_id:
         query = query.where(CarePlan.client_id == filters.client_id)
     query = _with_status(query, filters)

@@ -5,12 +5,12 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field
 
 from services.intake.cases import rules
 from shared.events.intake import CaseOrigin, CaseStatus, FollowUpKind, Priority
 from shared.paging import PageQuery
-from shared.types import Code, Line, MunicipalityCode, Note, ReadModel, RequestModel
+from shared.types import Code, IsoDate, MunicipalityCode, ReadModel, RequestModel, line, not_null, note
 
 
 def _within_reach(day: date) -> date:
@@ -21,19 +21,13 @@ def _within_reach(day: date) -> date:
     return day
 
 
-CaseDate = Annotated[date, AfterValidator(_within_reach)]
-Staff = Annotated[Line, Field(min_length=1, max_length=200)]  # the subject of a staff member's token
-
-
-def _refuse_null(value):
-    if value is None:
-        raise ValueError("may be changed but not cleared")
-    return value
-
-
-def not_cleared(*fields: str):
-    """The validator of a PATCH body whose ``fields`` may be changed but not cleared with null."""
-    return field_validator(*fields)(_refuse_null)
+CaseDate = Annotated[IsoDate, AfterValidator(_within_reach)]
+Staff = line(min_length=1, max_length=200)  # the subject of a staff member's token
+Title = line(min_length=1, max_length=200)
+Description = note(max_length=10_000)
+FollowUpText = note(min_length=1, max_length=10_000)
+Institution = line(min_length=1, max_length=200)
+MoveNote = note(max_length=2000)
 
 
 class CaseCreate(RequestModel):
@@ -46,8 +40,8 @@ class CaseCreate(RequestModel):
         examples=["9b2f6c1e-1d7a-4a55-8f0e-2b8c0d1f7e11"])
     category: Code = Field(description="A code of the case_category code list", examples=["identity_documents"])
     priority: Priority = "normal"
-    title: Line = Field(min_length=1, max_length=200, examples=["Детето няма личен лекар"])
-    description: Note | None = Field(None, max_length=10_000)
+    title: Title = Field(examples=["Детето няма личен лекар"])
+    description: Description | None = None
     assignee: Staff | None = Field(None, description="Staff subject who follows the case up",
                                    examples=["mediator-ivanova"])
     supervising_expert: Staff | None = Field(None, description="Expert who supervises the mediator",
@@ -55,46 +49,48 @@ class CaseCreate(RequestModel):
 
 
 class CaseUpdate(RequestModel):
-    """Only the fields sent change; assignee, expert and description may be cleared with null."""
+    """Only the fields sent change; assignee, expert and description may be cleared with null,
+    title, category and priority may not."""
 
-    title: Line | None = Field(None, min_length=1, max_length=200)
-    category: Code | None = None
-    priority: Priority | None = None
-    description: Note | None = Field(None, max_length=10_000)
+    title: Title = None
+    category: Code = None
+    priority: Priority = None
+    description: Description | None = None
     assignee: Staff | None = None
     supervising_expert: Staff | None = None
 
-    _not_cleared = not_cleared("title", "category", "priority")
+    _not_null = not_null("title", "category", "priority")
 
 
 class StatusChange(RequestModel):
     status: CaseStatus = Field(examples=["in_progress"])
-    note: Note | None = Field(None, max_length=2000, description="Why; kept in the case's status history",
-                             examples=["Насочен към РЗИ Бургас"])
+    note: MoveNote | None = Field(None, description="Why; kept in the case's status history",
+                                  examples=["Насочен към РЗИ Бургас"])
 
 
 class FollowUpCreate(RequestModel):
     kind: FollowUpKind = Field(examples=["referral"])
-    description: Note = Field(min_length=1, max_length=10_000, examples=["Насочване към ГРАО за лична карта"])
-    institution: Line | None = Field(None, min_length=1, max_length=200,
-                                     description="Required for a referral", examples=["ГРАО Малко Търново"])
+    description: FollowUpText = Field(examples=["Насочване към ГРАО за лична карта"])
+    institution: Institution | None = Field(None, description="Required for a referral",
+                                            examples=["ГРАО Малко Търново"])
     expert: Staff | None = Field(None, description="For a consultation; defaults to the case's supervising expert")
     due_on: CaseDate | None = Field(None, description="When it is planned")
     done_on: CaseDate | None = Field(None, description="When it was done; not in the future")
-    outcome: Note | None = Field(None, max_length=10_000, description="What came of it (with done_on)")
+    outcome: Description | None = Field(None, description="What came of it (with done_on)")
     next_due_on: CaseDate | None = Field(None, description="Schedules the next follow-up of the same kind, due then")
 
 
 class FollowUpUpdate(RequestModel):
-    """Record that a planned follow-up was done (done_on + outcome), or reschedule it."""
+    """Record that a planned follow-up was done (done_on + outcome), or reschedule it. Only the
+    fields sent change; description may not be null."""
 
-    description: Note | None = Field(None, min_length=1, max_length=10_000)
-    due_on: CaseDate | None = None
+    description: FollowUpText = None
+    due_on: CaseDate | None = Field(None, description="null: not planned (then done_on is needed)")
     done_on: CaseDate | None = None
-    outcome: Note | None = Field(None, max_length=10_000)
+    outcome: Description | None = None
     next_due_on: CaseDate | None = Field(None, description="Schedules the next follow-up, when this one is done")
 
-    _not_cleared = not_cleared("description")
+    _not_null = not_null("description")
 
 
 class FollowUpRead(ReadModel):
@@ -174,6 +170,8 @@ class CaseFilters(PageQuery):
 
 class OverdueFilters(PageQuery):
     municipality: MunicipalityCode | None = None
-    as_of: CaseDate | None = Field(None, description="Default: today in each municipality's time zone")
+    as_of: CaseDate | None = Field(None, examples=["2021-08-01"], description=(
+        "The day to count from: follow-ups due before it are overdue (due on it: not yet). Default: today "
+        "in each municipality's own time zone"))
     assignee: Staff | None = None
     mine: bool = Field(False, description="Only follow-ups of the cases assigned to you")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
+from services.intake.access.lookups import get_readable, readable
 from services.intake.cases import rules
 from services.intake.cases.schemas import (
     CaseCreate,
@@ -37,7 +38,7 @@ from shared.events.intake import CaseOpened, CaseStatusChanged, FollowUpRecorded
 from shared.events.scheduling import VisitCompleted
 from shared.messaging.outbox import record_event
 from shared.paging import Page, paginate
-from shared.scope import get_in_scope, scope_filter
+from shared.scope import scope_filter
 
 log = logging.getLogger(__name__)
 SCHEDULING = "scheduling"  # opened_by of the cases that visits raise
@@ -161,15 +162,15 @@ def _refuse_second_case_for_visit(origin: str, origin_ref: uuid.UUID | None, *, 
 
 
 def get_case(case_id: uuid.UUID, principal: Principal, *, session: Session, for_update: bool = False) -> Case:
-    """Another municipality's case is answered as not found, never shown. ``for_update``
-    locks the row, so two status moves of one case run one after the other."""
-    return get_in_scope(session, Case, case_id, principal, what="case", for_update=for_update)
+    """A case the caller may not read (another municipality's...) is answered as not found, never
+    shown. ``for_update`` locks the row, so two status moves of one case run one after the other."""
+    return get_readable(session, Case, case_id, principal, what="case", for_update=for_update)
 
 
 def list_cases(filters: CaseFilters, principal: Principal, *, session: Session) -> Page[Case]:
-    """The cases in the caller's municipalities that match ``filters``, newest first."""
+    """The cases the caller reads (``access.lookups.readable``) that match ``filters``, newest first."""
     assignee = principal.subject if filters.mine else None
-    conditions = [scope_filter(principal, Case.municipality_code, only=filters.municipality), *_equal(
+    conditions = [readable(principal, Case, only=filters.municipality), *_equal(
         (Case.status, filters.status),
         (Case.category_code, filters.category), (Case.priority, filters.priority),
         (Case.assignee, filters.assignee), (Case.assignee, assignee),
@@ -303,7 +304,8 @@ def overdue_follow_ups(filters: OverdueFilters, principal: Principal, *,
         select(FollowUp).join(FollowUp.case).outerjoin(Case.client).outerjoin(Case.household)
         .options(case.contains_eager(Case.client), case.contains_eager(Case.household))
         .where(FollowUp.done_on.is_(None), FollowUp.due_on.is_not(None), Case.status != rules.CLOSED,
-               _due_before(cutoffs), *_equal((Case.assignee, filters.assignee), (Case.assignee, assignee)))
+               _due_before(cutoffs), readable(principal, Case),
+               *_equal((Case.assignee, filters.assignee), (Case.assignee, assignee)))
     )
     page = paginate(session, query, filters, order=(FollowUp.due_on, FollowUp.id))
     return page.map(lambda follow_up: _overdue(follow_up, cutoffs))

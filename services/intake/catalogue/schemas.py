@@ -11,7 +11,17 @@ from pydantic import AfterValidator, AliasChoices, Field, StrictBool, StrictInt,
 
 from services.intake.models import Programme, Settlement
 from shared.events.intake import ServiceMode, ServiceUnit
-from shared.types import Code, Language, Line, Location, MunicipalityCode, ReadModel, RequestModel
+from shared.types import (
+    Code,
+    Language,
+    Location,
+    MunicipalityCode,
+    ReadModel,
+    RequestModel,
+    iso_date,
+    line,
+    not_null,
+)
 
 SettlementKind = Literal["town", "village", "neighbourhood"]
 
@@ -28,8 +38,8 @@ def trimmed(value: str) -> str:
 
 
 # A line (no control or invisible character, NFC), its length counted in NFC, then trimmed.
-Name = Annotated[Line, Field(min_length=1, max_length=200), AfterValidator(trimmed)]
-LongName = Annotated[Line, Field(min_length=1, max_length=300), AfterValidator(trimmed)]
+Name = Annotated[line(min_length=1, max_length=200), AfterValidator(trimmed)]
+LongName = Annotated[line(min_length=1, max_length=300), AfterValidator(trimmed)]
 Translations = Annotated[dict[Language, Name], Field(
     description="A name per language; keys are bg, pl, uk or en, values are not blank",
     examples=[{"bg": "Домашен помощник", "en": "Home helper"}])]
@@ -39,7 +49,7 @@ Names = Annotated[Translations, Field(min_length=1)]
 # The days the catalogue's and assessments' records lie in: from 2000 (as care plans) to the end
 # of the century. A year 0021 or 2201 is a typing error, never a programme's day.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+Day = iso_date(ge=FIRST_DAY, le=LAST_DAY)
 # How long one delivery of a service type takes. Strict: true or 60.5 minutes mean nothing.
 Minutes = Annotated[StrictInt, Field(ge=5, le=600)]
 
@@ -123,9 +133,13 @@ class CodeCreate(RequestModel):
 
 
 class CodeUpdate(RequestModel):
-    names: Names | None = Field(None, description="Replaces all the names of the entry")
-    active: StrictBool | None = Field(None, description="false retires the code: existing records keep it, "
-                                                  "new ones may no longer use it")
+    """Only the fields sent change; neither may be null."""
+
+    names: Names = Field(None, description="Replaces all the names of the entry")
+    active: StrictBool = Field(None, description="false retires the code: existing records keep it, "
+                                                 "new ones may no longer use it")
+
+    _not_null = not_null("names", "active")
 
 
 class CodeRead(ReadModel):
@@ -168,12 +182,15 @@ class ServiceTypeCreate(RequestModel):
 
 class ServiceTypeUpdate(RequestModel):
     """Mode and unit cannot change: care plans count their lines in the unit, so a different
-    unit or mode is a new service type (register it and retire this one)."""
+    unit or mode is a new service type (register it and retire this one). Only the fields sent
+    change; none may be null."""
 
-    names: ServiceTypeNames | None = None
-    staff_roles: list[Code] | None = Field(None, min_length=1)
-    default_duration_minutes: Minutes | None = None
-    active: StrictBool | None = Field(None, description="false retires the service type for new care plans")
+    names: ServiceTypeNames = None
+    staff_roles: list[Code] = Field(None, min_length=1)
+    default_duration_minutes: Minutes = None
+    active: StrictBool = Field(None, description="false retires the service type for new care plans")
+
+    _not_null = not_null("names", "staff_roles", "default_duration_minutes", "active")
 
 
 class ServiceTypeRead(ReadModel):

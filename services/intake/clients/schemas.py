@@ -10,7 +10,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from services.intake.clients.rules import ACTIVE, ClientStatus, RegistrationStatus, check_birth_date
 from services.intake.models import Client, Household
 from shared.paging import PageQuery
-from shared.types import Code, Language, Line, Location, MunicipalityCode, ReadModel, RequestModel
+from shared.types import (
+    Code,
+    IsoDate,
+    Language,
+    Location,
+    MunicipalityCode,
+    ReadModel,
+    RequestModel,
+    line,
+    not_null,
+)
 
 Sex = Literal["female", "male", "other", "unknown"]
 
@@ -37,18 +47,18 @@ def _one_household(value: str | None, info: ValidationInfo) -> str | None:
     return value
 
 
-Name = Annotated[Line, Field(min_length=1, max_length=100), AfterValidator(_has_a_letter)]
-BirthDate = Annotated[date, AfterValidator(_plausible_birth_date),
+Name = Annotated[line(min_length=1, max_length=100), AfterValidator(_has_a_letter)]
+BirthDate = Annotated[IsoDate, AfterValidator(_plausible_birth_date),
                       Field(description="Not in the future, not before 1900", examples=["1948-03-12"])]
-Phone = Annotated[Line, Field(max_length=32, pattern=r"^\+?[0-9 ().\-/]+$", examples=["0888 123 456"],
-                              description="A number that exists, in the national spelling of the municipality's "
-                                          "country or after + and a country code; spaces, dots, dashes and "
-                                          "brackets are allowed: stored as E.164, +359888123456")]
-Email = Annotated[Line, Field(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["m.petrova@abv.bg"])]
-Address = Annotated[Line, Field(max_length=300, examples=["ул. Иван Вазов 12"])]
-HouseholdLabel = Annotated[Line, Field(min_length=1, max_length=200, examples=["Петрови, ул. Иван Вазов 12"])]
-SearchText = Annotated[Line, Field(max_length=100), AfterValidator(_has_a_letter_or_digit)]
-StatusSince = Annotated[date, Field(
+Phone = Annotated[line(max_length=32), Field(
+    pattern=r"^\+?[0-9 ().\-/]+$", examples=["0888 123 456"],
+    description="A number that exists, in the national spelling of the municipality's country or after + and a "
+                "country code; spaces, dots, dashes and brackets are allowed: stored as E.164, +359888123456")]
+Email = Annotated[line(max_length=200), Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", examples=["m.petrova@abv.bg"])]
+Address = Annotated[line(max_length=300), Field(examples=["ул. Иван Вазов 12"])]
+HouseholdLabel = Annotated[line(min_length=1, max_length=200), Field(examples=["Петрови, ул. Иван Вазов 12"])]
+SearchText = Annotated[line(min_length=1, max_length=100), AfterValidator(_has_a_letter_or_digit)]
+StatusSince = Annotated[IsoDate, Field(
     description="The day the status sent with it took effect: required with moved or deceased (the client's "
                 "running care plans end on it), else today if left out. Not in the future, nor before the "
                 "client's registration",
@@ -112,6 +122,8 @@ class ClientUpdate(RequestModel):
     status_since: StatusSince = None
 
     _one_household = field_validator("new_household_label")(_one_household)
+    _not_null = not_null("given_name", "family_name", "sex", "preferred_language", "new_household_label",
+                         "target_groups", "status", "status_since")
 
 
 class ClientRead(BaseModel):
@@ -155,8 +167,9 @@ class ClientFilters(PageQuery):
 
     municipality: MunicipalityCode | None = Field(None, description="Only this municipality (in your scope)")
     q: SearchText | None = Field(None, description=(
-        "Part of a name (case, accents, punctuation and Cyrillic/Latin spelling ignored) or of a phone number "
-        "in any spelling (0888 123 401, +359888123401)"))
+        "Words of a name, each by its start and in any order (case, accents and punctuation ignored; Cyrillic "
+        "in its Bulgarian, Ukrainian, Polish-style or ISO 9 Latin spellings: Йорданка, Yordanka, Jordanka), or "
+        "the start of a phone number in any spelling (0888 123, +359 888 123 401)"))
     settlement_id: uuid.UUID | None = None
     target_group: Code | None = None
     status: ClientStatus | None = None

@@ -5,9 +5,10 @@ import uuid
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, true, update
+from sqlalchemy import ColumnElement, Row, Select, false, intersect, select, union, union_all, update
 from sqlalchemy.orm import Session, selectinload
 
+from services.intake.access.lookups import get_readable, readable
 from services.intake.careplans import transitions as care_plans
 from services.intake.catalogue.lookups import require_code, require_municipality, today_in
 from services.intake.clients import matching
@@ -26,13 +27,13 @@ from services.intake.clients.schemas import (
     HouseholdCreate,
     HouseholdFilters,
 )
-from services.intake.models import Client, ClientTargetGroup, Household, Municipality, Settlement
+from services.intake.models import Client, ClientNameKey, ClientTargetGroup, Household, Municipality, Settlement
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid
 from shared.events.intake import ClientRegistered, ClientUpdated
 from shared.messaging.outbox import record_event
 from shared.paging import Page, paginate
-from shared.scope import get_in_scope, in_scope
+from shared.scope import get_in_scope, in_scope, scope_filter
 
 MAX_CANDIDATES = 10
 
@@ -41,16 +42,16 @@ MAX_CANDIDATES = 10
 
 
 def get_client(client_id: uuid.UUID, principal: Principal, *, session: Session) -> Client:
-    """The client; another municipality's is answered as not found, never shown."""
-    return get_in_scope(session, Client, client_id, principal, what="client")
+    """The client; one the caller may not read (another municipality's...) is not found, never shown."""
+    return get_readable(session, Client, client_id, principal, what="client")
 
 
 def search_clients(filters: ClientFilters, principal: Principal, *, session: Session) -> Page[Client]:
     """One page of the clients in the caller's scope that match every filter given
     (403 for a municipality outside it)."""
-    query = in_scope(select(Client), principal, Client.municipality_code, only=filters.municipality)
+    query = select(Client).where(readable(principal, Client, only=filters.municipality))
     if filters.q:
-        query = query.where(Client.search_text.like(matching.search_pattern(filters.q), escape=matching.LIKE_ESCAPE))
+        query = _found_by(query, filters.q, principal, only=filters.municipality)
     if filters.settlement_id is not None:
         query = query.where(Client.settlement_id == filters.settlement_id)
     if filters.target_group is not None:
@@ -61,6 +62,47 @@ def search_clients(filters: ClientFilters, principal: Principal, *, session: Ses
         query = query.where(Client.household_id == filters.household_id)
     return paginate(session, query.options(selectinload(Client.target_group_rows)), filters,
                     order=(Client.family_name, Client.given_name, Client.id))
+
+
+def _found_by(query: Select, q: str, principal: Principal, *, only: str | None) -> Select:
+    """``query`` narrowed to what a search for ``q`` finds, by index: a phone-like query the
+    numbers whose national number it begins, a name query the clients with a key that each of
+    its words begins (in any order), among the caller's municipalities (the first column of
+    both indexes)."""
+    if (digits := matching.phone_query(q)) is not None:
+        if not digits:  # a country code alone: no number is found before its first digit
+            return query.where(false())
+        low, high = matching.prefix_range(digits)
+        return query.where(_municipalities(principal, Client.municipality_code, only=only),
+                           Client.phone_key >= low, Client.phone_key < high)
+    in_reach = _municipalities(principal, ClientNameKey.municipality_code, only=only)
+    each_word = [_beginning_any(starts, in_reach) for starts in matching.query_words(q)]
+    if not each_word:  # nothing a name is spelled with
+        return query.where(false())
+    # Joined rather than ``id IN (...)``: SQLite then reads the keys first whatever its statistics
+    # say, where an IN list may lose to an index on the municipality that reads all its clients.
+    found = (intersect(*each_word) if len(each_word) > 1 else each_word[0].distinct()).subquery("found")
+    return query.join(found, found.c.client_id == Client.id)
+
+
+def _beginning_any(starts: set[str], in_reach: ColumnElement[bool]) -> Select:
+    """The clients with a key that begins with one of ``starts``: a range of the index each,
+    read from the index alone (one OR of ranges would read the table's rows on PostgreSQL,
+    or all of it for a caller who sees every municipality)."""
+    ranges = [select(ClientNameKey.client_id).where(in_reach, ClientNameKey.key >= low, ClientNameKey.key < high)
+              for low, high in map(matching.prefix_range, sorted(starts))]
+    if len(ranges) == 1:
+        return ranges[0]
+    either = union(*ranges).subquery()
+    return select(either.c.client_id)
+
+
+def _municipalities(principal: Principal, column, *, only: str | None) -> ColumnElement[bool]:
+    """``scope_filter``, naming every municipality for a caller who may see all: an index that
+    starts with the municipality is then searched in each, never read whole."""
+    if only is None and principal.all_municipalities:
+        return column.in_(select(Municipality.code))
+    return scope_filter(principal, column, only=only)
 
 
 # -- registering and changing -------------------------------------------------------------
@@ -199,7 +241,13 @@ def _place(client: Client, location) -> None:
 
 
 def _index(client: Client) -> None:
-    client.search_text = matching.search_text(client.given_name, client.family_name, client.phone)
+    """What search and the duplicate check look the client up by: the phone's national number,
+    and the keys of the names, whose rows are replaced when the names or the birth date change."""
+    client.phone_key = matching.phone_key(client.phone) or None
+    keys, undated = matching.name_keys(client.given_name, client.family_name), client.birth_date is None
+    if {(row.key, row.undated) for row in client.name_key_rows} != {(key, undated) for key in keys}:
+        client.name_key_rows = [ClientNameKey(key=key, municipality_code=client.municipality_code, undated=undated)
+                                for key in sorted(keys)]
 
 
 def _require_local(model: type[Settlement | Household], field: str, key: uuid.UUID | None, municipality: str, *,
@@ -220,7 +268,7 @@ def _require_target_groups(codes: list[str], *, session: Session) -> None:
 # -- possible duplicates ---------------------------------------------------------------------
 
 
-def _facts(data: ClientCreate | Client) -> matching.PersonFacts:
+def _facts(data: ClientCreate | Client | Row) -> matching.PersonFacts:
     return matching.PersonFacts(given_name=data.given_name, family_name=data.family_name,
                                 birth_date=data.birth_date, phone=data.phone)
 
@@ -237,14 +285,26 @@ def find_likely_duplicates(municipality: str, person: matching.PersonFacts, *,
             for row, reason in found[:MAX_CANDIDATES]]
 
 
-def _comparable(municipality: str, person: matching.PersonFacts, *, session: Session) -> list[Client]:
-    """The clients of the municipality that the pure rule compares with ``person``: the
-    database leaves out only those whose birth date and phone both tell them apart."""
-    narrowing = [Client.birth_date == person.birth_date, Client.birth_date.is_(None)] if person.birth_date else [true()]
-    if key := matching.phone_key(person.phone):
-        narrowing.append(Client.phone.like(f"%{key}"))
-    return list(session.scalars(select(Client).where(Client.municipality_code == municipality, or_(*narrowing))
+def _comparable(municipality: str, person: matching.PersonFacts, *, session: Session) -> list[Row]:
+    """The clients of the municipality that the pure rule compares with ``person``, each found
+    by an index: those born the same day, or whose birth date is unknown and whose names share a
+    key with ``person``'s, and those with the same phone; for a person without a birth date,
+    all whose names share a key. Similar names share a key unless every word of them differs."""
+    sharing = select(ClientNameKey.client_id).where(
+        ClientNameKey.municipality_code == municipality,
+        ClientNameKey.key.in_(matching.name_keys(person.given_name, person.family_name)))
+    lookups = [sharing]
+    if person.birth_date is not None:
+        lookups = [select(Client.id).where(Client.municipality_code == municipality,
+                                           Client.birth_date == person.birth_date),
+                   sharing.where(ClientNameKey.undated.is_(True))]
+    if phone := matching.phone_key(person.phone):
+        lookups.append(select(Client.id).where(Client.municipality_code == municipality, Client.phone_key == phone))
+    return list(session.execute(select(*_COMPARED).where(Client.id.in_(union_all(*lookups)))
                                 .order_by(Client.family_name, Client.given_name, Client.id)))
+
+
+_COMPARED = (Client.id, Client.given_name, Client.family_name, Client.birth_date, Client.phone, Client.settlement_id)
 
 
 def _refuse_likely_duplicates(municipality: str, person: matching.PersonFacts, *, session: Session) -> None:
@@ -285,8 +345,8 @@ def list_households(filters: HouseholdFilters, principal: Principal, *, session:
 
 def get_household(household_id: uuid.UUID, principal: Principal, *,
                   session: Session) -> tuple[Household, list[Client]]:
-    """The household and its members; another municipality's is not found."""
+    """The household and those of its members the caller reads; another municipality's is not found."""
     household = get_in_scope(session, Household, household_id, principal, what="household")
-    members = session.scalars(select(Client).where(Client.household_id == household_id)
+    members = session.scalars(select(Client).where(Client.household_id == household_id, readable(principal, Client))
                               .order_by(Client.birth_date, Client.given_name, Client.id))
     return household, list(members)

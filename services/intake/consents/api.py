@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.intake.access.api import Reads
 from services.intake.clients.api import ClientInCare, ClientToRead
 from services.intake.consents import schemas, service
 from shared.auth import FieldStaff
@@ -19,8 +20,9 @@ def record_decision(client: ClientInCare, body: schemas.ConsentCreate, caller: F
 
 @router.get("/clients/{client_id}/consents", response_model=schemas.ConsentOverview,
             summary="A client's consent in force per purpose, and the history (not analysts)")
-def consent_overview(client: ClientToRead, session: Db):
+def consent_overview(client: ClientToRead, reads: Reads, session: Db):
     in_force, history = service.overview(client, session=session)
+    reads.clients("consent", [client.id])
     return schemas.ConsentOverview(
         client_id=client.id,
         in_force={purpose: schemas.ConsentState.of(decision) for purpose, decision in in_force.items()},

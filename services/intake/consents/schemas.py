@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.models import Consent
 from shared.events.intake import ConsentPurpose
-from shared.types import Note, ReadModel, RequestModel
+from shared.types import IsoDate, ReadModel, RequestModel, note
+
+ConsentNote = note(max_length=1000)
 
 
 class ConsentCreate(RequestModel):
@@ -20,9 +22,9 @@ class ConsentCreate(RequestModel):
         "contact_phone: being contacted that way; share_partners: data shared with partner institutions"),
         examples=["services"])
     given: bool = Field(strict=True, description="true: consent given; false: refused or withdrawn", examples=[True])
-    decided_on: date = Field(description="The day the client decided; not in the future, nor before the client "
-                                         "was born", examples=["2024-03-01"])
-    note: Note | None = Field(None, max_length=1000, examples=["signed form no. 12 in the client's file"])
+    decided_on: IsoDate = Field(description="The day the client decided; not in the future, nor before the "
+                                            "client was born", examples=["2024-03-01"])
+    note: ConsentNote | None = Field(None, examples=["signed form no. 12 in the client's file"])
 
 
 class ConsentRead(ReadModel):

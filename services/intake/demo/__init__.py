@@ -101,7 +101,7 @@ def _load_care(session: Session, clients: dict[str, Client]) -> None:
     for key, (scores, needs) in data.ASSESSMENTS.items():
         record_assessment(clients[key], AssessmentCreate(template_id=template.id, assessed_on=start - timedelta(days=7),
                                                          scores=scores, needs=needs),
-                          assessor="social-worker-rak", session=session)
+                          assessor="social-worker-rak", recorded_by="social-worker-rak", session=session)
     for key, (number, lines) in data.CARE_PLANS.items():
         agreement = sign_agreement(clients[key], AgreementCreate(
             programme="patronage_plus_rakitovo", number=number, signed_on=start, starts_on=start), session=session)
