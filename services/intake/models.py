@@ -150,9 +150,11 @@ class Client(Base):
     registered_at: Mapped[datetime]
     registered_by: Mapped[str] = mapped_column(String(200), server_default="unknown")
     # The phone's national number (matching.phone_key), searched by its start; and the keys
-    # of the names' spellings. Both kept by services.intake.clients.service.
+    # of the names' spellings and likeness. All kept by services.intake.clients.service.
     phone_key: Mapped[str | None] = mapped_column(String(32))
     name_key_rows: Mapped[list[ClientNameKey]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    likeness_key_rows: Mapped[list[ClientLikenessKey]] = relationship(cascade="all, delete-orphan",
+                                                                      passive_deletes=True)
     target_group_rows: Mapped[list[ClientTargetGroup]] = relationship(cascade="all, delete-orphan")
 
     @property
@@ -171,22 +173,36 @@ _NAME_KEY = String(64).with_variant(String(64, collation="C"), "postgresql")
 
 class ClientNameKey(Base):
     """One spelling key of a word of a client's name (``matching.name_keys``): search finds a
-    client by the keys the query's words begin, the duplicate check by the keys a newcomer
-    shares. ``undated``: the client's birth date is unknown (the duplicate check compares a
-    newcomer with a birth date only with those)."""
+    client by the keys the query's words begin."""
 
     __tablename__ = "client_name_key"
     client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(_NAME_KEY, primary_key=True)
     municipality_code: Mapped[str] = mapped_column(String(32))  # the client's, which does not change
+
+
+# Search reads the clients from an index alone.
+Index("ix_client_name_key_search", ClientNameKey.municipality_code, ClientNameKey.key, ClientNameKey.client_id)
+
+
+class ClientLikenessKey(Base):
+    """One likeness key of a client's name (``matching.likeness_keys``): the duplicate check
+    finds the clients whose names are worth comparing with a newcomer's by the keys they share.
+    ``undated``: the client's birth date is unknown (a newcomer with a birth date is compared
+    by name only with those)."""
+
+    __tablename__ = "client_likeness_key"
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(66), primary_key=True)  # a name key, "|", a letter
+    municipality_code: Mapped[str] = mapped_column(String(32))
     undated: Mapped[bool]
 
 
-# Search and the duplicate check read the clients from an index alone, the duplicate check
-# (for a newcomer with a birth date) from a smaller one.
-Index("ix_client_name_key_search", ClientNameKey.municipality_code, ClientNameKey.key, ClientNameKey.client_id)
-Index("ix_client_name_key_undated", ClientNameKey.municipality_code, ClientNameKey.key, ClientNameKey.client_id,
-      sqlite_where=ClientNameKey.undated.is_(True), postgresql_where=ClientNameKey.undated.is_(True))
+Index("ix_client_likeness_key_all", ClientLikenessKey.municipality_code, ClientLikenessKey.key,
+      ClientLikenessKey.client_id)
+Index("ix_client_likeness_key_undated", ClientLikenessKey.municipality_code, ClientLikenessKey.key,
+      ClientLikenessKey.client_id,
+      sqlite_where=ClientLikenessKey.undated.is_(True), postgresql_where=ClientLikenessKey.undated.is_(True))
 
 
 class ClientTargetGroup(Base):

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import Boolean, Date, DateTime, String, Text, Uuid, column, insert, inspect, select, table
 
-from services.intake.clients.matching import name_keys
+from services.intake.clients.matching import likeness_keys, name_keys
 from services.registry import service_spec
 from shared.migrations import upgrade
 
@@ -23,7 +23,9 @@ client = table("client", column("id", Uuid), column("municipality_code", String)
                column("registered_at", DateTime(timezone=True)), column("search_text", Text),
                column("status_since", Date), column("phone_key", String), column("birth_date", Date))
 name_key = table("client_name_key", column("client_id", Uuid), column("key", String),
-                 column("municipality_code", String), column("undated", Boolean))
+                 column("municipality_code", String))
+likeness_key = table("client_likeness_key", column("client_id", Uuid), column("key", String),
+                     column("municipality_code", String), column("undated", Boolean))
 
 # (municipality, phone as typed, phone after the migration)
 PHONES = [
@@ -60,8 +62,8 @@ def test_phones_typed_before_become_e164_and_searchable(empty_database, migrate)
     assert [row.phone for row in rows] == [stored for _, _, stored in PHONES]
     assert [row.phone_key for row in rows] == ["888123401", "600100200", "12345", "501234567", None]
     assert {row.status_since for row in rows} == {None}  # the day of an earlier status is unknown
-    assert sorted((row.client_id.int, row.key, row.municipality_code, row.undated) for row in keys) == sorted(
-        (i, key, code, True) for i, (code, _, _) in enumerate(PHONES) for key in name_keys("Мария", "Петрова"))
+    assert sorted((row.client_id.int, row.key, row.municipality_code) for row in keys) == sorted(
+        (i, key, code) for i, (code, _, _) in enumerate(PHONES) for key in name_keys("Мария", "Петрова"))
     assert "search_text" not in {c["name"] for c in inspect(empty_database.engine).get_columns("client")}
 
 
@@ -78,9 +80,12 @@ def test_every_client_registered_before_gets_the_keys_search_finds_them_by(empty
         session.execute(insert(client), people)
     migrate("heads")
     with empty_database.unit_of_work() as session:
-        keys = session.execute(select(name_key.c.client_id, name_key.c.key, name_key.c.undated)).all()
+        keys = session.execute(select(name_key.c.client_id, name_key.c.key)).all()
+        likeness = session.execute(select(likeness_key.c.client_id, likeness_key.c.key, likeness_key.c.undated)).all()
         phones = dict(session.execute(select(client.c.id, client.c.phone_key)).all())
-    assert {(row.client_id, row.key, row.undated) for row in keys} == {
+    assert {(row.client_id, row.key) for row in keys} == {
+        (person["id"], key) for person in people for key in name_keys(person["given_name"], person["family_name"])}
+    assert {(row.client_id, row.key, row.undated) for row in likeness} == {
         (person["id"], key, person["birth_date"] is None) for person in people
-        for key in name_keys(person["given_name"], person["family_name"])}
+        for key in likeness_keys(person["given_name"], person["family_name"])}
     assert phones == {person["id"]: person["phone"] and person["phone"][4:] for person in people}

@@ -16,6 +16,7 @@ from services.intake.clients.matching import (
     PersonFacts,
     fold,
     likely_same_person,
+    likeness_keys,
     match_reason,
     name_found,
     name_keys,
@@ -179,6 +180,8 @@ def test_matching_is_symmetric(a, b):
 
 @given(people)
 def test_a_person_matches_themselves(person):
+    """Unless nothing tells who they are: no phone, no birth date, a name no scheme spells (ь)."""
+    assume(person.phone or person.birth_date or name_keys(person.given_name, person.family_name))
     assert likely_same_person(person, person)
 
 
@@ -206,6 +209,18 @@ def test_a_birth_date_tells_people_apart_only_when_both_are_known():
         matching.SIMILAR_NAME_BIRTH_DATE_UNKNOWN)
     assert match_reason(maria, PersonFacts("Elena", "Ivanova", None, "0888 100 201")) == matching.SAME_PHONE
     assert match_reason(PersonFacts("Elena", "Petrova"), PersonFacts("Maria", "Petrova")) is None
+
+
+def test_without_a_birth_date_names_alike_by_a_common_ending_are_not_a_match():
+    """Similar as texts, but only one word in common: with a birth date unknown, not enough."""
+    kwiatkowski, jankowski = PersonFacts("Kazimierz", "Kwiatkowski"), PersonFacts("Kazimierz", "Jankowski")
+    assert similar_names(kwiatkowski, jankowski)
+    assert match_reason(kwiatkowski, jankowski) is None
+    born = date(1941, 5, 2)
+    assert match_reason(replace(kwiatkowski, birth_date=born), replace(jankowski, birth_date=born)) == (
+        matching.SIMILAR_NAME_SAME_BIRTH_DATE)
+    assert match_reason(PersonFacts("Maria", "Petrova"), PersonFacts("Maria", "Pterova")) == (
+        matching.SIMILAR_NAME_BIRTH_DATE_UNKNOWN)
 
 
 # -- search ----------------------------------------------------------------------------------
@@ -288,10 +303,60 @@ def test_a_spelling_of_a_name_has_only_keys_of_the_name(given_name, family_name,
     assert name_keys(spell(given_name), spell(family_name)) <= name_keys(given_name, family_name)
 
 
+@given(cyrillic_names, cyrillic_names, st.sampled_from(sorted(SPELLERS)))
+def test_a_spelling_of_a_name_shares_its_likeness_keys(given_name, family_name, scheme):
+    """So the duplicate check compares a name written in another script with the name."""
+    spell = SPELLERS[scheme]
+    spelled = likeness_keys(spell(given_name), spell(family_name))
+    assert spelled <= likeness_keys(given_name, family_name)
+    assert spelled or not name_keys(spell(given_name), spell(family_name))
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (("Maria", "Petrova"), ("Maria", "Pterova")),  # a typo in one word
+    (("Maria", "Petrova"), ("Mraia", "Petrova")),
+    (("Petrova", "Maria"), ("Мария", "Петрова")),  # the family name first, another script
+    (("Yelena", "Koval"), ("Олена", "Коваль")),  # a word begins with another vowel
+    (("Yevheniia", "Koval"), ("Evheniia", "Koval")),
+    (("Cvetanka", "Stoyanova"), ("Цветанка", "Стоянова")),
+    (("Anna Maria", "Kowalska"), ("Anna", "Kowalska-Nowak")),
+])
+def test_names_worth_comparing_share_a_likeness_key(a, b):
+    assert likeness_keys(*a) & likeness_keys(*b)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    (("Maria", "Petrova"), ("Maria", "Ivanova")),  # namesakes by one word: every Maria
+    (("Maria", "Petrova"), ("Elena", "Petrova")),
+    (("Maria", "Petrova"), ("Maria", "Betrova")),  # a typo in a first consonant: left to the birth date and phone
+])
+def test_names_alike_by_one_word_only_share_no_likeness_key(a, b):
+    assert not likeness_keys(*a) & likeness_keys(*b)
+
+
+_TAILS = st.text(alphabet="abcdefghiklmnoprstuvz", max_size=8)
+
+
+@st.composite
+def _word(draw, consonant: str) -> str:
+    """A word whose first consonant is ``consonant``, after some vowels or none."""
+    return draw(st.text(alphabet="aeiou", max_size=2)) + consonant + draw(_TAILS)
+
+
+@given(st.lists(st.text(alphabet="abcdefghiklmnoprstuvz", min_size=1, max_size=10), min_size=1, max_size=2),
+       st.sampled_from("bdfgklmnprstvz"), st.data())
+def test_names_that_differ_in_one_word_after_its_first_consonant_share_a_likeness_key(others, consonant, data):
+    words = [data.draw(_word(consonant)), *others]
+    written = [data.draw(_word(consonant)), *others]
+    written = data.draw(st.permutations(written))  # in any order
+    assert likeness_keys(words[0], " ".join(words[1:])) & likeness_keys(written[0], " ".join(written[1:]))
+
+
 @given(names, names, spacing)
 def test_case_spacing_and_word_order_do_not_change_the_keys(given_name, family_name, pad):
     keys = name_keys(given_name, family_name)
     assert name_keys(family_name.upper() + pad, pad + given_name) == keys
+    assert likeness_keys(family_name.upper() + pad, pad + given_name) == likeness_keys(given_name, family_name)
     assert all(re.fullmatch(r"[a-z0-9]{1,64}", key) for key in keys)
 
 

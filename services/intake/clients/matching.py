@@ -136,16 +136,21 @@ SIMILAR_NAME_BIRTH_DATE_UNKNOWN = "similar_name_birth_date_unknown"
 
 
 def match_reason(a: PersonFacts, b: PersonFacts) -> str | None:
-    """Why ``a`` and ``b`` are likely one person, or None: the same phone, or similar
-    names with birth dates that do not differ (the same, or one of them unknown)."""
+    """Why ``a`` and ``b`` are likely one person, or None: the same phone, or similar names
+    with the same birth date, or similar names sharing a likeness key when a birth date is
+    unknown (less evidence asks for more of the name than a common ending: Kazimierz
+    Jankowski is not Kazimierz Kwiatkowski, nor Maria Petrova Maria Ivanova)."""
     if same_phone(a.phone, b.phone):
         return SAME_PHONE
     if a.birth_date is not None and b.birth_date is not None and a.birth_date != b.birth_date:
         return None
     if not similar_names(a, b):
         return None
-    return SIMILAR_NAME_BIRTH_DATE_UNKNOWN if a.birth_date is None or b.birth_date is None else (
-        SIMILAR_NAME_SAME_BIRTH_DATE)
+    if a.birth_date is not None and b.birth_date is not None:
+        return SIMILAR_NAME_SAME_BIRTH_DATE
+    if likeness_keys(a.given_name, a.family_name) & likeness_keys(b.given_name, b.family_name):
+        return SIMILAR_NAME_BIRTH_DATE_UNKNOWN
+    return None
 
 
 def likely_same_person(a: PersonFacts, b: PersonFacts) -> bool:
@@ -255,14 +260,32 @@ def _words(text: str) -> list[str]:
     return "".join(c if c.isalnum() else " " for c in text).split()
 
 
-def word_keys(word: str) -> set[str]:
+@lru_cache(maxsize=65536)  # the words of common names come again and again
+def word_keys(word: str) -> frozenset[str]:
     """The spelling keys of one word (none for a word no scheme spells with a letter: ь)."""
-    return {key for spelled in spellings(word) for key in map(spelling_key, spelled.split()) if key}
+    return frozenset(key for spelled in spellings(word) for key in map(spelling_key, spelled.split()) if key)
 
 
 def name_keys(given_name: str, family_name: str) -> set[str]:
     """What search looks a client up by: the keys of every word of both names."""
     return {key for word in _words(f"{given_name} {family_name}") for key in word_keys(word)}
+
+
+def likeness_keys(given_name: str, family_name: str) -> set[str]:
+    """What the duplicate check looks a person up by: each word's spelling key joined to the
+    first consonant of another word's (Мария Петрова: ``maria|p``, ``petrova|m``). Names alike
+    enough to compare share one, unless every word differs or one differs by its first
+    consonant: far fewer people share one than share a word (every Maria of a municipality).
+    A consonant, not the first letter: Elena, Olena and Yelena begin alike (``l``)."""
+    words = [word_keys(word) for word in _words(f"{given_name} {family_name}")]
+    if len(words) == 1:
+        return {f"{key}|" for key in words[0]}
+    return {f"{key}|{_first_consonant(other_key)}" for i, keys in enumerate(words) for key in keys
+            for j, others in enumerate(words) if i != j for other_key in others}
+
+
+def _first_consonant(key: str) -> str:
+    return next((letter for letter in key if letter not in "aeiou"), "")
 
 
 def query_words(q: str) -> list[set[str]]:

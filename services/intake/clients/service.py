@@ -27,7 +27,15 @@ from services.intake.clients.schemas import (
     HouseholdCreate,
     HouseholdFilters,
 )
-from services.intake.models import Client, ClientNameKey, ClientTargetGroup, Household, Municipality, Settlement
+from services.intake.models import (
+    Client,
+    ClientLikenessKey,
+    ClientNameKey,
+    ClientTargetGroup,
+    Household,
+    Municipality,
+    Settlement,
+)
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid
 from shared.events.intake import ClientRegistered, ClientUpdated
@@ -242,12 +250,17 @@ def _place(client: Client, location) -> None:
 
 def _index(client: Client) -> None:
     """What search and the duplicate check look the client up by: the phone's national number,
-    and the keys of the names, whose rows are replaced when the names or the birth date change."""
+    the keys of the names and their likeness keys, whose rows are replaced when the names (or,
+    for likeness, the birth date) change."""
     client.phone_key = matching.phone_key(client.phone) or None
-    keys, undated = matching.name_keys(client.given_name, client.family_name), client.birth_date is None
-    if {(row.key, row.undated) for row in client.name_key_rows} != {(key, undated) for key in keys}:
-        client.name_key_rows = [ClientNameKey(key=key, municipality_code=client.municipality_code, undated=undated)
+    keys = matching.name_keys(client.given_name, client.family_name)
+    if {row.key for row in client.name_key_rows} != keys:
+        client.name_key_rows = [ClientNameKey(key=key, municipality_code=client.municipality_code)
                                 for key in sorted(keys)]
+    likeness, undated = matching.likeness_keys(client.given_name, client.family_name), client.birth_date is None
+    if {(row.key, row.undated) for row in client.likeness_key_rows} != {(key, undated) for key in likeness}:
+        client.likeness_key_rows = [ClientLikenessKey(key=key, municipality_code=client.municipality_code,
+                                                      undated=undated) for key in sorted(likeness)]
 
 
 def _require_local(model: type[Settlement | Household], field: str, key: uuid.UUID | None, municipality: str, *,
@@ -288,16 +301,16 @@ def find_likely_duplicates(municipality: str, person: matching.PersonFacts, *,
 def _comparable(municipality: str, person: matching.PersonFacts, *, session: Session) -> list[Row]:
     """The clients of the municipality that the pure rule compares with ``person``, each found
     by an index: those born the same day, or whose birth date is unknown and whose names share a
-    key with ``person``'s, and those with the same phone; for a person without a birth date,
-    all whose names share a key. Similar names share a key unless every word of them differs."""
-    sharing = select(ClientNameKey.client_id).where(
-        ClientNameKey.municipality_code == municipality,
-        ClientNameKey.key.in_(matching.name_keys(person.given_name, person.family_name)))
-    lookups = [sharing]
+    likeness key with ``person``'s, and those with the same phone; for a person without a birth
+    date, all whose names share a likeness key."""
+    alike = select(ClientLikenessKey.client_id).where(
+        ClientLikenessKey.municipality_code == municipality,
+        ClientLikenessKey.key.in_(matching.likeness_keys(person.given_name, person.family_name)))
+    lookups = [alike]
     if person.birth_date is not None:
         lookups = [select(Client.id).where(Client.municipality_code == municipality,
                                            Client.birth_date == person.birth_date),
-                   sharing.where(ClientNameKey.undated.is_(True))]
+                   alike.where(ClientLikenessKey.undated.is_(True))]
     if phone := matching.phone_key(person.phone):
         lookups.append(select(Client.id).where(Client.municipality_code == municipality, Client.phone_key == phone))
     return list(session.execute(select(*_COMPARED).where(Client.id.in_(union_all(*lookups)))
