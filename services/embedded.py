@@ -10,7 +10,7 @@ from functools import partial
 
 import uvicorn
 
-from services.intake.demo import load_demo_data
+from services.demo import load_demo
 from services.registry import SERVICES, all_specs
 from shared.auth import ALL_MUNICIPALITIES, Role, issue_token
 from shared.bootstrap import Runtime, broker_factory
@@ -67,7 +67,7 @@ def run_embedded(settings: Settings, *, host: str, port: int, demo: bool) -> Non
     system.migrate()
     system.start_background()
     if demo:
-        load_demo_data(database=system.runtimes["intake"].database)
+        load_demo({name: runtime.database for name, runtime in system.runtimes.items()})
     _print_welcome(settings, host, port)
     try:
         uvicorn.run(mount_services(system.apps()), host=host, port=port, log_config=None, access_log=False)

@@ -4,8 +4,16 @@ from sqlalchemy.orm import Session
 
 from services.intake.access.service import keep_assignment
 from services.intake.cases.service import add_case_for_visit
+from services.intake.staff.service import keep_staff_member
 from shared.events import Envelope
-from shared.events.scheduling import ClientAssigned, ClientUnassigned, VisitCompleted
+from shared.events.scheduling import (
+    ClientAssigned,
+    ClientUnassigned,
+    StaffChanged,
+    StaffLeft,
+    StaffRegistered,
+    VisitCompleted,
+)
 from shared.messaging.handlers import HandlerRegistry
 
 registry = HandlerRegistry()
@@ -26,3 +34,19 @@ def on_client_assigned(event: ClientAssigned, envelope: Envelope, *, session: Se
 @registry.on(ClientUnassigned)
 def on_client_unassigned(event: ClientUnassigned, envelope: Envelope, *, session: Session) -> None:
     keep_assignment(event, assigned=False, as_of=envelope.time, session=session)
+
+
+@registry.on(StaffRegistered)
+def on_staff_registered(event: StaffRegistered, envelope: Envelope, *, session: Session) -> None:
+    """Plans and cases may name the member from now on."""
+    keep_staff_member(event, as_of=envelope.time, session=session)
+
+
+@registry.on(StaffChanged)
+def on_staff_changed(event: StaffChanged, envelope: Envelope, *, session: Session) -> None:
+    keep_staff_member(event, as_of=envelope.time, session=session)
+
+
+@registry.on(StaffLeft)
+def on_staff_left(event: StaffLeft, envelope: Envelope, *, session: Session) -> None:
+    keep_staff_member(event, as_of=envelope.time, session=session)

@@ -437,3 +437,15 @@ class AccessRecord(Base):
     reader: Mapped[str] = mapped_column(String(200))
     roles: Mapped[list[str]] = mapped_column(JSON)
     what: Mapped[str] = mapped_column(String(32))  # a code of services.intake.access.rules.Reading
+
+
+class StaffMember(Replica, Base):
+    """Replica of scheduling's staff, ids and roles only: a care plan's preferred worker and a
+    case's assignee or expert must be one of them, not free text."""
+
+    __tablename__ = "staff_member"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200), index=True)  # who they are in tokens
+    municipality_code: Mapped[str] = mapped_column(String(32))
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    left_on: Mapped[date | None]

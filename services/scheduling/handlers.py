@@ -6,7 +6,13 @@ from sqlalchemy.orm import Session
 
 from services.scheduling.catalogue import service as catalogue
 from shared.events import Envelope
-from shared.events.intake import MunicipalityRegistered, ServiceTypeChanged, ServiceTypeRegistered
+from shared.events.intake import (
+    CodeChanged,
+    CodeRegistered,
+    MunicipalityRegistered,
+    ServiceTypeChanged,
+    ServiceTypeRegistered,
+)
 from shared.messaging.handlers import HandlerRegistry
 
 registry = HandlerRegistry()
@@ -25,3 +31,13 @@ def on_service_type_registered(event: ServiceTypeRegistered, envelope: Envelope,
 @registry.on(ServiceTypeChanged)
 def on_service_type_changed(event: ServiceTypeChanged, envelope: Envelope, *, session: Session) -> None:
     catalogue.keep_service_type(event, active=event.active, as_of=envelope.time, session=session)
+
+
+@registry.on(CodeRegistered)
+def on_code_registered(event: CodeRegistered, envelope: Envelope, *, session: Session) -> None:
+    catalogue.keep_staff_role(event, active=True, as_of=envelope.time, session=session)
+
+
+@registry.on(CodeChanged)
+def on_code_changed(event: CodeChanged, envelope: Envelope, *, session: Session) -> None:
+    catalogue.keep_staff_role(event, active=event.active, as_of=envelope.time, session=session)

@@ -1,8 +1,11 @@
 """Scheduling's tables."""
 from __future__ import annotations
 
-from sqlalchemy import JSON, String
-from sqlalchemy.orm import Mapped, mapped_column
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Float, ForeignKey, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models import service_base
 from shared.replicas import Replica
@@ -32,3 +35,72 @@ class Municipality(Replica, Base):
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
+
+
+class StaffRole(Replica, Base):
+    """Replica of intake's staff-role code list: a member of staff has active ones."""
+
+    __tablename__ = "staff_role"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    active: Mapped[bool]
+
+
+class Staff(Base):
+    """A member of a municipality's staff: who does visits, runs groups and answers calls.
+    Their name is for coordinators and stays here; events name them by id and subject."""
+
+    __tablename__ = "staff"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(32), index=True)
+    subject: Mapped[str] = mapped_column(String(200), unique=True)  # who they are in tokens
+    display_name: Mapped[str] = mapped_column(String(200))
+    skills: Mapped[list[str]] = mapped_column(JSON)
+    base_latitude: Mapped[float | None] = mapped_column(Float)  # where their working day starts
+    base_longitude: Mapped[float | None] = mapped_column(Float)
+    contracted_hours_per_week: Mapped[float]
+    registered_at: Mapped[datetime]
+    left_on: Mapped[date | None]
+    role_rows: Mapped[list[StaffMemberRole]] = relationship(cascade="all, delete-orphan",
+                                                            order_by="StaffMemberRole.code")
+    availability_rows: Mapped[list[StaffAvailability]] = relationship(
+        cascade="all, delete-orphan", order_by="(StaffAvailability.weekday, StaffAvailability.start)")
+
+    @property
+    def roles(self) -> list[str]:
+        return [row.code for row in self.role_rows]
+
+    @roles.setter
+    def roles(self, codes: list[str]) -> None:
+        self.role_rows = [StaffMemberRole(code=code) for code in sorted(set(codes))]
+
+
+class StaffMemberRole(Base):
+    """One of a member's roles (a staff_role code): planning looks members up by role."""
+
+    __tablename__ = "staff_member_role"
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
+class StaffAvailability(Base):
+    """One window of a member's usual week, in their municipality's local time."""
+
+    __tablename__ = "staff_availability"
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    weekday: Mapped[int] = mapped_column(primary_key=True)  # 0 Monday .. 6 Sunday
+    start: Mapped[str] = mapped_column(String(5), primary_key=True)  # "09:00"
+    end: Mapped[str] = mapped_column(String(5))  # "13:00", "24:00"
+
+
+class StaffAbsence(Base):
+    """Whole days a member does not work though their week says so: leave, sickness,
+    training. Days of their municipality's calendar, the last included."""
+
+    __tablename__ = "staff_absence"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # leave, sickness, training
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import Annotated
 
 from pydantic import AwareDatetime, Field
 
@@ -49,3 +51,37 @@ class ClientUnassigned(_Assignment):
     """The worker no longer serves the client (their visits were reassigned, the plan ended)."""
 
     type = "scheduling.client.unassigned.v1"
+
+
+class _StaffMember(Event):
+    """A member of staff as scheduling knows them, ids and codes only (their name stays in
+    scheduling): ``subject`` is who they are in tokens, as ``ClientAssigned.staff_id`` and
+    intake's case assignees name them; ``staff_id`` is the id care plans name them by."""
+
+    staff_id: uuid.UUID
+    subject: str = Field(pattern=SUBJECT)
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    roles: list[Annotated[str, Field(pattern=CODE)]]
+    left_on: date | None = None  # their last working day, once they leave
+
+
+class StaffRegistered(_StaffMember):
+    type = "scheduling.staff.registered.v1"
+
+
+class StaffChanged(_StaffMember):
+    """Their roles or leaving day changed: the member as they are now."""
+
+    type = "scheduling.staff.changed.v1"
+
+
+class StaffLeft(_StaffMember):
+    """They left the network's staff on ``left_on``: no new work goes to them."""
+
+    type = "scheduling.staff.left.v1"
+    left_on: date
+
+
+def has_left(left_on: date | None, *, on: date) -> bool:
+    """Whether a member whose last working day is ``left_on`` (``StaffLeft``) no longer works on ``on``."""
+    return left_on is not None and on > left_on

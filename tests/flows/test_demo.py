@@ -2,15 +2,21 @@
 its events reach the other services."""
 from __future__ import annotations
 
-from services.intake.demo import data, load_demo_data
+from services.demo import load_demo
+from services.intake.demo import data
+from services.scheduling.demo import DATA as SCHEDULING_DATA
 from shared.testing import until
 
 
 def test_demo_data_loads_once_and_flows_to_the_other_services(system, api, auth):
-    intake = system.runtimes["intake"].database
-    assert load_demo_data(database=intake) is True
-    assert load_demo_data(database=intake) is False  # a second start keeps what is there
+    databases = {name: runtime.database for name, runtime in system.runtimes.items()}
+    assert load_demo(databases) is True
+    assert load_demo(databases) is False  # a second start keeps what is there
     admin = auth("network_admin", "*")
+    staff = api.get("/scheduling/v1/staff", params={"municipality": "BG-RAK", "role": "home_helper"},
+                    headers=admin).json()
+    assert staff["total"] == 5  # Rakitovo's five home helpers (seed 002)
+    assert api.get("/scheduling/v1/staff", headers=admin).json()["total"] == len(SCHEDULING_DATA["staff"])
 
     municipalities = api.get("/intake/v1/municipalities", headers=admin).json()
     assert sorted(m["code"] for m in municipalities) == sorted(m["code"] for m in data.MUNICIPALITIES)

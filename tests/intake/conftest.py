@@ -6,15 +6,20 @@ fixtures register the standard data of ``data.py`` through the API, each piece o
 ``register_municipalities(*codes)`` or ``registered_municipalities`` (Rakitovo and Pernik),
 ``settlements``, ``target_groups``, ``case_categories``, ``staff_roles``, ``home_help``,
 ``service_types``, ``programmes``; ``catalogue`` is what a client's record refers to.
-``register_client`` and ``client_maria`` register people."""
+``register_client`` and ``client_maria`` register people; ``staff_member`` makes a member of
+scheduling's staff known."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
+from services.intake.staff.service import keep_staff_member
 from shared.bootstrap import Runtime
+from shared.events.scheduling import StaffRegistered
 from shared.testing import created
 from tests.intake import data
 from tests.intake.data import Settlements
@@ -136,3 +141,18 @@ def register_client(intake, admin) -> Callable[..., dict]:
 def client_maria(registered_municipalities, register_client) -> dict:
     """Maria Petrova of Rakitovo, as registered."""
     return register_client(data.MARIA)
+
+
+@pytest.fixture
+def staff_member(intake_runtime) -> Callable[..., uuid.UUID]:
+    """``staff_member("mediator-ivanova", "BG-MTR")``: a member of staff made known to intake
+    as scheduling's StaffRegistered makes them (its handler's service function); their id."""
+    def known(subject: str, municipality: str, *, roles: Iterable[str] = ("home_helper",),
+              left_on: date | None = None, staff_id: uuid.UUID | None = None) -> uuid.UUID:
+        staff_id = staff_id or uuid.uuid4()
+        with intake_runtime.database.transaction() as session:
+            keep_staff_member(StaffRegistered(staff_id=staff_id, subject=subject, municipality=municipality,
+                                              roles=list(roles), left_on=left_on),
+                              as_of=datetime.now(UTC), session=session)
+        return staff_id
+    return known

@@ -3,6 +3,7 @@ the contract of seed 002, plan lines, the lifecycle and what scheduling is told.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -33,8 +34,10 @@ def suspension_reasons(intake, admin):
 
 
 @pytest.fixture
-def world(programmes, client_maria, register_client, suspension_reasons):
-    """Rakitovo in the network with the patronage programme, Pernik with its centre; a client of each."""
+def world(programmes, client_maria, register_client, suspension_reasons, staff_member):
+    """Rakitovo in the network with the patronage programme, Pernik with its centre; a client of
+    each; a home helper of Rakitovo."""
+    staff_member("helper-rak", "BG-RAK", staff_id=uuid.UUID(HELPER))
     return {"maria": client_maria["id"], "stefan": register_client(STEFAN)["id"]}
 
 
@@ -227,6 +230,21 @@ def test_a_line_may_say_where_the_service_happens(intake, world, rak):
 def test_bad_plans_are_422_naming_the_field(intake, world, rak, overrides, field):
     body = {"starts_on": "2021-07-05", "lines": [HOME_HELP_LINE], **overrides}
     assert_problem(intake.post(f"/clients/{world['maria']}/care-plans", json=body, headers=rak), 422, field)
+
+
+def test_a_preferred_worker_is_a_member_of_the_municipalitys_staff_who_delivers_the_service(
+        intake, world, rak, staff_member):
+    """Unknown, of another municipality, gone, or in no role that delivers home help: 422."""
+    yesterday = datetime.now(ZoneInfo("Europe/Sofia")).date() - timedelta(days=1)
+    refused = [staff_member("helper-per", "BG-PER"), staff_member("helper-gone", "BG-RAK", left_on=yesterday),
+               staff_member("psychologist-rak", "BG-RAK", roles=["psychologist"]), uuid.uuid4()]
+    for staff_id in refused:
+        body = {"starts_on": "2021-07-05", "lines": [CALL_LINE, {**HOME_HELP_LINE, "preferred_worker": str(staff_id)}]}
+        answer = intake.post(f"/clients/{world['maria']}/care-plans", json=body, headers=rak)
+        assert_problem(answer, 422, "lines.1.preferred_worker")
+    leaving = staff_member("helper-leaving", "BG-RAK", left_on=yesterday + timedelta(days=1))  # works today
+    body = {"starts_on": "2021-07-05", "lines": [{**HOME_HELP_LINE, "preferred_worker": str(leaving)}]}
+    created(intake.post(f"/clients/{world['maria']}/care-plans", json=body, headers=rak))
 
 
 def test_under_an_agreement_every_line_is_a_service_its_programme_pays_for(intake, world, rak, admin):

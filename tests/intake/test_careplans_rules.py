@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from services.intake.careplans import rules
 from services.intake.careplans.schemas import LineCreate
+from shared import week
 from shared.errors import Conflict
 from shared.events.intake import Place, ServiceMode
 
@@ -94,12 +95,12 @@ windows = st.lists(
 
 
 def overlap(a: tuple[str, str], b: tuple[str, str]) -> bool:
-    return rules.minutes(a[0]) < rules.minutes(b[1]) and rules.minutes(b[0]) < rules.minutes(a[1])
+    return week.minutes(a[0]) < week.minutes(b[1]) and week.minutes(b[0]) < week.minutes(a[1])
 
 
 @given(windows)
 def test_an_overlap_is_found_exactly_when_two_windows_share_a_minute(spans):
-    found = rules.first_overlap(spans)
+    found = week.first_overlap(spans)
     any_pair = any(overlap(a, b) for a, b in combinations(spans, 2))
     assert (found is not None) == any_pair
     if found is not None:
@@ -108,19 +109,19 @@ def test_an_overlap_is_found_exactly_when_two_windows_share_a_minute(spans):
 
 
 def test_windows_that_touch_do_not_overlap():
-    assert rules.first_overlap([("10:00", "11:00"), ("09:00", "10:00"), ("11:00", "24:00")]) is None
-    assert rules.first_overlap([("09:00", "12:00"), ("13:00", "14:00"), ("11:59", "12:30")]) == (0, 2)
+    assert week.first_overlap([("10:00", "11:00"), ("09:00", "10:00"), ("11:00", "24:00")]) is None
+    assert week.first_overlap([("09:00", "12:00"), ("13:00", "14:00"), ("11:59", "12:30")]) == (0, 2)
 
 
 @given(st.integers(0, 1440))
 def test_minutes_reads_a_clock(total):
-    assert rules.minutes(clock(total)) == total
+    assert week.minutes(clock(total)) == total
 
 
 @given(windows)
 def test_a_line_accepts_its_windows_exactly_when_none_overlap(spans):
     body = {"service_type": "home_help", "per_week": 3, "time_windows": [{"start": s, "end": e} for s, e in spans]}
-    if rules.first_overlap(spans) is None:
+    if week.first_overlap(spans) is None:
         assert [(w.start, w.end) for w in LineCreate(**body).time_windows] == spans
     else:
         with pytest.raises(ValidationError) as refused:

@@ -25,14 +25,21 @@ PERSONAL = ("Ахмедова", "Фатме", "ул. Рила", "личен ле
 SESSION = "3f0c2a9e-5b1d-4c7e-9a61-0d2b8e4f7c13"  # a group session of scheduling
 
 
+# Members of staff, as scheduling publishes them: an expert supervises across the network.
+MEMBERS_OF_STAFF = [("mediator-ivanova", "BG-MTR"), ("mediator-stoyanova", "BG-MTR"), ("mediator-bgs", "BG-BGS"),
+                    ("expert-petrov", "BG-BGS")]
+
+
 def sofia_today() -> date:
     return datetime.now(ZoneInfo("Europe/Sofia")).date()
 
 
 @pytest.fixture
-def world(intake_runtime, register_municipalities, case_categories, register_client):
-    """Two municipalities of seed 000, case categories, a client in each, a household."""
+def world(intake_runtime, register_municipalities, case_categories, register_client, staff_member):
+    """Two municipalities of seed 000, case categories, a client in each, a household, the staff."""
     register_municipalities("BG-MTR", "BG-BGS")
+    for subject, municipality in MEMBERS_OF_STAFF:
+        staff_member(subject, municipality, roles=["expert" if subject.startswith("expert") else "health_mediator"])
     household = uuid.uuid4()
     with intake_runtime.database.transaction() as session:
         session.add(Household(id=household, municipality_code="BG-MTR", label="Ахмедови, ул. Рила 5"))
@@ -116,6 +123,23 @@ def test_the_client_or_household_must_belong_to_the_municipality(intake, world, 
     answer = intake.post("/cases", json=case_body(world, municipality="BG-BGS", client_id=None,
                                                   household_id=world["household"]), headers=admin)
     assert_problem(answer, 422, "household_id")
+
+
+def test_a_case_names_members_of_staff_working_today(intake, world, admin, mediator, staff_member):
+    """An assignee of the case's municipality; an expert of any (they supervise the network)."""
+    staff_member("mediator-gone", "BG-MTR", left_on=sofia_today() - timedelta(days=2))
+    for field, subject in [("assignee", "mediator-bgs"), ("assignee", "mediator-gone"), ("assignee", "Иванова"),
+                           ("assignee", "someone"), ("supervising_expert", "expert-unknown")]:
+        answer = intake.post("/cases", json=case_body(world, **{field: subject}), headers=admin)
+        assert_problem(answer, 422, field)
+    case = open_case(intake, admin, world, supervising_expert="expert-petrov")  # of Burgas
+    assert_problem(intake.patch(f"/cases/{case['id']}", json={"assignee": "mediator-bgs"}, headers=admin),
+                   422, "assignee")
+    changed = intake.patch(f"/cases/{case['id']}", json={"assignee": "mediator-stoyanova"}, headers=admin)
+    assert changed.status_code == 200 and changed.json()["assignee"] == "mediator-stoyanova"
+    follow_up = {"kind": "consultation", "description": "Какво да правим", "due_on": str(sofia_today()),
+                 "expert": "expert-unknown"}
+    assert_problem(intake.post(f"/cases/{case['id']}/follow-ups", json=follow_up, headers=mediator), 422, "expert")
 
 
 @pytest.mark.parametrize(("role", "municipalities", "status"), [
@@ -310,7 +334,8 @@ def test_cases_are_listed_with_filters_and_pagination(intake, world, auth, admin
     ids = [open_case(intake, mtr, world, title=f"Казус {i}", priority="urgent" if i == 0 else "normal",
                      assignee="mediator-ivanova" if i % 2 else "mediator-stoyanova")["id"] for i in range(5)]
     documents = open_case(intake, mtr, world, category="identity_documents", assignee=None)["id"]
-    burgas = open_case(intake, admin, world, municipality="BG-BGS", client_id=world["burgas_client"])["id"]
+    burgas = open_case(intake, admin, world, municipality="BG-BGS", client_id=world["burgas_client"],
+                       assignee="mediator-bgs")["id"]
     move(intake, mtr, ids[0], "in_progress")
 
     def listed(query: str = "", headers=mtr) -> dict:
@@ -596,7 +621,8 @@ def test_overdue_follow_ups_are_listed_most_overdue_first(intake, world, auth, a
     closed = open_case(intake, mediator, world)
     _follow_up(intake, mediator, closed["id"], today - timedelta(days=30))
     move(intake, mediator, closed["id"], "closed")  # its follow-ups are moot
-    burgas = open_case(intake, admin, world, municipality="BG-BGS", client_id=world["burgas_client"])
+    burgas = open_case(intake, admin, world, municipality="BG-BGS", client_id=world["burgas_client"],
+                       assignee="mediator-bgs")
     _follow_up(intake, admin, burgas["id"], today - timedelta(days=1))
 
     answer = intake.get("/follow-ups/overdue?municipality=BG-MTR", headers=mediator)
@@ -635,7 +661,7 @@ def test_overdue_counts_from_today_in_each_municipalitys_time_zone(intake, world
         assert intake.post("/municipalities", json=municipality, headers=admin).status_code == 201
         client = intake.post("/clients", json={"municipality": code, "given_name": "Ana", "family_name": code},
                              headers=admin).json()["id"]
-        case = open_case(intake, admin, world, municipality=code, client_id=client)
+        case = open_case(intake, admin, world, municipality=code, client_id=client, assignee=None)
         local_today = datetime.now(ZoneInfo(zone)).date()
         due[code] = _follow_up(intake, admin, case["id"], local_today - timedelta(days=1))["id"]
         _follow_up(intake, admin, case["id"], local_today)  # due today there: not overdue
@@ -676,7 +702,7 @@ def test_overdue_follow_ups_name_the_case_and_who_it_is_about_in_one_query(intak
     for _ in range(5):
         _follow_up(intake, mediator, household["id"], due)
     burgas = open_case(intake, admin, world, municipality="BG-BGS", client_id=world["burgas_client"],
-                       title="Изтекла лична карта")
+                       assignee="mediator-bgs", title="Изтекла лична карта")
     _follow_up(intake, admin, burgas["id"], due)
 
     items = overdue()

@@ -1,10 +1,42 @@
-"""Scheduling through its HTTP API, on SQLite and on PostgreSQL (the ``backend`` of tests/conftest.py)."""
+"""Scheduling through its HTTP API, on SQLite and on PostgreSQL (the ``backend`` of tests/conftest.py).
+
+``scheduling`` is a client of the scheduling app alone (its events stay in its outbox, where
+tests read them with ``published``). ``catalogue`` makes intake's municipalities and staff
+roles known as intake's events would (the handlers' service functions)."""
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+
+from services.scheduling.catalogue.service import keep_municipality, keep_staff_role
+from shared.bootstrap import Runtime
+from shared.events.intake import CodeRegistered, MunicipalityRegistered
+
+MUNICIPALITIES = [("BG-RAK", "Ракитово", "bg", "Europe/Sofia"), ("BG-PER", "Перник", "bg", "Europe/Sofia"),
+                  ("UA-LUB", "Лубни", "uk", "Europe/Kyiv")]
+STAFF_ROLES = ["home_helper", "medical_specialist", "health_mediator", "volunteer", "psychologist"]
 
 
 @pytest.fixture
 def scheduling(service_client) -> TestClient:
     return service_client("scheduling")
+
+
+@pytest.fixture
+def scheduling_runtime(service_runtime) -> Runtime:
+    return service_runtime("scheduling")
+
+
+@pytest.fixture
+def catalogue(scheduling_runtime) -> None:
+    """Rakitovo, Pernik and Lubny, and the network's staff roles (retired: "driver")."""
+    now = datetime.now(UTC)
+    with scheduling_runtime.database.transaction() as session:
+        for code, name, language, zone in MUNICIPALITIES:
+            keep_municipality(MunicipalityRegistered(code=code, name=name, language=language, timezone=zone),
+                              as_of=now, session=session)
+        for role in [*STAFF_ROLES, "driver"]:
+            keep_staff_role(CodeRegistered(kind="staff_role", code=role, names={"en": role}),
+                            active=role != "driver", as_of=now, session=session)

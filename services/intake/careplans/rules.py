@@ -2,9 +2,8 @@
 the place a service happens. Pure functions, tested in isolation."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from itertools import pairwise
 from typing import Literal, get_args
 
 from shared.errors import FieldError
@@ -71,22 +70,6 @@ MAX_YEARS = 10
 
 def default_place(mode: str) -> str:
     return DEFAULT_PLACE[mode]
-
-
-def minutes(clock: str) -> int:
-    """``"09:30"`` -> 570; ``"24:00"`` (the end of the day) -> 1440."""
-    hours, mins = clock.split(":")
-    return int(hours) * 60 + int(mins)
-
-
-def first_overlap(windows: Iterable[tuple[str, str]]) -> tuple[int, int] | None:
-    """Positions of two windows that overlap, or None. Windows that only touch
-    (09:00-10:00 and 10:00-11:00) do not overlap."""
-    spans = sorted((minutes(start), minutes(end), i) for i, (start, end) in enumerate(windows))
-    for (_s1, end1, i), (start2, _e2, j) in pairwise(spans):
-        if start2 < end1:
-            return (min(i, j), max(i, j))
-    return None
 
 
 def years_after(day: date, years: int) -> date:

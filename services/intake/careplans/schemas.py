@@ -12,14 +12,10 @@ from services.intake.careplans.rules import (
     MAX_YEARS,
     PER_WEEK_STEP,
     Status,
-    first_overlap,
-    minutes,
 )
 from shared.events.intake import Place, Weekday
 from shared.paging import PageQuery
 from shared.types import (
-    Clock,
-    ClockOrMidnight,
     Code,
     IsoDate,
     MunicipalityCode,
@@ -30,6 +26,7 @@ from shared.types import (
     not_null,
     note,
 )
+from shared.week import TimeWindow, first_overlap
 
 PERIOD = f"on or after {EARLIEST_DAY}; a period lasts at most {MAX_YEARS} years"
 # Why a plan moved, in words: kept in the plan's history, never in an event.
@@ -97,18 +94,6 @@ class AgreementRead(ReadModel):
 
 
 # -- care plans --------------------------------------------------------------------------
-
-
-class TimeWindow(RequestModel):
-    start: Clock
-    end: ClockOrMidnight = Field(description="After start; 24:00 is the end of the day")
-
-    @field_validator("end")
-    @classmethod
-    def _after_start(cls, end: str, info: ValidationInfo) -> str:
-        if "start" in info.data and minutes(end) <= minutes(info.data["start"]):
-            raise ValueError(f"must be after start ({info.data['start']})")
-        return end
 
 
 class LineCreate(RequestModel):

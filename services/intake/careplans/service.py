@@ -35,7 +35,16 @@ from services.intake.catalogue.lookups import require_code, require_service_type
 from services.intake.clients import rules as client_rules
 from services.intake.consents.rules import SERVICES
 from services.intake.consents.service import require_consent
-from services.intake.models import Agreement, CarePlan, CarePlanLine, CarePlanStatusChange, Client, Programme
+from services.intake.models import (
+    Agreement,
+    CarePlan,
+    CarePlanLine,
+    CarePlanStatusChange,
+    Client,
+    Programme,
+    ServiceType,
+)
+from services.intake.staff.lookups import require_staff_member
 from shared.auth import Principal
 from shared.db import flush_unique
 from shared.errors import Conflict, FieldError, Invalid, NotFound
@@ -157,7 +166,7 @@ def create_plan(client: Client, data: CarePlanCreate, *, created_by: str, sessio
     plan = CarePlan(id=uuid.uuid4(), client_id=client.id, municipality_code=client.municipality_code,
                     agreement=agreement, status=rules.LIFECYCLE.initial, starts_on=data.starts_on,
                     ends_on=data.ends_on, created_at=now, created_by=created_by, changed_at=now)
-    plan.lines = _lines(data.lines, agreement, {}, session)
+    plan.lines = _lines(data.lines, agreement, {}, client.municipality_code, session)
     session.add(plan)
     session.flush()  # the answer shows the keys the relationships set (agreement_id, service types)
     return plan
@@ -178,7 +187,8 @@ def change_plan(plan: CarePlan, data: CarePlanUpdate, *, session: Session) -> Ca
     plan.ends_on = data.ends_on if "ends_on" in sent else plan.ends_on
     _check_plan_dates(plan.starts_on, plan.ends_on, plan.municipality_code, session)
     if "lines" in sent:
-        plan.lines = _lines(data.lines, plan.agreement, {line.id: line for line in plan.lines}, session)
+        plan.lines = _lines(data.lines, plan.agreement, {line.id: line for line in plan.lines},
+                            plan.municipality_code, session)
     else:  # a new agreement may not pay for the lines already there
         _check_programme_pays(plan.lines, plan.agreement)
     if plan.status == rules.ACTIVE:
@@ -205,9 +215,9 @@ def _check_plan_dates(starts_on: date, ends_on: date | None, municipality: str, 
 
 
 def _lines(lines: list[LineCreate] | list[LineUpdate], agreement: Agreement | None,
-           existing: dict[uuid.UUID, CarePlanLine], session: Session) -> list[CarePlanLine]:
+           existing: dict[uuid.UUID, CarePlanLine], municipality: str, session: Session) -> list[CarePlanLine]:
     """The plan's new lines; a line sent with the id of an existing one keeps that id."""
-    made = [_line(i, line, existing, session) for i, line in enumerate(lines)]
+    made = [_line(i, line, existing, municipality, session) for i, line in enumerate(lines)]
     for position, line in enumerate(made):
         if line in made[:position]:
             raise Invalid(f"lines.{position}.id", f"line {line.id} is listed twice")
@@ -216,7 +226,7 @@ def _lines(lines: list[LineCreate] | list[LineUpdate], agreement: Agreement | No
 
 
 def _line(position: int, data: LineCreate | LineUpdate, existing: dict[uuid.UUID, CarePlanLine],
-          session: Session) -> CarePlanLine:
+          municipality: str, session: Session) -> CarePlanLine:
     service_type = require_service_type(data.service_type, session=session, field=f"lines.{position}.service_type")
     line_id = getattr(data, "id", None)
     if line_id is not None and line_id not in existing:
@@ -227,9 +237,22 @@ def _line(position: int, data: LineCreate | LineUpdate, existing: dict[uuid.UUID
     line.per_week = data.per_week
     line.preferred_days = rules.week_order(data.preferred_days)
     line.time_windows = [w.model_dump() for w in sorted(data.time_windows, key=lambda w: w.start)]
+    if data.preferred_worker is not None:
+        _require_worker_for(service_type, data.preferred_worker, municipality, position, session)
     line.preferred_worker = data.preferred_worker
     line.place = data.place or rules.default_place(service_type.mode)
     return line
+
+
+def _require_worker_for(service_type: ServiceType, staff_id: uuid.UUID, municipality: str, position: int,
+                        session: Session) -> None:
+    """A preferred worker is a member of the municipality's staff in a role that delivers the service."""
+    field = f"lines.{position}.preferred_worker"
+    member = require_staff_member(staff_id, municipality, on=today_in(municipality, session=session), field=field,
+                                  session=session)
+    if not set(member.roles) & set(service_type.staff_roles):
+        raise Invalid(field, f"staff member {staff_id} has none of the roles that deliver {service_type.code} "
+                             f"({', '.join(service_type.staff_roles)})")
 
 
 def _check_programme_pays(lines: list[CarePlanLine], agreement: Agreement | None) -> None:

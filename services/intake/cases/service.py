@@ -31,6 +31,7 @@ from services.intake.cases.schemas import (
 )
 from services.intake.catalogue.lookups import require_code, require_municipality, today_in
 from services.intake.models import Case, CaseStatusChange, Client, CodeListEntry, FollowUp, Household, Municipality
+from services.intake.staff.lookups import require_staff_subject
 from shared.auth import Principal
 from shared.db import flush_unique
 from shared.errors import Conflict, Invalid, NotFound
@@ -50,6 +51,8 @@ SCHEDULING = "scheduling"  # opened_by of the cases that visits raise
 def open_case(data: CaseCreate, *, opened_by: str, session: Session) -> Case:
     require_municipality(data.municipality, session=session)
     _require_subject(data, session=session)
+    _require_staff(data.municipality, {"assignee": data.assignee, "supervising_expert": data.supervising_expert},
+                   session=session)
     _require_origin(data)
     require_code("case_category", data.category, session=session, field="category")
     _refuse_second_case_for_visit(data.origin, data.origin_ref, session=session)
@@ -193,6 +196,8 @@ def update_case(case: Case, data: CaseUpdate, *, session: Session) -> Case:
     if "category" in changes:
         require_code("case_category", changes["category"], session=session, field="category")
         case.category_code = changes.pop("category")
+    _require_staff(case.municipality_code, {name: changes.get(name) for name in ("assignee", "supervising_expert")},
+                   session=session)
     for name, value in changes.items():
         setattr(case, name, value)
     return case
@@ -225,6 +230,7 @@ def record_follow_up(case: Case, data: FollowUpCreate, *, recorded_by: str,
                      session: Session) -> tuple[FollowUp, FollowUp | None]:
     """A planned or done follow-up; with ``next_due_on`` the next one is scheduled too."""
     _refuse_closed(case)
+    _require_staff(case.municipality_code, {"expert": data.expert}, session=session)
     expert = data.expert or (case.supervising_expert if data.kind == "consultation" else None)
     _check_follow_up(case, kind=data.kind, institution=data.institution, expert=expert, due_on=data.due_on,
                      done_on=data.done_on, outcome=data.outcome, next_due_on=data.next_due_on, session=session)
@@ -255,6 +261,16 @@ def update_follow_up(case: Case, follow_up_id: uuid.UUID, data: FollowUpUpdate, 
     _record_follow_up_event(case, follow_up, session=session)
     scheduled = _schedule_next(case, follow_up, next_due_on, created_by=recorded_by, session=session)
     return follow_up, scheduled
+
+
+def _require_staff(municipality: str, named: dict[str, str | None], *, session: Session) -> None:
+    """Each subject ``named`` by its field is a member of staff working today: an assignee of
+    the municipality's staff, an expert (who supervises across the network) of any's."""
+    today = today_in(municipality, session=session)
+    for field, subject in named.items():
+        if subject is not None:
+            require_staff_subject(subject, municipality if field == "assignee" else None, on=today, field=field,
+                                  session=session)
 
 
 def _check_follow_up(case: Case, *, session: Session, **fields) -> None:

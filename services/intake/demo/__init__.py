@@ -1,6 +1,7 @@
 """Loads the demo data of ``make run`` through intake's own service functions,
-so every change publishes its events as a user's would. A command: it owns its
-transaction, so the demo data is loaded whole or not at all."""
+so every change publishes its events as a user's would: the catalogue first, then
+(once scheduling's staff is known, see ``services.demo``) the people. Commands:
+each owns its transaction, so each part is loaded whole or not at all."""
 from __future__ import annotations
 
 import uuid
@@ -29,37 +30,46 @@ from services.intake.clients.service import register_client
 from services.intake.consents.schemas import ConsentCreate
 from services.intake.consents.service import record_decision
 from services.intake.demo import data
-from services.intake.models import Client, Municipality
+from services.intake.models import Client, Municipality, Settlement
 from shared.db import Database
 from shared.types import Location
 
 DEMO = "demo"  # who recorded the demo data
 
 
-def load_demo_data(*, database: Database) -> bool:
-    """Loads once: does nothing if any municipality exists. Returns whether it loaded."""
+def load_demo_catalogue(*, database: Database) -> bool:
+    """The networks, municipalities, settlements, code lists, service types and programmes;
+    once: does nothing if any municipality exists. Returns whether it loaded."""
     with database.transaction() as session:
         if session.scalars(select(Municipality.code).limit(1)).first() is not None:
             return False
-        settlements = _load_catalogue(session)
-        clients = _load_clients(session, settlements)
+        _load_catalogue(session)
+    return True
+
+
+def load_demo_people(*, database: Database) -> bool:
+    """Clients with consents, assessments, agreements, care plans and cases, after the catalogue
+    and once scheduling's staff is known (plans and cases name them); once: does nothing if
+    any client exists. Returns whether it loaded."""
+    with database.transaction() as session:
+        if session.scalars(select(Client.id).limit(1)).first() is not None:
+            return False
+        clients = _load_clients(session, {row.name: row.id for row in session.scalars(select(Settlement))})
         _load_consents(session, clients)
         _load_care(session, clients)
         _load_cases(session, clients)
     return True
 
 
-def _load_catalogue(session: Session) -> dict[str, uuid.UUID]:
+def _load_catalogue(session: Session) -> None:
     for network in data.NETWORKS:
         register_network(catalogue.NetworkCreate(**network), session=session)
     for municipality in data.MUNICIPALITIES:
         register_municipality(catalogue.MunicipalityCreate(**municipality), session=session)
-    settlements = {}
     for code, name, kind, marginalised, latitude, longitude in data.SETTLEMENTS:
-        settlement = register_settlement(code, catalogue.SettlementCreate(
+        register_settlement(code, catalogue.SettlementCreate(
             name=name, kind=kind, marginalised_community=marginalised,
             location=Location(latitude=latitude, longitude=longitude)), session=session)
-        settlements[name] = settlement.id
     for kind, entries in data.CODE_LISTS.items():
         for code, names in entries.items():
             register_code(kind, catalogue.CodeCreate(code=code, names=names), session=session)
@@ -67,7 +77,6 @@ def _load_catalogue(session: Session) -> dict[str, uuid.UUID]:
         register_service_type(catalogue.ServiceTypeCreate(**service_type), session=session)
     for programme in data.PROGRAMMES:
         register_programme(catalogue.ProgrammeCreate(**programme), session=session)
-    return settlements
 
 
 def _load_clients(session: Session, settlements: dict[str, uuid.UUID]) -> dict[str, Client]:

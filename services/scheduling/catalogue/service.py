@@ -1,5 +1,6 @@
 """Scheduling's copy of intake's catalogue: municipalities (visits are planned in
-their time zone) and service types (durations, staff roles), kept from events."""
+their time zone), service types (durations, staff roles) and the staff-role code
+list, kept from events."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.scheduling.models import Municipality, ServiceType
+from services.scheduling.models import Municipality, ServiceType, StaffRole
 from shared.auth import Principal
-from shared.events.intake import MunicipalityRegistered, ServiceTypeRegistered
+from shared.events.intake import CodeRegistered, MunicipalityRegistered, ServiceTypeRegistered
 from shared.replicas import keep_latest
 from shared.scope import in_scope
 
@@ -23,6 +24,14 @@ def keep_service_type(event: ServiceTypeRegistered, *, active: bool, as_of: date
     keep_latest(session, ServiceType(
         code=event.code, names=event.names, mode=event.mode, staff_roles=event.staff_roles,
         default_duration_minutes=event.default_duration_minutes, unit=event.unit, active=active, as_of=as_of))
+
+
+STAFF_ROLE = "staff_role"  # the code list whose entries scheduling keeps
+
+
+def keep_staff_role(event: CodeRegistered, *, active: bool, as_of: datetime, session: Session) -> None:
+    if event.kind == STAFF_ROLE:
+        keep_latest(session, StaffRole(code=event.code, active=active, as_of=as_of))
 
 
 def list_municipalities(principal: Principal, *, session: Session) -> list[Municipality]:
