@@ -45,8 +45,8 @@ class EmbeddedSystem:
             consumer.declare()
         workers = [(c.name + "-consumer", c.run) for c in consumers]
         workers += [(name + "-relay", rt.relay().run) for name, rt in self.runtimes.items()]
-        workers += [(name + "-beat", partial(run_beat_in_process, rt.celery(), name, rt.spec.tasks))
-                    for name, rt in self.runtimes.items() if rt.spec.tasks.beat]
+        beats = [(rt.celery(), name, rt.spec.tasks) for name, rt in self.runtimes.items() if rt.spec.tasks.beat]
+        workers += [("beat", partial(run_beat_in_process, beats))]
         for name, loop in workers:
             thread = threading.Thread(target=loop, args=(self.stop,), name=name, daemon=True)
             thread.start()

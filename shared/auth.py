@@ -52,6 +52,13 @@ AGGREGATE_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT,
 ACCESS_LOG_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.DATA_PROTECTION_OFFICER)
 
 
+def serves_only_assigned(roles: frozenset[str]) -> bool:
+    """Whether a caller with ``roles`` sees only their own work and the clients they serve: one
+    whose only role that reads personal data is the worker's (a worker who is also a
+    coordinator reads as one)."""
+    return roles & PERSONAL_DATA_READERS == {Role.WORKER.value}
+
+
 @dataclass(frozen=True)
 class Principal:
     subject: str

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event, text
+from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, TypeDecorator, create_engine, event, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError, TimeoutError as PoolTimeout
@@ -86,6 +86,15 @@ def flush_unique(session: Session, conflict: Conflict) -> None:
     except IntegrityError:
         session.rollback()
         raise conflict from None
+
+
+def take_turn(session: Session, column: Any, where: ColumnElement[bool]) -> None:
+    """Transactions that take their turn on the same row (``where``) run one after the other,
+    each until it ends: a write of ``column`` (a plain column of the row) to itself is the lock
+    on both databases (PostgreSQL's row lock, which inserts referring to the row do not wait
+    for; SQLite's write lock, whenever the transaction began)."""
+    session.execute(update(column.class_).where(where).values({column: column})
+                    .execution_options(synchronize_session=False))
 
 
 class Database:

@@ -5,6 +5,7 @@ the event it reflects and an older event never overwrites a newer one."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Mapped, Session
@@ -16,9 +17,14 @@ class Replica:
     as_of: Mapped[datetime]
 
 
-def keep_latest(session: Session, row: Replica) -> None:
-    """Stores ``row`` as its event describes it, unless a later event is already kept."""
+R = TypeVar("R", bound=Replica)
+
+
+def keep_latest(session: Session, row: R) -> R | None:
+    """Stores ``row`` as its event describes it, unless a later event is already kept;
+    returns the stored row, or None when the event changed nothing."""
     key = inspect(type(row)).primary_key_from_instance(row)
     kept = session.get(type(row), key)
     if kept is None or kept.as_of <= row.as_of:
-        session.merge(row)
+        return session.merge(row)
+    return None

@@ -51,16 +51,22 @@ def make_celery(service: str, settings: Settings, database: Database,
     return app
 
 
-def run_beat_in_process(celery: Celery, service: str, tasks: TaskRegistry, stop: threading.Event, *,
-                        tick: float = 1.0) -> None:
-    """Embedded mode's beat: sends each periodic task when it is due (eager Celery runs
-    it in this thread), until ``stop``. A failing task is logged and tried at its next turn."""
-    next_run = dict.fromkeys(tasks.beat, 0.0)
+# A service's Celery app, its name and its tasks: what embedded mode's beat sends.
+Beat = tuple[Celery, str, TaskRegistry]
+
+
+def run_beat_in_process(beats: list[Beat], stop: threading.Event, *, tick: float = 1.0) -> None:
+    """Embedded mode's beat: sends each periodic task of every service when it is due (eager
+    Celery runs it in this thread), until ``stop``. A failing task is logged and tried at its
+    next turn. One thread for all: Celery's eager send flips a process-wide "a join would
+    block" flag and restores it on the way out, which two threads at once leave set."""
+    next_run = {(service, name): 0.0 for _, service, tasks in beats for name in tasks.beat}
     while not stop.is_set():
-        for name, every in tasks.beat.items():
-            if time.monotonic() >= next_run[name]:
-                next_run[name] = time.monotonic() + every.total_seconds()
-                _send(celery, task_name(service, name))
+        for celery, service, tasks in beats:
+            for name, every in tasks.beat.items():
+                if time.monotonic() >= next_run[service, name]:
+                    next_run[service, name] = time.monotonic() + every.total_seconds()
+                    _send(celery, task_name(service, name))
         stop.wait(tick)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Uuid
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models import service_base
@@ -104,3 +104,55 @@ class StaffAbsence(Base):
     ends_on: Mapped[date]
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime]
+
+
+class CarePlan(Replica, Base):
+    """Replica of an intake care plan in force, the whole plan as its latest event gave it
+    (``lines``: the events' CarePlanLine, as JSON); ``planned_until``: the last day its
+    visits are generated for."""
+
+    __tablename__ = "care_plan"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    municipality_code: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # active, suspended, ended
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    latitude: Mapped[float | None] = mapped_column(Float)  # where home visits happen
+    longitude: Mapped[float | None] = mapped_column(Float)
+    settlement_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    lines: Mapped[list[dict]] = mapped_column(JSON)
+    planned_until: Mapped[date | None]
+
+
+class Visit(Base):
+    """One visit of a care plan line: planned, then checked in, completed, missed or
+    cancelled. ``staff_id`` null: no one could do it, for ``unstaffed_reason``."""
+
+    __tablename__ = "visit"
+    __table_args__ = (Index("ix_visit_staff_id_starts_at", "staff_id", "starts_at"),
+                      Index("ix_visit_care_plan_id_starts_at", "care_plan_id", "starts_at"),
+                      Index("ix_visit_municipality_code_starts_at", "municipality_code", "starts_at"))
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    care_plan_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    line_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    municipality_code: Mapped[str] = mapped_column(String(32))
+    service_type: Mapped[str] = mapped_column(String(64))
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
+    unstaffed_reason: Mapped[str | None] = mapped_column(String(32))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    planned_at: Mapped[datetime]
+
+
+class ClientServedBy(Base):
+    """The workers (token subjects) last announced as serving a client
+    (``scheduling.client.assigned.v1``), so that only changes are announced."""
+
+    __tablename__ = "client_served_by"
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    staff_subject: Mapped[str] = mapped_column(String(200), primary_key=True)

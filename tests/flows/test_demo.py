@@ -30,6 +30,10 @@ def test_demo_data_loads_once_and_flows_to_the_other_services(system, api, auth)
     until(counted, timeout=15)
     until(lambda: len(api.get("/scheduling/v1/service-types", headers=admin).json()) == len(data.SERVICE_TYPES),
           timeout=15)
+    # Rakitovo's active plans reach scheduling, which plans their visits and gives them to the helpers.
+    until(lambda: api.get("/scheduling/v1/visits", params={"municipality": "BG-RAK"}, headers=admin)
+          .json()["total"] > 0, timeout=15)
+    assert api.get("/scheduling/v1/visits", params={"unstaffed": "true"}, headers=admin).json()["total"] == 0
     overdue = api.get("/intake/v1/follow-ups/overdue", headers=admin).json()
     assert [item["category"] for item in overdue["items"]] == ["health_access"]
 

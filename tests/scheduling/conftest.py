@@ -10,13 +10,16 @@ from datetime import UTC, datetime
 import pytest
 from fastapi.testclient import TestClient
 
-from services.scheduling.catalogue.service import keep_municipality, keep_staff_role
+from services.scheduling.catalogue.service import keep_municipality, keep_service_type, keep_staff_role
 from shared.bootstrap import Runtime
-from shared.events.intake import CodeRegistered, MunicipalityRegistered
+from shared.events.intake import CodeRegistered, MunicipalityRegistered, ServiceTypeRegistered
 
 MUNICIPALITIES = [("BG-RAK", "Ракитово", "bg", "Europe/Sofia"), ("BG-PER", "Перник", "bg", "Europe/Sofia"),
                   ("UA-LUB", "Лубни", "uk", "Europe/Kyiv")]
 STAFF_ROLES = ["home_helper", "medical_specialist", "health_mediator", "volunteer", "psychologist"]
+SERVICE_TYPES = [("home_help", "home_visit", ["home_helper"], 120, "hour"),
+                 ("home_nursing", "home_visit", ["medical_specialist"], 60, "visit"),
+                 ("telephone_friend", "phone", ["volunteer"], 20, "visit")]
 
 
 @pytest.fixture
@@ -31,7 +34,8 @@ def scheduling_runtime(service_runtime) -> Runtime:
 
 @pytest.fixture
 def catalogue(scheduling_runtime) -> None:
-    """Rakitovo, Pernik and Lubny, and the network's staff roles (retired: "driver")."""
+    """Rakitovo, Pernik and Lubny, the network's staff roles (retired: "driver"), home help,
+    home nursing and telephone friend."""
     now = datetime.now(UTC)
     with scheduling_runtime.database.transaction() as session:
         for code, name, language, zone in MUNICIPALITIES:
@@ -40,3 +44,7 @@ def catalogue(scheduling_runtime) -> None:
         for role in [*STAFF_ROLES, "driver"]:
             keep_staff_role(CodeRegistered(kind="staff_role", code=role, names={"en": role}),
                             active=role != "driver", as_of=now, session=session)
+        for code, mode, roles, minutes, unit in SERVICE_TYPES:
+            keep_service_type(ServiceTypeRegistered(code=code, names={"en": code}, mode=mode, staff_roles=roles,
+                                                    default_duration_minutes=minutes, unit=unit),
+                              active=True, as_of=now, session=session)

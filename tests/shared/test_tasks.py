@@ -92,7 +92,7 @@ def test_embedded_beat_runs_each_periodic_task_when_due_and_survives_a_failure(t
 
     app = make_celery("intake", SETTINGS, Database(f"sqlite:///{tmp_path}/beat.db"), tasks)
     stop = threading.Event()
-    beat = threading.Thread(target=run_beat_in_process, args=(app, "intake", tasks, stop), kwargs={"tick": 0.005})
+    beat = threading.Thread(target=run_beat_in_process, args=([(app, "intake", tasks)], stop), kwargs={"tick": 0.005})
     beat.start()
     until(lambda: runs.count("often") >= 3 and runs.count("broken") >= 3, timeout=10)
     stop.set()

@@ -15,9 +15,8 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from services.intake.access.rules import serves_only_assigned
 from services.intake.models import AssignmentsKnown, Case, Client, ClientAssignment
-from shared.auth import Principal
+from shared.auth import Principal, serves_only_assigned
 from shared.errors import NotFound
 from shared.scope import get_in_scope, scope_filter
 

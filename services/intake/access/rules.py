@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from shared.auth import PERSONAL_DATA_READERS, Role
-
 # What a read showed of a client, as the access log names it.
 Reading = Literal[
     "client",               # the client's record (also as a change answers it)
@@ -18,9 +16,3 @@ Reading = Literal[
     "overdue_follow_up",    # an overdue follow-up listed with their name
     "access_log",           # who read their data (the data-protection officer's query)
 ]
-
-
-def serves_only_assigned(roles: frozenset[str]) -> bool:
-    """Whether a caller with ``roles`` reads only the clients they serve: one whose only role
-    that reads personal data is the worker's (a worker who is also a coordinator reads as one)."""
-    return roles & PERSONAL_DATA_READERS == {Role.WORKER.value}

@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Row, Select, false, intersect, select, union, union_all, update
+from sqlalchemy import ColumnElement, Row, Select, false, intersect, select, union, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from services.intake.access.lookups import get_readable, readable
@@ -37,6 +37,7 @@ from services.intake.models import (
     Settlement,
 )
 from shared.auth import Principal
+from shared.db import take_turn
 from shared.errors import Conflict, Invalid
 from shared.events.intake import ClientRegistered, ClientUpdated
 from shared.messaging.outbox import record_event
@@ -152,11 +153,8 @@ _PLAIN_FIELDS = {"given_name", "family_name", "birth_date", "sex", "phone", "ema
 def _take_turn(municipality: str, *, session: Session) -> None:
     """Registrations in a municipality run one at a time, until their transaction ends, so
     that each looks for duplicates after the one before it committed. No narrower key would
-    do: similar names and unknown birth dates match across any exact key. A write to the
-    municipality's row is the lock on both databases (PostgreSQL's row lock, which inserts
-    referring to the row do not wait for; SQLite's write lock, whenever the transaction began)."""
-    session.execute(update(Municipality).where(Municipality.code == municipality)
-                    .values(name=Municipality.name).execution_options(synchronize_session=False))
+    do: similar names and unknown birth dates match across any exact key."""
+    take_turn(session, Municipality.name, Municipality.code == municipality)
 
 
 def update_client(client: Client, data: ClientUpdate, *, changed_by: str, session: Session) -> Client:

@@ -1,0 +1,146 @@
+"""Who does a visit, with no database: a member of staff in a role that delivers the
+service, working that day, available in their usual week, not booked then (travel between
+consecutive visits counted), and under their contracted hours that week; the plan's
+preferred worker first, then the client's usual one (continuity), then the least loaded.
+A visit no one can do keeps the reason of the candidate that came closest."""
+from __future__ import annotations
+
+import bisect
+import math
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from services.scheduling.visits.rules import week_of
+from shared.events.scheduling import has_left
+
+Point = tuple[float, float]  # latitude, longitude
+
+# Why a visit has no worker, from the furthest from staffed to the nearest.
+NO_STAFF_IN_ROLE = "no_staff_in_role"
+NOT_WORKING = "not_working"  # left, or absent that day
+NOT_AVAILABLE = "not_available"  # outside their usual week
+DOUBLE_BOOKED = "double_booked"
+OVER_CONTRACTED_HOURS = "over_contracted_hours"
+REASONS = (NO_STAFF_IN_ROLE, NOT_WORKING, NOT_AVAILABLE, DOUBLE_BOOKED, OVER_CONTRACTED_HOURS)
+
+SPEED_KM_PER_HOUR = 30  # by car between villages, parking included
+TRAVEL_SETTLING = timedelta(minutes=5)
+TRAVEL_UNKNOWN = timedelta(minutes=15)  # where a place has no coordinates
+
+
+@dataclass(frozen=True)
+class Visit:
+    """What assignment reads of a visit: when (UTC and the local day and minutes), where, whom."""
+
+    client_id: uuid.UUID
+    roles: frozenset[str]  # who may deliver the service
+    starts_at: datetime
+    ends_at: datetime
+    day: date  # local
+    start: int  # local minutes after midnight
+    end: int
+    place: Point | None = None
+    preferred: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class Booking:
+    starts_at: datetime
+    ends_at: datetime
+    place: Point | None
+    client_id: uuid.UUID
+
+
+@dataclass
+class Member:
+    """A member of staff as assignment sees them, with what is already booked for them."""
+
+    id: uuid.UUID
+    roles: frozenset[str]
+    contracted_minutes: int  # a week
+    week: dict[int, list[tuple[int, int]]]  # weekday -> windows (local minutes)
+    away: list[tuple[date, date]] = field(default_factory=list)
+    left_on: date | None = None
+    bookings: list[Booking] = field(default_factory=list)  # by start
+    minutes_by_week: Counter[date] = field(default_factory=Counter)  # Monday -> booked minutes
+
+    def book(self, visit: Visit) -> None:
+        booking = Booking(visit.starts_at, visit.ends_at, visit.place, visit.client_id)
+        bisect.insort(self.bookings, booking, key=lambda b: b.starts_at)
+        self.minutes_by_week[week_of(visit.day)] += _minutes(visit.ends_at - visit.starts_at)
+
+    def reason_against(self, visit: Visit) -> str | None:
+        """Why this member cannot do ``visit``, or None."""
+        if not self.roles & visit.roles:
+            return NO_STAFF_IN_ROLE
+        if has_left(self.left_on, on=visit.day) or any(first <= visit.day <= last for first, last in self.away):
+            return NOT_WORKING
+        if not any(start <= visit.start and visit.end <= end for start, end in self.week.get(visit.day.weekday(), ())):
+            return NOT_AVAILABLE
+        if self._clashes(visit):
+            return DOUBLE_BOOKED
+        if self.minutes_by_week[week_of(visit.day)] + visit.end - visit.start > self.contracted_minutes:
+            return OVER_CONTRACTED_HOURS
+        return None
+
+    def _clashes(self, visit: Visit) -> bool:
+        """Overlaps a booking, or leaves no time to travel from the one before or to the one after."""
+        at = bisect.bisect_left(self.bookings, visit.starts_at, key=lambda b: b.starts_at)
+        before = self.bookings[at - 1] if at else None
+        after = self.bookings[at] if at < len(self.bookings) else None
+        return bool(before and before.ends_at + travel(before.place, visit.place) > visit.starts_at) or bool(
+            after and visit.ends_at + travel(visit.place, after.place) > after.starts_at)
+
+    def served(self, client_id: uuid.UUID) -> int:
+        return sum(1 for booking in self.bookings if booking.client_id == client_id)
+
+
+def travel(origin: Point | None, destination: Point | None) -> timedelta:
+    """Time to get from one visit's place to the next's: the straight line at SPEED_KM_PER_HOUR."""
+    if origin is None or destination is None:
+        return TRAVEL_UNKNOWN if origin != destination else timedelta(0)
+    if origin == destination:
+        return timedelta(0)
+    return TRAVEL_SETTLING + timedelta(hours=distance_km(origin, destination) / SPEED_KM_PER_HOUR)
+
+
+def distance_km(a: Point, b: Point) -> float:
+    """Great-circle distance (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371 * math.asin(math.sqrt(h))
+
+
+def choose(visit: Visit, members: Sequence[Member]) -> tuple[Member | None, str | None]:
+    """The member who does ``visit`` (booked for it), or None with the reason no one can."""
+    able = [m for m in members if m.reason_against(visit) is None]
+    if not able:
+        return None, closest_reason(visit, members)
+    chosen = min(able, key=lambda m: (m.id != visit.preferred, -m.served(visit.client_id),
+                                      m.minutes_by_week[week_of(visit.day)], str(m.id)))
+    chosen.book(visit)
+    return chosen, None
+
+
+def closest_reason(visit: Visit, members: Iterable[Member]) -> str:
+    reasons = [m.reason_against(visit) for m in members]
+    return max((r for r in reasons if r), key=REASONS.index, default=NO_STAFF_IN_ROLE)
+
+
+def by_member(members: Iterable[Member]) -> dict[uuid.UUID, Member]:
+    return {member.id: member for member in members}
+
+
+def weekly(windows: Iterable[tuple[int, int, int]]) -> dict[int, list[tuple[int, int]]]:
+    """(weekday, start, end) rows -> windows by weekday."""
+    week: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for weekday, start, end in windows:
+        week[weekday].append((start, end))
+    return dict(week)
+
+
+def _minutes(span: timedelta) -> int:
+    return round(span.total_seconds() / 60)

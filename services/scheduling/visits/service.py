@@ -1,0 +1,259 @@
+"""Visits from care plans: intake's plans kept as a replica, each plan's visits generated
+over a rolling horizon and given to staff, again for the future when the plan changes,
+cancelled when it stops. Publishes who serves whom (``scheduling.client.(un)assigned.v1``)."""
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from services.scheduling.models import (
+    CarePlan,
+    ClientServedBy,
+    Municipality,
+    ServiceType,
+    Staff,
+    StaffAbsence,
+    Visit,
+)
+from services.scheduling.visits import assignment, rules
+from services.scheduling.visits.schemas import VisitFilters
+from shared.auth import Principal, serves_only_assigned
+from shared.db import take_turn
+from shared.errors import NotFound
+from shared.events.intake import CarePlanActivated, CarePlanLine, CarePlanSuspended
+from shared.events.scheduling import ClientAssigned, ClientUnassigned
+from shared.messaging.outbox import record_event
+from shared.paging import Page, paginate
+from shared.replicas import keep_latest
+from shared.scope import get_in_scope, scope_filter
+
+HORIZON = timedelta(weeks=4)
+PLANNED, CHECKED_IN, COMPLETED, MISSED, CANCELLED = "planned", "checked_in", "completed", "missed", "cancelled"
+BOOKED = (PLANNED, CHECKED_IN, COMPLETED)  # what takes a worker's time
+PLANNED_PLACES = ("home", "phone")  # centre slots, rounds and groups are planned by their own features
+
+
+# -- the replica, and what its events do ---------------------------------------------------------
+
+
+def keep_plan_in_force(event: CarePlanActivated, *, as_of: datetime, now: datetime, session: Session) -> None:
+    """An activated or changed plan (the whole plan): its future visits are planned again."""
+    kept = session.get(CarePlan, event.careplan_id)
+    location = event.location
+    plan = keep_latest(session, CarePlan(
+        id=event.careplan_id, client_id=event.client_id, municipality_code=event.municipality, status="active",
+        starts_on=event.starts_on, ends_on=event.ends_on, settlement_id=event.settlement_id,
+        latitude=location.latitude if location else None, longitude=location.longitude if location else None,
+        lines=[line.model_dump(mode="json") for line in event.lines],
+        planned_until=kept.planned_until if kept else None, as_of=as_of))
+    if plan is not None:
+        replan(plan, now=now, session=session)
+
+
+def keep_plan_stopped(event: CarePlanSuspended, *, status: str, as_of: datetime, now: datetime,
+                      session: Session) -> None:
+    """A suspended or ended plan: its visits from the day it stopped are cancelled."""
+    plan = session.get(CarePlan, event.careplan_id)
+    if plan is None or plan.as_of > as_of:
+        return
+    plan.status, plan.as_of = status, as_of
+    stopped = max(now, rules.moment(event.effective_on, 0, _zone(plan.municipality_code, session)))
+    _cancel_from(plan, stopped, session=session)
+    _publish_assignments(plan.client_id, plan.municipality_code, now=now, session=session)
+
+
+# -- planning ------------------------------------------------------------------------------------
+
+
+def replan(plan: CarePlan, *, now: datetime, session: Session) -> list[Visit]:
+    """Cancels the plan's visits that have not started and plans them again up to the horizon."""
+    _take_turn(plan.municipality_code, session=session)
+    _cancel_from(plan, now, session=session)
+    today = now.astimezone(ZoneInfo(_zone(plan.municipality_code, session))).date()
+    visits = _plan(plan, max(today, plan.starts_on), _horizon_end(today), now=now, session=session)
+    _publish_assignments(plan.client_id, plan.municipality_code, now=now, session=session)
+    return visits
+
+
+def extend_horizon(plan: CarePlan, *, now: datetime, session: Session) -> list[Visit]:
+    """The plan's visits from the day after the last planned one to the horizon (a daily task)."""
+    _take_turn(plan.municipality_code, session=session)
+    first = (plan.planned_until + timedelta(days=1)) if plan.planned_until else plan.starts_on
+    today = now.astimezone(ZoneInfo(_zone(plan.municipality_code, session))).date()
+    visits = _plan(plan, first, _horizon_end(today), now=now, session=session)
+    if visits:
+        _publish_assignments(plan.client_id, plan.municipality_code, now=now, session=session)
+    return visits
+
+
+def plans_to_extend(*, now: datetime, session: Session) -> list[uuid.UUID]:
+    """The active plans not planned up to the horizon (of UTC's day: a plan of a zone a day
+    behind may be visited in vain)."""
+    horizon = _horizon_end(now.date())
+    query = select(CarePlan.id).where(CarePlan.status == "active", (CarePlan.planned_until.is_(None))
+                                      | (CarePlan.planned_until < horizon))
+    return list(session.scalars(query))
+
+
+def _horizon_end(today: date) -> date:
+    """The last day planned: four weeks, today included."""
+    return today + HORIZON - timedelta(days=1)
+
+
+def _plan(plan: CarePlan, first: date, last: date, *, now: datetime, session: Session) -> list[Visit]:
+    if plan.ends_on is not None:
+        last = min(last, plan.ends_on)
+    zone = _zone(plan.municipality_code, session)
+    wanted = sorted(((line, slot) for line in _lines(plan) for slot in rules.slots_between(
+        _rule(line), plan.starts_on, first, last) if rules.moment(slot.day, slot.start, zone) > now),
+        key=lambda pair: (pair[1].day, pair[1].start))
+    members = _members(plan.municipality_code, first, last, session=session)
+    visits = [_visit(plan, line, slot, zone, members, now=now, session=session) for line, slot in wanted]
+    session.add_all(visits)
+    plan.planned_until = max(plan.planned_until or last, last)
+    return visits
+
+
+def _visit(plan: CarePlan, line: CarePlanLine, slot: rules.Slot, zone: str, members: list[assignment.Member], *,
+           now: datetime, session: Session) -> Visit:
+    service_type = session.get(ServiceType, line.service_type)
+    place = (plan.latitude, plan.longitude) if line.place == "home" and plan.latitude is not None else None
+    wanted = assignment.Visit(
+        client_id=plan.client_id, roles=frozenset(service_type.staff_roles if service_type else ()),
+        starts_at=rules.moment(slot.day, slot.start, zone), ends_at=rules.moment(slot.day, slot.end, zone),
+        day=slot.day, start=slot.start, end=slot.end, place=place, preferred=line.preferred_worker)
+    member, reason = assignment.choose(wanted, members)
+    return Visit(id=uuid.uuid4(), care_plan_id=plan.id, line_id=line.line_id, client_id=plan.client_id,
+                 municipality_code=plan.municipality_code, service_type=line.service_type,
+                 staff_id=member.id if member else None, unstaffed_reason=reason, starts_at=wanted.starts_at,
+                 ends_at=wanted.ends_at, status=PLANNED, latitude=place[0] if place else None,
+                 longitude=place[1] if place else None, planned_at=now)
+
+
+def _lines(plan: CarePlan) -> list[CarePlanLine]:
+    return [line for line in map(CarePlanLine.model_validate, plan.lines) if line.place in PLANNED_PLACES]
+
+
+def _rule(line: CarePlanLine) -> rules.LineRule:
+    return rules.LineRule(unit=line.unit, per_week=line.per_week, duration_minutes=line.duration_minutes,
+                          preferred_days=line.preferred_days,
+                          time_windows=[(window.start, window.end) for window in line.time_windows])
+
+
+def _members(municipality: str, first: date, last: date, *, session: Session) -> list[assignment.Member]:
+    """The municipality's staff with what is booked for them from ``first`` to ``last``."""
+    staff = session.scalars(select(Staff).where(Staff.municipality_code == municipality)
+                            .options(selectinload(Staff.role_rows), selectinload(Staff.availability_rows))).all()
+    members = {member.id: _member(member) for member in staff}
+    for absence in session.scalars(select(StaffAbsence).where(
+            StaffAbsence.staff_id.in_(members), StaffAbsence.starts_on <= last, StaffAbsence.ends_on >= first)):
+        members[absence.staff_id].away.append((absence.starts_on, absence.ends_on))
+    window = (datetime.combine(first, datetime.min.time(), UTC) - timedelta(days=1),
+              datetime.combine(last, datetime.min.time(), UTC) + timedelta(days=2))
+    for visit in session.scalars(select(Visit).where(
+            Visit.staff_id.in_(members), Visit.status.in_(BOOKED), Visit.starts_at >= window[0],
+            Visit.starts_at < window[1]).order_by(Visit.starts_at)):
+        members[visit.staff_id].book(_booked(visit, municipality, session))
+    return list(members.values())
+
+
+def _member(staff: Staff) -> assignment.Member:
+    return assignment.Member(
+        id=staff.id, roles=frozenset(staff.roles), contracted_minutes=round(staff.contracted_hours_per_week * 60),
+        week=assignment.weekly((row.weekday, rules.minutes(row.start), rules.minutes(row.end))
+                               for row in staff.availability_rows), left_on=staff.left_on)
+
+
+def _booked(visit: Visit, municipality: str, session: Session) -> assignment.Visit:
+    local = visit.starts_at.astimezone(ZoneInfo(_zone(municipality, session)))
+    start = local.hour * 60 + local.minute
+    length = round((visit.ends_at - visit.starts_at).total_seconds() / 60)
+    place = (visit.latitude, visit.longitude) if visit.latitude is not None else None
+    return assignment.Visit(client_id=visit.client_id, roles=frozenset(), starts_at=visit.starts_at,
+                            ends_at=visit.ends_at, day=local.date(), start=start, end=start + length, place=place)
+
+
+def _cancel_from(plan: CarePlan, moment: datetime, *, session: Session) -> None:
+    """The plan's planned visits starting at ``moment`` or later are cancelled."""
+    session.execute(update(Visit).where(Visit.care_plan_id == plan.id, Visit.status == PLANNED,
+                                        Visit.starts_at >= moment).values(status=CANCELLED)
+                    .execution_options(synchronize_session=False))
+
+
+# -- who serves whom -------------------------------------------------------------------------------
+
+
+def _publish_assignments(client_id: uuid.UUID, municipality: str, *, now: datetime, session: Session) -> None:
+    """Assigned: the workers with a visit to the client from now on who had none announced;
+    unassigned: those announced who have none left."""
+    session.flush()
+    serving = set(session.scalars(select(Staff.subject).join(Visit, Visit.staff_id == Staff.id).where(
+        Visit.client_id == client_id, Visit.status.in_((PLANNED, CHECKED_IN)), Visit.ends_at >= now)))
+    announced = _announced(client_id, session=session)
+    for subject in sorted(serving - announced):
+        record_event(session, ClientAssigned(client_id=client_id, municipality=municipality, staff_id=subject),
+                     subject=str(client_id), municipality=municipality)
+    for subject in sorted(announced - serving):
+        record_event(session, ClientUnassigned(client_id=client_id, municipality=municipality, staff_id=subject),
+                     subject=str(client_id), municipality=municipality)
+    _remember(client_id, serving, session=session)
+
+
+def _announced(client_id: uuid.UUID, *, session: Session) -> set[str]:
+    return set(session.scalars(select(ClientServedBy.staff_subject).where(ClientServedBy.client_id == client_id)))
+
+
+def _remember(client_id: uuid.UUID, serving: set[str], *, session: Session) -> None:
+    session.execute(delete(ClientServedBy).where(ClientServedBy.client_id == client_id))
+    session.add_all(ClientServedBy(client_id=client_id, staff_subject=subject) for subject in serving)
+
+
+# -- reading -------------------------------------------------------------------------------------------
+
+
+def list_visits(filters: VisitFilters, principal: Principal, *, session: Session) -> Page[Visit]:
+    """Visits in the caller's scope by start; a worker sees only their own."""
+    query = select(Visit).where(scope_filter(principal, Visit.municipality_code, only=filters.municipality),
+                                *_matching(filters))
+    if serves_only_assigned(principal.roles):
+        query = query.where(Visit.staff_id.in_(select(Staff.id).where(Staff.subject == principal.subject)))
+    return paginate(session, query, filters, order=(Visit.starts_at, Visit.id))
+
+
+def _matching(filters: VisitFilters) -> list:
+    equal = [(Visit.staff_id, filters.staff_id), (Visit.client_id, filters.client_id),
+             (Visit.care_plan_id, filters.care_plan_id), (Visit.service_type, filters.service_type),
+             (Visit.status, filters.status)]
+    conditions = [column == value for column, value in equal if value is not None]
+    if filters.unstaffed is not None:
+        conditions.append(Visit.staff_id.is_(None) if filters.unstaffed else Visit.staff_id.is_not(None))
+    if filters.starts_from is not None:
+        conditions.append(Visit.starts_at >= filters.starts_from)
+    if filters.starts_before is not None:
+        conditions.append(Visit.starts_at < filters.starts_before)
+    return conditions
+
+
+def get_visit(visit_id: uuid.UUID, principal: Principal, *, session: Session) -> Visit:
+    visit = get_in_scope(session, Visit, visit_id, principal, what="visit")
+    if serves_only_assigned(principal.roles) and session.scalar(
+            select(Staff.subject).where(Staff.id == visit.staff_id)) != principal.subject:
+        raise NotFound("visit", visit_id)
+    return visit
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+
+
+def _zone(municipality: str, session: Session) -> str:
+    found = session.get(Municipality, municipality)
+    return found.timezone if found else "UTC"
+
+
+def _take_turn(municipality: str, *, session: Session) -> None:
+    """Planning in a municipality runs one plan at a time, so two plans never give one worker the same hour."""
+    take_turn(session, Municipality.name, Municipality.code == municipality)
