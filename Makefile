@@ -56,10 +56,11 @@ down:
 check-deploy: $(INSTALLED)
 	deploy/check.sh
 
-## The benchmarks of bench/README.md: the event pipeline, then intake's registry of 500,000 clients (half an hour)
+## The benchmarks of bench/README.md: the event pipeline, intake's registry of 500,000 clients (half an hour), scheduling's horizon of 10,000 plans
 bench: $(INSTALLED)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/scheduling.py
 
 ## Fault suite on processes of its own (kills, a database pause, poison; it restarts this machine's RabbitMQ)
 faults: $(INSTALLED)

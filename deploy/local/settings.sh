@@ -3,8 +3,8 @@
 # shellcheck shell=bash disable=SC2034  # the variables are for the scripts that source this file
 
 SERVICES=(intake scheduling notifications reporting)
-WORKER_SERVICES=(intake notifications reporting)   # Celery workers
-BEAT_SERVICES=(intake)   # services with periodic tasks: one `carecircle beat` each
+WORKER_SERVICES=(intake notifications reporting scheduling)   # Celery workers
+BEAT_SERVICES=(intake scheduling)   # services with periodic tasks: one `carecircle beat` each
 
 VAR="$(realpath -m "${CARECIRCLE_LOCAL_VAR:-var/local}")"  # relative to the checkout
 LOGS="$VAR/log"

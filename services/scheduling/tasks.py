@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from services.scheduling.models import CarePlan
-from services.scheduling.visits.service import extend_horizon, plans_to_extend
+from services.scheduling.visits.service import extend_horizons
 from shared.tasks import TaskRegistry
 
 registry = TaskRegistry()
@@ -17,6 +16,4 @@ registry = TaskRegistry()
 def extend_visit_horizons(*, session: Session) -> int:
     """Daily: each active plan's visits are planned four weeks ahead. Idempotent: a plan planned
     up to the horizon gets nothing more. Returns how many visits were planned."""
-    now = datetime.now(UTC)
-    return sum(len(extend_horizon(session.get_one(CarePlan, plan_id), now=now, session=session))
-               for plan_id in plans_to_extend(now=now, session=session))
+    return extend_horizons(now=datetime.now(UTC), session=session)

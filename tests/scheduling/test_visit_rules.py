@@ -157,3 +157,9 @@ def test_whatever_is_asked_no_worker_is_double_booked_or_over_contract(asked):
         assert all(a.ends_at <= b.starts_at for a, b in pairwise(mine))
         assert sum((v.end - v.start) for v in mine) <= worker.contracted_minutes
 
+
+def test_a_visit_may_start_later_within_its_window():
+    line = LineRule("hour", 2, 120, ("mon",), (("09:00", "12:00"), ("14:00", "16:00")))
+    assert rules.later_starts(line, rules.Slot(MONDAY, 540, 120)) == [570, 600]
+    assert rules.later_starts(line, rules.Slot(MONDAY, 840, 120)) == []
+    assert rules.later_starts(LineRule("visit", 1, 60), rules.Slot(MONDAY, 480, 60))[-1] == 17 * 60

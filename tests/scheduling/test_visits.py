@@ -186,3 +186,13 @@ def test_plans_planned_at_the_same_time_never_book_a_worker_twice(scheduling, te
         spans.sort()
         assert all(end <= start for (_, end), (start, _) in pairwise(spans)), spans
     assert len(booked) == 2  # both helpers: one could not take every plan's hours
+
+
+def test_a_visit_moves_later_in_its_window_when_the_worker_is_busy(scheduling, team, admin, apply):
+    """Two nursing plans on Tuesday mornings, one nurse: the second's visit starts when she is free."""
+    morning = {**NURSING, "time_windows": [{"start": "08:00", "end": "12:00"}]}
+    first, second = (apply(plan_event(lines=(morning,), location=HOME)) for _ in range(2))
+    [one, *_] = listed(scheduling, admin, care_plan_id=str(first.careplan_id))
+    [other, *_] = listed(scheduling, admin, care_plan_id=str(second.careplan_id))
+    assert one["staff_id"] == other["staff_id"] == team["nurse-1"]
+    assert (local(one).hour, local(other).hour) == (8, 9)

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from services.scheduling.visits.rules import week_of
 from shared.events.scheduling import has_left
@@ -54,7 +55,7 @@ class Booking:
     client_id: uuid.UUID
 
 
-@dataclass
+@dataclass(eq=False)  # one member is one object: planning compares them by identity
 class Member:
     """A member of staff as assignment sees them, with what is already booked for them."""
 
@@ -64,13 +65,18 @@ class Member:
     week: dict[int, list[tuple[int, int]]]  # weekday -> windows (local minutes)
     away: list[tuple[date, date]] = field(default_factory=list)
     left_on: date | None = None
+    order: int = 0  # ties between equally loaded members: a stable order
     bookings: list[Booking] = field(default_factory=list)  # by start
+    starts: list[datetime] = field(default_factory=list)  # the bookings' starts, for bisect
     minutes_by_week: Counter[date] = field(default_factory=Counter)  # Monday -> booked minutes
+    visits_by_client: Counter[uuid.UUID] = field(default_factory=Counter)
 
     def book(self, visit: Visit) -> None:
-        booking = Booking(visit.starts_at, visit.ends_at, visit.place, visit.client_id)
-        bisect.insort(self.bookings, booking, key=lambda b: b.starts_at)
+        at = bisect.bisect_right(self.starts, visit.starts_at)
+        self.starts.insert(at, visit.starts_at)
+        self.bookings.insert(at, Booking(visit.starts_at, visit.ends_at, visit.place, visit.client_id))
         self.minutes_by_week[week_of(visit.day)] += _minutes(visit.ends_at - visit.starts_at)
+        self.visits_by_client[visit.client_id] += 1
 
     def reason_against(self, visit: Visit) -> str | None:
         """Why this member cannot do ``visit``, or None."""
@@ -88,16 +94,14 @@ class Member:
 
     def _clashes(self, visit: Visit) -> bool:
         """Overlaps a booking, or leaves no time to travel from the one before or to the one after."""
-        at = bisect.bisect_left(self.bookings, visit.starts_at, key=lambda b: b.starts_at)
+        at = bisect.bisect_left(self.starts, visit.starts_at)
         before = self.bookings[at - 1] if at else None
         after = self.bookings[at] if at < len(self.bookings) else None
         return bool(before and before.ends_at + travel(before.place, visit.place) > visit.starts_at) or bool(
             after and visit.ends_at + travel(visit.place, after.place) > after.starts_at)
 
-    def served(self, client_id: uuid.UUID) -> int:
-        return sum(1 for booking in self.bookings if booking.client_id == client_id)
 
-
+@lru_cache(maxsize=1 << 16)  # the same places again and again: a worker's round, a client's home
 def travel(origin: Point | None, destination: Point | None) -> timedelta:
     """Time to get from one visit's place to the next's: the straight line at SPEED_KM_PER_HOUR."""
     if origin is None or destination is None:
@@ -116,13 +120,27 @@ def distance_km(a: Point, b: Point) -> float:
 
 def choose(visit: Visit, members: Sequence[Member]) -> tuple[Member | None, str | None]:
     """The member who does ``visit`` (booked for it), or None with the reason no one can."""
-    able = [m for m in members if m.reason_against(visit) is None]
-    if not able:
-        return None, closest_reason(visit, members)
-    chosen = min(able, key=lambda m: (m.id != visit.preferred, -m.served(visit.client_id),
-                                      m.minutes_by_week[week_of(visit.day)], str(m.id)))
-    chosen.book(visit)
-    return chosen, None
+    member = assign(visit, members)
+    return (member, None) if member else (None, closest_reason(visit, members))
+
+
+def assign(visit: Visit, members: Sequence[Member]) -> Member | None:
+    """The first member in order of preference who can do ``visit``, booked for it; or None."""
+    for member in in_preference(visit, members):
+        if member.reason_against(visit) is None:
+            member.book(visit)
+            return member
+    return None
+
+
+def in_preference(visit: Visit, members: Sequence[Member]) -> list[Member]:
+    """The members in a role for ``visit``: the preferred, then by visits to the client, then
+    the least loaded that week."""
+    monday, client = week_of(visit.day), visit.client_id
+    ordered = sorted((m for m in members if m.roles & visit.roles), key=lambda m: (
+        -m.visits_by_client[client], m.minutes_by_week[monday], m.order))
+    preferred = [m for m in ordered if m.id == visit.preferred] if visit.preferred else []
+    return [*preferred, *(m for m in ordered if m is not preferred[0])] if preferred else ordered
 
 
 def closest_reason(visit: Visit, members: Iterable[Member]) -> str:

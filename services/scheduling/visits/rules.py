@@ -104,6 +104,15 @@ def _first_start(windows: list[tuple[int, int]], after: int, length: int) -> int
     return max(windows[0][0], after)
 
 
+def later_starts(line: LineRule, slot: Slot, *, step: int = 30) -> list[int]:
+    """Other starts of ``slot`` within its window, every ``step`` minutes after its own: where
+    a worker is not free at the first free time of the line, the visit may move later."""
+    window = next(((start, end) for start, end in windows_of(line) if start <= slot.start < end), None)
+    if window is None:
+        return []
+    return list(range(slot.start + step, window[1] - slot.length + 1, step))
+
+
 def slots_between(line: LineRule, plan_starts_on: date, first: date, last: date) -> list[Slot]:
     """The line's visits on the days ``first`` to ``last`` (both included), weeks counted
     from the plan's first day."""

@@ -4,10 +4,12 @@ cancelled when it stops. Publishes who serves whom (``scheduling.client.(un)assi
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from services.scheduling.models import (
@@ -63,40 +65,48 @@ def keep_plan_stopped(event: CarePlanSuspended, *, status: str, as_of: datetime,
     plan.status, plan.as_of = status, as_of
     stopped = max(now, rules.moment(event.effective_on, 0, _zone(plan.municipality_code, session)))
     _cancel_from(plan, stopped, session=session)
-    _publish_assignments(plan.client_id, plan.municipality_code, now=now, session=session)
+    _publish_assignments({plan.client_id}, plan.municipality_code, now=now, session=session)
 
 
 # -- planning ------------------------------------------------------------------------------------
 
 
-def replan(plan: CarePlan, *, now: datetime, session: Session) -> list[Visit]:
-    """Cancels the plan's visits that have not started and plans them again up to the horizon."""
+def replan(plan: CarePlan, *, now: datetime, session: Session) -> int:
+    """Cancels the plan's visits that have not started and plans them again up to the horizon;
+    returns how many it planned."""
     _take_turn(plan.municipality_code, session=session)
     _cancel_from(plan, now, session=session)
-    today = now.astimezone(ZoneInfo(_zone(plan.municipality_code, session))).date()
-    visits = _plan(plan, max(today, plan.starts_on), _horizon_end(today), now=now, session=session)
-    _publish_assignments(plan.client_id, plan.municipality_code, now=now, session=session)
-    return visits
+    today = _today(plan.municipality_code, now, session)
+    first, last = max(today, plan.starts_on), _horizon_end(today)
+    planned = _plan(plan, first, last, _Staffing.of(plan.municipality_code, first, last, session=session), now=now,
+                    session=session)
+    _publish_assignments({plan.client_id}, plan.municipality_code, now=now, session=session)
+    return planned
 
 
-def extend_horizon(plan: CarePlan, *, now: datetime, session: Session) -> list[Visit]:
-    """The plan's visits from the day after the last planned one to the horizon (a daily task)."""
-    _take_turn(plan.municipality_code, session=session)
-    first = (plan.planned_until + timedelta(days=1)) if plan.planned_until else plan.starts_on
-    today = now.astimezone(ZoneInfo(_zone(plan.municipality_code, session))).date()
-    visits = _plan(plan, first, _horizon_end(today), now=now, session=session)
-    if visits:
-        _publish_assignments(plan.client_id, plan.municipality_code, now=now, session=session)
-    return visits
+def extend_horizons(*, now: datetime, session: Session) -> int:
+    """Every active plan's visits from the day after its last planned one to the horizon, a
+    municipality at a time (its staff and their bookings read once); returns how many."""
+    query = select(CarePlan).where(CarePlan.status == "active", CarePlan.planned_until.is_(None)
+                                   | (CarePlan.planned_until < _horizon_end(now.date()))).order_by(CarePlan.id)
+    by_municipality: dict[str, list[CarePlan]] = {}
+    for plan in session.scalars(query):
+        by_municipality.setdefault(plan.municipality_code, []).append(plan)
+    return sum(_extend(municipality, plans, now=now, session=session)
+               for municipality, plans in sorted(by_municipality.items()))
 
 
-def plans_to_extend(*, now: datetime, session: Session) -> list[uuid.UUID]:
-    """The active plans not planned up to the horizon (of UTC's day: a plan of a zone a day
-    behind may be visited in vain)."""
-    horizon = _horizon_end(now.date())
-    query = select(CarePlan.id).where(CarePlan.status == "active", (CarePlan.planned_until.is_(None))
-                                      | (CarePlan.planned_until < horizon))
-    return list(session.scalars(query))
+def _extend(municipality: str, plans: list[CarePlan], *, now: datetime, session: Session) -> int:
+    _take_turn(municipality, session=session)
+    today = _today(municipality, now, session)
+    last = _horizon_end(today)
+    starts = {plan.id: plan.planned_until + timedelta(days=1) if plan.planned_until else max(today, plan.starts_on)
+              for plan in plans}
+    staffing = _Staffing.of(municipality, min(starts.values()), last, session=session)
+    planned = sum(_plan(plan, starts[plan.id], last, staffing, now=now, session=session) for plan in plans)
+    if planned:
+        _publish_assignments({plan.client_id for plan in plans}, municipality, now=now, session=session)
+    return planned
 
 
 def _horizon_end(today: date) -> date:
@@ -104,34 +114,59 @@ def _horizon_end(today: date) -> date:
     return today + HORIZON - timedelta(days=1)
 
 
-def _plan(plan: CarePlan, first: date, last: date, *, now: datetime, session: Session) -> list[Visit]:
+@dataclass
+class _Staffing:
+    """What planning in one municipality reads once for many plans: its time zone, who
+    delivers each service type, and its staff with what is booked for them."""
+
+    zone: str
+    roles: dict[str, frozenset[str]]
+    members: list[assignment.Member]
+
+    @classmethod
+    def of(cls, municipality: str, first: date, last: date, *, session: Session) -> _Staffing:
+        roles = {row.code: frozenset(row.staff_roles) for row in session.scalars(select(ServiceType))}
+        zone = _zone(municipality, session)
+        return cls(zone, roles, _members(municipality, first, last, zone, session=session))
+
+
+def _plan(plan: CarePlan, first: date, last: date, staffing: _Staffing, *, now: datetime, session: Session) -> int:
+    """Plans the plan's visits from ``first`` to ``last`` (booking the staff); returns how many.
+    Inserted in one statement: the daily task plans a hundred thousand."""
     if plan.ends_on is not None:
         last = min(last, plan.ends_on)
-    zone = _zone(plan.municipality_code, session)
+    zone = staffing.zone
     wanted = sorted(((line, slot) for line in _lines(plan) for slot in rules.slots_between(
         _rule(line), plan.starts_on, first, last) if rules.moment(slot.day, slot.start, zone) > now),
         key=lambda pair: (pair[1].day, pair[1].start))
-    members = _members(plan.municipality_code, first, last, session=session)
-    visits = [_visit(plan, line, slot, zone, members, now=now, session=session) for line, slot in wanted]
-    session.add_all(visits)
+    # A service type scheduling has not learnt yet: no one may deliver it.
+    rows = [_visit(plan, line, slot, zone, staffing.roles.get(line.service_type, frozenset()), staffing.members,
+                   now=now) for line, slot in wanted]
+    if rows:
+        session.execute(insert(Visit), rows)
     plan.planned_until = max(plan.planned_until or last, last)
-    return visits
+    return len(rows)
 
 
-def _visit(plan: CarePlan, line: CarePlanLine, slot: rules.Slot, zone: str, members: list[assignment.Member], *,
-           now: datetime, session: Session) -> Visit:
-    service_type = session.get(ServiceType, line.service_type)
+def _visit(plan: CarePlan, line: CarePlanLine, slot: rules.Slot, zone: str, roles: frozenset[str],
+           members: list[assignment.Member], *, now: datetime) -> dict:
+    """The visit of ``slot``, given to a member at its time or, if no one is free then, at a
+    later start within its window; else at its time, unstaffed, with the reason."""
     place = (plan.latitude, plan.longitude) if line.place == "home" and plan.latitude is not None else None
-    wanted = assignment.Visit(
-        client_id=plan.client_id, roles=frozenset(service_type.staff_roles if service_type else ()),
-        starts_at=rules.moment(slot.day, slot.start, zone), ends_at=rules.moment(slot.day, slot.end, zone),
-        day=slot.day, start=slot.start, end=slot.end, place=place, preferred=line.preferred_worker)
-    member, reason = assignment.choose(wanted, members)
-    return Visit(id=uuid.uuid4(), care_plan_id=plan.id, line_id=line.line_id, client_id=plan.client_id,
-                 municipality_code=plan.municipality_code, service_type=line.service_type,
-                 staff_id=member.id if member else None, unstaffed_reason=reason, starts_at=wanted.starts_at,
-                 ends_at=wanted.ends_at, status=PLANNED, latitude=place[0] if place else None,
-                 longitude=place[1] if place else None, planned_at=now)
+    at = (assignment.Visit(
+        client_id=plan.client_id, roles=roles, starts_at=rules.moment(slot.day, start, zone),
+        ends_at=rules.moment(slot.day, start + slot.length, zone), day=slot.day, start=start,
+        end=start + slot.length, place=place, preferred=line.preferred_worker)
+        for start in [slot.start, *rules.later_starts(_rule(line), slot)])
+    first = next(at)
+    wanted, member = next(((visit, m) for visit in chain((first,), at) if (m := assignment.assign(visit, members))),
+                          (first, None))
+    return {"id": uuid.uuid4(), "care_plan_id": plan.id, "line_id": line.line_id, "client_id": plan.client_id,
+            "municipality_code": plan.municipality_code, "service_type": line.service_type,
+            "staff_id": member.id if member else None,
+            "unstaffed_reason": None if member else assignment.closest_reason(wanted, members),
+            "starts_at": wanted.starts_at, "ends_at": wanted.ends_at, "status": PLANNED,
+            "latitude": place[0] if place else None, "longitude": place[1] if place else None, "planned_at": now}
 
 
 def _lines(plan: CarePlan) -> list[CarePlanLine]:
@@ -144,37 +179,41 @@ def _rule(line: CarePlanLine) -> rules.LineRule:
                           time_windows=[(window.start, window.end) for window in line.time_windows])
 
 
-def _members(municipality: str, first: date, last: date, *, session: Session) -> list[assignment.Member]:
+def _members(municipality: str, first: date, last: date, zone: str, *, session: Session) -> list[assignment.Member]:
     """The municipality's staff with what is booked for them from ``first`` to ``last``."""
     staff = session.scalars(select(Staff).where(Staff.municipality_code == municipality)
                             .options(selectinload(Staff.role_rows), selectinload(Staff.availability_rows))).all()
-    members = {member.id: _member(member) for member in staff}
+    members = {member.id: _member(member, order) for order, member in enumerate(staff)}
     for absence in session.scalars(select(StaffAbsence).where(
             StaffAbsence.staff_id.in_(members), StaffAbsence.starts_on <= last, StaffAbsence.ends_on >= first)):
         members[absence.staff_id].away.append((absence.starts_on, absence.ends_on))
     window = (datetime.combine(first, datetime.min.time(), UTC) - timedelta(days=1),
               datetime.combine(last, datetime.min.time(), UTC) + timedelta(days=2))
-    for visit in session.scalars(select(Visit).where(
-            Visit.staff_id.in_(members), Visit.status.in_(BOOKED), Visit.starts_at >= window[0],
-            Visit.starts_at < window[1]).order_by(Visit.starts_at)):
-        members[visit.staff_id].book(_booked(visit, municipality, session))
+    booked = select(Visit.staff_id, Visit.client_id, Visit.starts_at, Visit.ends_at, Visit.latitude,
+                    Visit.longitude).where(Visit.staff_id.in_(members), Visit.status.in_(BOOKED),
+                                           Visit.starts_at >= window[0], Visit.starts_at < window[1])
+    local = ZoneInfo(zone)
+    for row in session.execute(booked.order_by(Visit.starts_at)):
+        members[row.staff_id].book(_booked(row, local))
     return list(members.values())
 
 
-def _member(staff: Staff) -> assignment.Member:
+def _member(staff: Staff, order: int) -> assignment.Member:
     return assignment.Member(
-        id=staff.id, roles=frozenset(staff.roles), contracted_minutes=round(staff.contracted_hours_per_week * 60),
+        id=staff.id, order=order, roles=frozenset(staff.roles),
+        contracted_minutes=round(staff.contracted_hours_per_week * 60),
         week=assignment.weekly((row.weekday, rules.minutes(row.start), rules.minutes(row.end))
                                for row in staff.availability_rows), left_on=staff.left_on)
 
 
-def _booked(visit: Visit, municipality: str, session: Session) -> assignment.Visit:
-    local = visit.starts_at.astimezone(ZoneInfo(_zone(municipality, session)))
+def _booked(row, zone: ZoneInfo) -> assignment.Visit:
+    """A visit already booked (a row of its columns), as assignment reads it."""
+    local = row.starts_at.astimezone(zone)
     start = local.hour * 60 + local.minute
-    length = round((visit.ends_at - visit.starts_at).total_seconds() / 60)
-    place = (visit.latitude, visit.longitude) if visit.latitude is not None else None
-    return assignment.Visit(client_id=visit.client_id, roles=frozenset(), starts_at=visit.starts_at,
-                            ends_at=visit.ends_at, day=local.date(), start=start, end=start + length, place=place)
+    length = round((row.ends_at - row.starts_at).total_seconds() / 60)
+    place = (row.latitude, row.longitude) if row.latitude is not None else None
+    return assignment.Visit(client_id=row.client_id, roles=frozenset(), starts_at=row.starts_at,
+                            ends_at=row.ends_at, day=local.date(), start=start, end=start + length, place=place)
 
 
 def _cancel_from(plan: CarePlan, moment: datetime, *, session: Session) -> None:
@@ -187,29 +226,25 @@ def _cancel_from(plan: CarePlan, moment: datetime, *, session: Session) -> None:
 # -- who serves whom -------------------------------------------------------------------------------
 
 
-def _publish_assignments(client_id: uuid.UUID, municipality: str, *, now: datetime, session: Session) -> None:
-    """Assigned: the workers with a visit to the client from now on who had none announced;
+def _publish_assignments(clients: set[uuid.UUID], municipality: str, *, now: datetime, session: Session) -> None:
+    """Assigned: the workers with a visit to a client from now on who had none announced;
     unassigned: those announced who have none left."""
     session.flush()
-    serving = set(session.scalars(select(Staff.subject).join(Visit, Visit.staff_id == Staff.id).where(
-        Visit.client_id == client_id, Visit.status.in_((PLANNED, CHECKED_IN)), Visit.ends_at >= now)))
-    announced = _announced(client_id, session=session)
-    for subject in sorted(serving - announced):
-        record_event(session, ClientAssigned(client_id=client_id, municipality=municipality, staff_id=subject),
-                     subject=str(client_id), municipality=municipality)
-    for subject in sorted(announced - serving):
-        record_event(session, ClientUnassigned(client_id=client_id, municipality=municipality, staff_id=subject),
-                     subject=str(client_id), municipality=municipality)
-    _remember(client_id, serving, session=session)
+    serving = _pairs(select(Visit.client_id, Staff.subject).join(Staff, Visit.staff_id == Staff.id).where(
+        Visit.client_id.in_(clients), Visit.status.in_((PLANNED, CHECKED_IN)), Visit.ends_at >= now), session)
+    announced = _pairs(select(ClientServedBy.client_id, ClientServedBy.staff_subject)
+                       .where(ClientServedBy.client_id.in_(clients)), session)
+    for event_type, pairs in ((ClientAssigned, serving - announced), (ClientUnassigned, announced - serving)):
+        for client_id, subject in sorted(pairs):
+            record_event(session, event_type(client_id=client_id, municipality=municipality, staff_id=subject),
+                         subject=str(client_id), municipality=municipality)
+    session.execute(delete(ClientServedBy).where(ClientServedBy.client_id.in_(clients)))
+    if serving:
+        session.execute(insert(ClientServedBy), [{"client_id": c, "staff_subject": s} for c, s in serving])
 
 
-def _announced(client_id: uuid.UUID, *, session: Session) -> set[str]:
-    return set(session.scalars(select(ClientServedBy.staff_subject).where(ClientServedBy.client_id == client_id)))
-
-
-def _remember(client_id: uuid.UUID, serving: set[str], *, session: Session) -> None:
-    session.execute(delete(ClientServedBy).where(ClientServedBy.client_id == client_id))
-    session.add_all(ClientServedBy(client_id=client_id, staff_subject=subject) for subject in serving)
+def _pairs(query, session: Session) -> set[tuple[uuid.UUID, str]]:
+    return {(client_id, subject) for client_id, subject in session.execute(query)}
 
 
 # -- reading -------------------------------------------------------------------------------------------
@@ -247,6 +282,10 @@ def get_visit(visit_id: uuid.UUID, principal: Principal, *, session: Session) ->
 
 
 # -- helpers -----------------------------------------------------------------------------------------
+
+
+def _today(municipality: str, now: datetime, session: Session) -> date:
+    return now.astimezone(ZoneInfo(_zone(municipality, session))).date()
 
 
 def _zone(municipality: str, session: Session) -> str:
