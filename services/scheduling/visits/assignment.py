@@ -69,14 +69,14 @@ class Member:
     bookings: list[Booking] = field(default_factory=list)  # by start
     starts: list[datetime] = field(default_factory=list)  # the bookings' starts, for bisect
     minutes_by_week: Counter[date] = field(default_factory=Counter)  # Monday -> booked minutes
-    visits_by_client: Counter[uuid.UUID] = field(default_factory=Counter)
+    visits_by_client: Counter[int] = field(default_factory=Counter)  # by the client id's int: a C hash
 
     def book(self, visit: Visit) -> None:
         at = bisect.bisect_right(self.starts, visit.starts_at)
         self.starts.insert(at, visit.starts_at)
         self.bookings.insert(at, Booking(visit.starts_at, visit.ends_at, visit.place, visit.client_id))
         self.minutes_by_week[week_of(visit.day)] += _minutes(visit.ends_at - visit.starts_at)
-        self.visits_by_client[visit.client_id] += 1
+        self.visits_by_client[visit.client_id.int] += 1
 
     def reason_against(self, visit: Visit) -> str | None:
         """Why this member cannot do ``visit``, or None."""
@@ -136,7 +136,7 @@ def assign(visit: Visit, members: Sequence[Member]) -> Member | None:
 def in_preference(visit: Visit, members: Sequence[Member]) -> list[Member]:
     """The members in a role for ``visit``: the preferred, then by visits to the client, then
     the least loaded that week."""
-    monday, client = week_of(visit.day), visit.client_id
+    monday, client = week_of(visit.day), visit.client_id.int
     ordered = sorted((m for m in members if m.roles & visit.roles), key=lambda m: (
         -m.visits_by_client[client], m.minutes_by_week[monday], m.order))
     preferred = [m for m in ordered if m.id == visit.preferred] if visit.preferred else []

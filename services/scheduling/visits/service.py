@@ -4,7 +4,7 @@ cancelled when it stops. Publishes who serves whom (``scheduling.client.(un)assi
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
 from zoneinfo import ZoneInfo
@@ -122,6 +122,25 @@ class _Staffing:
     zone: str
     roles: dict[str, frozenset[str]]
     members: list[assignment.Member]
+    # (day, start, end, roles) no member was free for: bookings only grow while planning, so
+    # no later visit at that time needs the members asked again (travel aside).
+    full: set[tuple] = field(default_factory=set)
+    reasons: dict[tuple, str] = field(default_factory=dict)  # why, for a visit at such a time
+
+    def assign(self, visit: assignment.Visit) -> assignment.Member | None:
+        key = (visit.day, visit.start, visit.end, visit.roles)
+        if key in self.full:
+            return None
+        member = assignment.assign(visit, self.members)
+        if member is None:
+            self.full.add(key)
+        return member
+
+    def reason_against(self, visit: assignment.Visit) -> str:
+        key = (visit.day, visit.start, visit.end, visit.roles)
+        if key not in self.reasons:
+            self.reasons[key] = assignment.closest_reason(visit, self.members)
+        return self.reasons[key]
 
     @classmethod
     def of(cls, municipality: str, first: date, last: date, *, session: Session) -> _Staffing:
@@ -140,31 +159,32 @@ def _plan(plan: CarePlan, first: date, last: date, staffing: _Staffing, *, now: 
         _rule(line), plan.starts_on, first, last) if rules.moment(slot.day, slot.start, zone) > now),
         key=lambda pair: (pair[1].day, pair[1].start))
     # A service type scheduling has not learnt yet: no one may deliver it.
-    rows = [_visit(plan, line, slot, zone, staffing.roles.get(line.service_type, frozenset()), staffing.members,
-                   now=now) for line, slot in wanted]
+    rows = [_visit(plan, line, slot, staffing.roles.get(line.service_type, frozenset()), staffing, now=now)
+            for line, slot in wanted]
     if rows:
         session.execute(insert(Visit), rows)
     plan.planned_until = max(plan.planned_until or last, last)
     return len(rows)
 
 
-def _visit(plan: CarePlan, line: CarePlanLine, slot: rules.Slot, zone: str, roles: frozenset[str],
-           members: list[assignment.Member], *, now: datetime) -> dict:
+def _visit(plan: CarePlan, line: CarePlanLine, slot: rules.Slot, roles: frozenset[str], staffing: _Staffing, *,
+           now: datetime) -> dict:
     """The visit of ``slot``, given to a member at its time or, if no one is free then, at a
     later start within its window; else at its time, unstaffed, with the reason."""
     place = (plan.latitude, plan.longitude) if line.place == "home" and plan.latitude is not None else None
+    zone = staffing.zone
     at = (assignment.Visit(
         client_id=plan.client_id, roles=roles, starts_at=rules.moment(slot.day, start, zone),
         ends_at=rules.moment(slot.day, start + slot.length, zone), day=slot.day, start=start,
         end=start + slot.length, place=place, preferred=line.preferred_worker)
         for start in [slot.start, *rules.later_starts(_rule(line), slot)])
     first = next(at)
-    wanted, member = next(((visit, m) for visit in chain((first,), at) if (m := assignment.assign(visit, members))),
+    wanted, member = next(((visit, m) for visit in chain((first,), at) if (m := staffing.assign(visit))),
                           (first, None))
     return {"id": uuid.uuid4(), "care_plan_id": plan.id, "line_id": line.line_id, "client_id": plan.client_id,
             "municipality_code": plan.municipality_code, "service_type": line.service_type,
             "staff_id": member.id if member else None,
-            "unstaffed_reason": None if member else assignment.closest_reason(wanted, members),
+            "unstaffed_reason": None if member else staffing.reason_against(wanted),
             "starts_at": wanted.starts_at, "ends_at": wanted.ends_at, "status": PLANNED,
             "latitude": place[0] if place else None, "longitude": place[1] if place else None, "planned_at": now}
 
