@@ -9,10 +9,11 @@ import bisect
 import math
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from itertools import chain
 
 from services.scheduling.visits.rules import week_of
 from shared.events.scheduling import has_left
@@ -120,27 +121,59 @@ def distance_km(a: Point, b: Point) -> float:
 
 def choose(visit: Visit, members: Sequence[Member]) -> tuple[Member | None, str | None]:
     """The member who does ``visit`` (booked for it), or None with the reason no one can."""
-    member = assign(visit, members)
+    member = Roster(members).assign(visit)
     return (member, None) if member else (None, closest_reason(visit, members))
 
 
-def assign(visit: Visit, members: Sequence[Member]) -> Member | None:
-    """The first member in order of preference who can do ``visit``, booked for it; or None."""
-    for member in in_preference(visit, members):
-        if member.reason_against(visit) is None:
-            member.book(visit)
-            return member
-    return None
+class Roster:
+    """Members with their order of preference kept up to date as they are booked, so that a
+    visit asks them in that order without sorting them all: the preferred member, then those
+    who already visit the client (most visits first), then by the week's load."""
 
+    def __init__(self, members: Iterable[Member]) -> None:
+        self.members = list(members)
+        self.by_id = {member.id: member for member in self.members}
+        self.by_load: dict[date, list[Member]] = {}  # Monday -> members, least loaded first
+        self.serving: dict[int, list[Member]] = defaultdict(list)  # client id's int -> members
+        for member in self.members:
+            for client in member.visits_by_client:
+                self.serving[client].append(member)
 
-def in_preference(visit: Visit, members: Sequence[Member]) -> list[Member]:
-    """The members in a role for ``visit``: the preferred, then by visits to the client, then
-    the least loaded that week."""
-    monday, client = week_of(visit.day), visit.client_id.int
-    ordered = sorted((m for m in members if m.roles & visit.roles), key=lambda m: (
-        -m.visits_by_client[client], m.minutes_by_week[monday], m.order))
-    preferred = [m for m in ordered if m.id == visit.preferred] if visit.preferred else []
-    return [*preferred, *(m for m in ordered if m is not preferred[0])] if preferred else ordered
+    def assign(self, visit: Visit) -> Member | None:
+        """The first member in order of preference who can do ``visit``, booked for it; or None."""
+        for member in self.in_preference(visit):
+            if member.reason_against(visit) is None:
+                self._book(member, visit)
+                return member
+        return None
+
+    def in_preference(self, visit: Visit) -> Iterator[Member]:
+        """The members in a role for ``visit``, each once, in order of preference."""
+        monday, client = week_of(visit.day), visit.client_id.int
+        preferred = [self.by_id[visit.preferred]] if visit.preferred in self.by_id else []
+        regulars = sorted(self.serving.get(client, ()), key=lambda m: (
+            -m.visits_by_client[client], m.minutes_by_week[monday], m.order))
+        asked: set[int] = set()
+        for member in chain(preferred, regulars, self._by_load(monday)):
+            if id(member) not in asked and member.roles & visit.roles:
+                asked.add(id(member))
+                yield member
+
+    def _by_load(self, monday: date) -> list[Member]:
+        if monday not in self.by_load:
+            self.by_load[monday] = sorted(self.members, key=lambda m: (m.minutes_by_week[monday], m.order))
+        return self.by_load[monday]
+
+    def _book(self, member: Member, visit: Visit) -> None:
+        monday, client = week_of(visit.day), visit.client_id.int
+        ordered = self.by_load.get(monday)
+        if ordered is not None:
+            ordered.remove(member)
+        if not member.visits_by_client[client]:
+            self.serving[client].append(member)
+        member.book(visit)
+        if ordered is not None:
+            bisect.insort(ordered, member, key=lambda m: (m.minutes_by_week[monday], m.order))
 
 
 def closest_reason(visit: Visit, members: Iterable[Member]) -> str:

@@ -122,6 +122,7 @@ class _Staffing:
     zone: str
     roles: dict[str, frozenset[str]]
     members: list[assignment.Member]
+    roster: assignment.Roster
     # (day, start, end, roles) no member was free for: bookings only grow while planning, so
     # no later visit at that time needs the members asked again (travel aside).
     full: set[tuple] = field(default_factory=set)
@@ -131,7 +132,7 @@ class _Staffing:
         key = (visit.day, visit.start, visit.end, visit.roles)
         if key in self.full:
             return None
-        member = assignment.assign(visit, self.members)
+        member = self.roster.assign(visit)
         if member is None:
             self.full.add(key)
         return member
@@ -146,7 +147,8 @@ class _Staffing:
     def of(cls, municipality: str, first: date, last: date, *, session: Session) -> _Staffing:
         roles = {row.code: frozenset(row.staff_roles) for row in session.scalars(select(ServiceType))}
         zone = _zone(municipality, session)
-        return cls(zone, roles, _members(municipality, first, last, zone, session=session))
+        members = _members(municipality, first, last, zone, session=session)
+        return cls(zone, roles, members, assignment.Roster(members))
 
 
 def _plan(plan: CarePlan, first: date, last: date, staffing: _Staffing, *, now: datetime, session: Session) -> int:
