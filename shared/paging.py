@@ -63,6 +63,11 @@ class Page(BaseModel, Generic[T]):
                          limit=self.limit, offset=self.offset, next=self.next)
 
 
+def equal_to_given(*pairs: tuple[Any, Any]) -> list[ColumnElement[bool]]:
+    """``column == value`` for each (column, value) of a list's filters that was given (not None)."""
+    return [column == value for column, value in pairs if value is not None]
+
+
 def paginate(session: Session, query: Select, paging: PageQuery, *, order: Sequence[Any]) -> Page[Any]:
     """One page of ``query`` and the total of all its rows. ``order`` is the list's order:
     mapped columns, each ascending or ``.desc()``, never null, the last one unique (an id),

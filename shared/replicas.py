@@ -24,7 +24,12 @@ def keep_latest(session: Session, row: R) -> R | None:
     """Stores ``row`` as its event describes it, unless a later event is already kept;
     returns the stored row, or None when the event changed nothing."""
     key = inspect(type(row)).primary_key_from_instance(row)
-    kept = session.get(type(row), key)
-    if kept is None or kept.as_of <= row.as_of:
+    if is_news(session.get(type(row), key), row.as_of):
         return session.merge(row)
     return None
+
+
+def is_news(kept: Replica | None, as_of: datetime) -> bool:
+    """Whether an event of ``as_of`` about ``kept`` (None: unknown yet) is to be applied: it is
+    not older than the event the row reflects. For an event that changes part of a row."""
+    return kept is None or kept.as_of <= as_of

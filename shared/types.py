@@ -135,6 +135,13 @@ Subject = Annotated[str, Field(pattern=SUBJECT, examples=["mediator-ivanova"],
                                description="Who, as the subject (sub) of their token: an id, never a name")]
 
 
+def each_once(values: list[str] | None, what: str) -> list[str] | None:
+    """A list validator's check: every value at most once (else "each ``what`` may appear once")."""
+    if values is not None and len(set(values)) != len(values):
+        raise ValueError(f"each {what} may appear once")
+    return values
+
+
 class RequestModel(BaseModel):
     """Base of every request body: an unknown field is an error naming it, not silently ignored."""
 
@@ -153,3 +160,13 @@ class Location(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
+
+
+def located(latitude: float | None, longitude: float | None) -> Location | None:
+    """A point kept as two columns, or None where it is unknown."""
+    return None if latitude is None or longitude is None else Location(latitude=latitude, longitude=longitude)
+
+
+def coordinates(location: Location | None) -> tuple[float | None, float | None]:
+    """A point as the two columns that keep it: (None, None) where it is unknown."""
+    return (location.latitude, location.longitude) if location else (None, None)

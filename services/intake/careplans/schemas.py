@@ -21,6 +21,7 @@ from shared.types import (
     MunicipalityCode,
     ReadModel,
     RequestModel,
+    each_once,
     iso_date,
     line,
     not_null,
@@ -107,8 +108,8 @@ class LineCreate(RequestModel):
                                           json_schema_extra={"uniqueItems": True})
     time_windows: list[TimeWindow] = Field([], max_length=12, examples=[[{"start": "09:00", "end": "12:00"}]],
                                            description="When visits suit the client; they must not overlap")
-    # Not yet checked to be someone: once scheduling publishes its staff, intake checks it
-    # against its replica of them. An id, never a name: it travels to scheduling in events.
+    # Checked against intake's replica of scheduling's staff (services/intake/staff/lookups.py).
+    # An id, never a name: it travels to scheduling in events.
     preferred_worker: uuid.UUID | None = Field(None, description="The id of a staff member in scheduling",
                                                examples=["6f1c2d3e-4b5a-4c6d-8e7f-8091a2b3c4d5"])
     place: Place | None = Field(None, description="Where the service happens; omitted: by the service "
@@ -116,10 +117,8 @@ class LineCreate(RequestModel):
 
     @field_validator("preferred_days")
     @classmethod
-    def _each_day_once(cls, days: list[str]) -> list[str]:
-        if len(set(days)) != len(days):
-            raise ValueError("each day may appear once")
-        return days
+    def _each_day_once(cls, days: list[str]) -> list[str] | None:
+        return each_once(days, "day")
 
     @field_validator("time_windows")
     @classmethod

@@ -31,7 +31,7 @@ from shared.events.intake import (
     CarePlanSuspended,
 )
 from shared.messaging.outbox import record_event
-from shared.types import Location
+from shared.types import located
 
 CONSENT_WITHDRAWN = "consent_withdrawn"  # why a plan is suspended when the consent to services goes
 
@@ -91,8 +91,7 @@ def end(plan: CarePlan, *, on: date, reason: str, session: Session, by: str = SY
 def announce(event: type[CarePlanActivated | CarePlanChanged], plan: CarePlan, client: Client, *,
              session: Session) -> None:
     """The plan as scheduling needs it. Of the client: ids, the visit location and language only."""
-    location = (Location(latitude=client.latitude, longitude=client.longitude)
-                if client.latitude is not None and client.longitude is not None else None)
+    location = located(client.latitude, client.longitude)
     record_event(session, event(
         careplan_id=plan.id, client_id=plan.client_id, municipality=plan.municipality_code,
         programme=plan.agreement.programme_code if plan.agreement else None,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -38,7 +37,7 @@ from shared.errors import Conflict, Invalid, NotFound
 from shared.events.intake import CaseOpened, CaseStatusChanged, FollowUpRecorded
 from shared.events.scheduling import VisitCompleted
 from shared.messaging.outbox import record_event
-from shared.paging import Page, paginate
+from shared.paging import Page, equal_to_given, paginate
 from shared.scope import scope_filter
 
 log = logging.getLogger(__name__)
@@ -173,18 +172,13 @@ def get_case(case_id: uuid.UUID, principal: Principal, *, session: Session, for_
 def list_cases(filters: CaseFilters, principal: Principal, *, session: Session) -> Page[Case]:
     """The cases the caller reads (``access.lookups.readable``) that match ``filters``, newest first."""
     assignee = principal.subject if filters.mine else None
-    conditions = [readable(principal, Case, only=filters.municipality), *_equal(
+    conditions = [readable(principal, Case, only=filters.municipality), *equal_to_given(
         (Case.status, filters.status),
         (Case.category_code, filters.category), (Case.priority, filters.priority),
         (Case.assignee, filters.assignee), (Case.assignee, assignee),
         (Case.client_id, filters.client_id), (Case.household_id, filters.household_id),
     )]
     return paginate(session, select(Case).where(*conditions), filters, order=(Case.opened_at.desc(), Case.id))
-
-
-def _equal(*pairs: tuple) -> Iterable[ColumnElement[bool]]:
-    """``column == value`` for every filter that was given."""
-    return (column == value for column, value in pairs if value is not None)
 
 
 # -- changing ----------------------------------------------------------------------
@@ -321,7 +315,7 @@ def overdue_follow_ups(filters: OverdueFilters, principal: Principal, *,
         .options(case.contains_eager(Case.client), case.contains_eager(Case.household))
         .where(FollowUp.done_on.is_(None), FollowUp.due_on.is_not(None), Case.status != rules.CLOSED,
                _due_before(cutoffs), readable(principal, Case),
-               *_equal((Case.assignee, filters.assignee), (Case.assignee, assignee)))
+               *equal_to_given((Case.assignee, filters.assignee), (Case.assignee, assignee)))
     )
     page = paginate(session, query, filters, order=(FollowUp.due_on, FollowUp.id))
     return page.map(lambda follow_up: _overdue(follow_up, cutoffs))

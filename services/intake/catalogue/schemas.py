@@ -20,6 +20,7 @@ from shared.types import (
     RequestModel,
     iso_date,
     line,
+    located,
     not_null,
 )
 
@@ -118,9 +119,8 @@ class SettlementRead(ReadModel):
 
     @classmethod
     def of(cls, row: Settlement) -> SettlementRead:
-        location = None if row.latitude is None else Location(latitude=row.latitude, longitude=row.longitude)
         return cls(id=row.id, municipality=row.municipality_code, name=row.name, kind=row.kind,
-                   marginalised_community=row.marginalised_community, location=location)
+                   marginalised_community=row.marginalised_community, location=located(row.latitude, row.longitude))
 
 
 # -- code lists ---------------------------------------------------------------------------

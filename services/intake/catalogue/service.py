@@ -35,6 +35,7 @@ from shared.events.intake import (
 )
 from shared.messaging.outbox import record_event
 from shared.scope import get_in_scope, in_scope, scope_filter
+from shared.types import coordinates
 
 CODE_LISTS = ("target_group", "case_category", "staff_role", "suspension_reason")
 
@@ -107,16 +108,15 @@ def register_settlement(municipality_code: str, data: SettlementCreate, *, sessi
     # Python's casefold, not SQL lower(): SQLite lowers ASCII only, and names are Cyrillic.
     if any(name.casefold() == data.name.casefold() for name in _settlement_names(municipality_code, session)):
         raise taken
-    location = data.location
+    latitude, longitude = coordinates(data.location)
     settlement = Settlement(municipality_code=municipality_code, name=data.name, kind=data.kind,
                             marginalised_community=data.marginalised_community,
-                            latitude=location.latitude if location else None,
-                            longitude=location.longitude if location else None)
+                            latitude=latitude, longitude=longitude)
     session.add(settlement)
     flush_unique(session, taken)
     record_event(session, SettlementRegistered(
         settlement_id=settlement.id, municipality=municipality_code, name=data.name, kind=data.kind,
-        marginalised_community=data.marginalised_community, location=location,
+        marginalised_community=data.marginalised_community, location=data.location,
     ), subject=str(settlement.id), municipality=municipality_code)
     return settlement
 

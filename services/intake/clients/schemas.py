@@ -19,6 +19,7 @@ from shared.types import (
     ReadModel,
     RequestModel,
     line,
+    located,
     not_null,
 )
 
@@ -149,9 +150,7 @@ class ClientRead(BaseModel):
 
     @classmethod
     def of(cls, client: Client) -> ClientRead:
-        location = None
-        if client.latitude is not None and client.longitude is not None:
-            location = Location(latitude=client.latitude, longitude=client.longitude)
+        location = located(client.latitude, client.longitude)
         return cls(
             id=client.id, municipality=client.municipality_code, given_name=client.given_name,
             family_name=client.family_name, birth_date=client.birth_date, sex=client.sex, phone=client.phone,

@@ -43,6 +43,7 @@ from shared.events.intake import ClientRegistered, ClientUpdated
 from shared.messaging.outbox import record_event
 from shared.paging import Page, paginate
 from shared.scope import get_in_scope, in_scope, scope_filter
+from shared.types import Location, coordinates
 
 MAX_CANDIDATES = 10
 
@@ -241,9 +242,8 @@ def _snapshot(client: Client) -> tuple:
             client.latitude, client.longitude, tuple(client.target_groups))
 
 
-def _place(client: Client, location) -> None:
-    client.latitude = location.latitude if location else None
-    client.longitude = location.longitude if location else None
+def _place(client: Client, location: Location | None) -> None:
+    client.latitude, client.longitude = coordinates(location)
 
 
 def _index(client: Client) -> None:

@@ -17,8 +17,10 @@ from shared.types import (
     ReadModel,
     RequestModel,
     Subject,
+    each_once,
     iso_date,
     line,
+    located,
     not_null,
 )
 from shared.week import TimeWindow
@@ -43,9 +45,7 @@ Availability = Annotated[list[AvailabilityWindow], Field(
 
 
 def _distinct(codes: list[str] | None) -> list[str] | None:
-    if codes is not None and len(set(codes)) != len(codes):
-        raise ValueError("each code may appear once")
-    return codes
+    return each_once(codes, "code")
 
 
 def _no_overlap(windows: list[AvailabilityWindow] | None) -> list[AvailabilityWindow] | None:
@@ -119,11 +119,10 @@ class StaffRead(BaseModel):
 
     @classmethod
     def of(cls, staff) -> StaffRead:
-        located = staff.base_latitude is not None and staff.base_longitude is not None
         return cls(
             id=staff.id, municipality=staff.municipality_code, subject=staff.subject,
             display_name=staff.display_name, roles=staff.roles, skills=staff.skills,
-            base_location=Location(latitude=staff.base_latitude, longitude=staff.base_longitude) if located else None,
+            base_location=located(staff.base_latitude, staff.base_longitude),
             contracted_hours_per_week=staff.contracted_hours_per_week,
             availability=[AvailabilityRead(day=WEEKDAYS[row.weekday], start=row.start, end=row.end)
                           for row in staff.availability_rows],

@@ -26,6 +26,7 @@ from shared.events.scheduling import StaffChanged, StaffLeft, StaffRegistered
 from shared.messaging.outbox import record_event
 from shared.paging import Page, paginate
 from shared.scope import get_in_scope, scope_filter
+from shared.types import Location, coordinates
 
 
 def register_staff(data: StaffCreate, *, session: Session, staff_id: uuid.UUID | None = None) -> Staff:
@@ -116,9 +117,8 @@ def _availability(windows: list[AvailabilityWindow]) -> list[StaffAvailability]:
     return [StaffAvailability(weekday=WEEKDAYS.index(w.day), start=w.start, end=w.end) for w in windows]
 
 
-def _locate(staff: Staff, location) -> None:
-    staff.base_latitude = location.latitude if location else None
-    staff.base_longitude = location.longitude if location else None
+def _locate(staff: Staff, location: Location | None) -> None:
+    staff.base_latitude, staff.base_longitude = coordinates(location)
 
 
 def _facts(staff: Staff) -> dict:

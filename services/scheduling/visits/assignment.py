@@ -53,7 +53,6 @@ class Booking:
     starts_at: datetime
     ends_at: datetime
     place: Point | None
-    client_id: uuid.UUID
 
 
 @dataclass(eq=False)  # one member is one object: planning compares them by identity
@@ -75,7 +74,7 @@ class Member:
     def book(self, visit: Visit) -> None:
         at = bisect.bisect_right(self.starts, visit.starts_at)
         self.starts.insert(at, visit.starts_at)
-        self.bookings.insert(at, Booking(visit.starts_at, visit.ends_at, visit.place, visit.client_id))
+        self.bookings.insert(at, Booking(visit.starts_at, visit.ends_at, visit.place))
         self.minutes_by_week[week_of(visit.day)] += _minutes(visit.ends_at - visit.starts_at)
         self.visits_by_client[visit.client_id.int] += 1
 
@@ -179,10 +178,6 @@ class Roster:
 def closest_reason(visit: Visit, members: Iterable[Member]) -> str:
     reasons = [m.reason_against(visit) for m in members]
     return max((r for r in reasons if r), key=REASONS.index, default=NO_STAFF_IN_ROLE)
-
-
-def by_member(members: Iterable[Member]) -> dict[uuid.UUID, Member]:
-    return {member.id: member for member in members}
 
 
 def weekly(windows: Iterable[tuple[int, int, int]]) -> dict[int, list[tuple[int, int]]]:

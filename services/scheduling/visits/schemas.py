@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from shared.paging import PageQuery
-from shared.types import Code, IsoDateTime, Location, MunicipalityCode
+from shared.types import Code, IsoDateTime, Location, MunicipalityCode, located
 
 VisitStatus = Literal["planned", "checked_in", "completed", "missed", "cancelled"]
 
@@ -41,9 +41,8 @@ class VisitRead(BaseModel):
 
     @classmethod
     def of(cls, visit) -> VisitRead:
-        located = visit.latitude is not None and visit.longitude is not None
         return cls(id=visit.id, care_plan_id=visit.care_plan_id, line_id=visit.line_id, client_id=visit.client_id,
                    municipality=visit.municipality_code, service_type=visit.service_type, staff_id=visit.staff_id,
                    unstaffed_reason=visit.unstaffed_reason, starts_at=visit.starts_at, ends_at=visit.ends_at,
                    status=visit.status,
-                   location=Location(latitude=visit.latitude, longitude=visit.longitude) if located else None)
+                   location=located(visit.latitude, visit.longitude))

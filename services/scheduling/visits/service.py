@@ -29,9 +29,10 @@ from shared.errors import NotFound
 from shared.events.intake import CarePlanActivated, CarePlanLine, CarePlanSuspended
 from shared.events.scheduling import ClientAssigned, ClientUnassigned
 from shared.messaging.outbox import record_event
-from shared.paging import Page, paginate
-from shared.replicas import keep_latest
+from shared.paging import Page, equal_to_given, paginate
+from shared.replicas import is_news, keep_latest
 from shared.scope import get_in_scope, scope_filter
+from shared.types import coordinates
 
 HORIZON = timedelta(weeks=4)
 PLANNED, CHECKED_IN, COMPLETED, MISSED, CANCELLED = "planned", "checked_in", "completed", "missed", "cancelled"
@@ -45,11 +46,11 @@ PLANNED_PLACES = ("home", "phone")  # centre slots, rounds and groups are planne
 def keep_plan_in_force(event: CarePlanActivated, *, as_of: datetime, now: datetime, session: Session) -> None:
     """An activated or changed plan (the whole plan): its future visits are planned again."""
     kept = session.get(CarePlan, event.careplan_id)
-    location = event.location
+    latitude, longitude = coordinates(event.location)
     plan = keep_latest(session, CarePlan(
         id=event.careplan_id, client_id=event.client_id, municipality_code=event.municipality, status="active",
         starts_on=event.starts_on, ends_on=event.ends_on, settlement_id=event.settlement_id,
-        latitude=location.latitude if location else None, longitude=location.longitude if location else None,
+        latitude=latitude, longitude=longitude,
         lines=[line.model_dump(mode="json") for line in event.lines],
         planned_until=kept.planned_until if kept else None, as_of=as_of))
     if plan is not None:
@@ -60,7 +61,7 @@ def keep_plan_stopped(event: CarePlanSuspended, *, status: str, as_of: datetime,
                       session: Session) -> None:
     """A suspended or ended plan: its visits from the day it stopped are cancelled."""
     plan = session.get(CarePlan, event.careplan_id)
-    if plan is None or plan.as_of > as_of:
+    if plan is None or not is_news(plan, as_of):
         return
     plan.status, plan.as_of = status, as_of
     stopped = max(now, rules.moment(event.effective_on, 0, _zone(plan.municipality_code, session)))
@@ -121,7 +122,6 @@ class _Staffing:
 
     zone: str
     roles: dict[str, frozenset[str]]
-    members: list[assignment.Member]
     roster: assignment.Roster
     # (day, start, end, roles) no member was free for: bookings only grow while planning, so
     # no later visit at that time needs the members asked again (travel aside).
@@ -129,7 +129,7 @@ class _Staffing:
     reasons: dict[tuple, str] = field(default_factory=dict)  # why, for a visit at such a time
 
     def assign(self, visit: assignment.Visit) -> assignment.Member | None:
-        key = (visit.day, visit.start, visit.end, visit.roles)
+        key = _time_of(visit)
         if key in self.full:
             return None
         member = self.roster.assign(visit)
@@ -138,17 +138,21 @@ class _Staffing:
         return member
 
     def reason_against(self, visit: assignment.Visit) -> str:
-        key = (visit.day, visit.start, visit.end, visit.roles)
+        key = _time_of(visit)
         if key not in self.reasons:
-            self.reasons[key] = assignment.closest_reason(visit, self.members)
+            self.reasons[key] = assignment.closest_reason(visit, self.roster.members)
         return self.reasons[key]
 
     @classmethod
     def of(cls, municipality: str, first: date, last: date, *, session: Session) -> _Staffing:
         roles = {row.code: frozenset(row.staff_roles) for row in session.scalars(select(ServiceType))}
         zone = _zone(municipality, session)
-        members = _members(municipality, first, last, zone, session=session)
-        return cls(zone, roles, members, assignment.Roster(members))
+        return cls(zone, roles, assignment.Roster(_members(municipality, first, last, zone, session=session)))
+
+
+def _time_of(visit: assignment.Visit) -> tuple:
+    """What the members' answer for a visit depends on, travel aside."""
+    return visit.day, visit.start, visit.end, visit.roles
 
 
 def _plan(plan: CarePlan, first: date, last: date, staffing: _Staffing, *, now: datetime, session: Session) -> int:
@@ -157,20 +161,20 @@ def _plan(plan: CarePlan, first: date, last: date, staffing: _Staffing, *, now: 
     if plan.ends_on is not None:
         last = min(last, plan.ends_on)
     zone = staffing.zone
-    wanted = sorted(((line, slot) for line in _lines(plan) for slot in rules.slots_between(
-        _rule(line), plan.starts_on, first, last) if rules.moment(slot.day, slot.start, zone) > now),
-        key=lambda pair: (pair[1].day, pair[1].start))
+    wanted = sorted(((line, rule, slot) for line, rule in _lines(plan) for slot in rules.slots_between(
+        rule, plan.starts_on, first, last) if rules.moment(slot.day, slot.start, zone) > now),
+        key=lambda wish: (wish[2].day, wish[2].start))
     # A service type scheduling has not learnt yet: no one may deliver it.
-    rows = [_visit(plan, line, slot, staffing.roles.get(line.service_type, frozenset()), staffing, now=now)
-            for line, slot in wanted]
+    rows = [_visit(plan, line, rule, slot, staffing.roles.get(line.service_type, frozenset()), staffing, now=now)
+            for line, rule, slot in wanted]
     if rows:
         session.execute(insert(Visit), rows)
     plan.planned_until = max(plan.planned_until or last, last)
     return len(rows)
 
 
-def _visit(plan: CarePlan, line: CarePlanLine, slot: rules.Slot, roles: frozenset[str], staffing: _Staffing, *,
-           now: datetime) -> dict:
+def _visit(plan: CarePlan, line: CarePlanLine, rule: rules.LineRule, slot: rules.Slot, roles: frozenset[str],
+           staffing: _Staffing, *, now: datetime) -> dict:
     """The visit of ``slot``, given to a member at its time or, if no one is free then, at a
     later start within its window; else at its time, unstaffed, with the reason."""
     place = (plan.latitude, plan.longitude) if line.place == "home" and plan.latitude is not None else None
@@ -179,7 +183,7 @@ def _visit(plan: CarePlan, line: CarePlanLine, slot: rules.Slot, roles: frozense
         client_id=plan.client_id, roles=roles, starts_at=rules.moment(slot.day, start, zone),
         ends_at=rules.moment(slot.day, start + slot.length, zone), day=slot.day, start=start,
         end=start + slot.length, place=place, preferred=line.preferred_worker)
-        for start in [slot.start, *rules.later_starts(_rule(line), slot)])
+        for start in [slot.start, *rules.later_starts(rule, slot)])
     first = next(at)
     wanted, member = next(((visit, m) for visit in chain((first,), at) if (m := staffing.assign(visit))),
                           (first, None))
@@ -191,8 +195,10 @@ def _visit(plan: CarePlan, line: CarePlanLine, slot: rules.Slot, roles: frozense
             "latitude": place[0] if place else None, "longitude": place[1] if place else None, "planned_at": now}
 
 
-def _lines(plan: CarePlan) -> list[CarePlanLine]:
-    return [line for line in map(CarePlanLine.model_validate, plan.lines) if line.place in PLANNED_PLACES]
+def _lines(plan: CarePlan) -> list[tuple[CarePlanLine, rules.LineRule]]:
+    """The plan's lines planned here, each with the rule generation reads of it."""
+    return [(line, _rule(line)) for line in map(CarePlanLine.model_validate, plan.lines)
+            if line.place in PLANNED_PLACES]
 
 
 def _rule(line: CarePlanLine) -> rules.LineRule:
@@ -282,10 +288,10 @@ def list_visits(filters: VisitFilters, principal: Principal, *, session: Session
 
 
 def _matching(filters: VisitFilters) -> list:
-    equal = [(Visit.staff_id, filters.staff_id), (Visit.client_id, filters.client_id),
-             (Visit.care_plan_id, filters.care_plan_id), (Visit.service_type, filters.service_type),
-             (Visit.status, filters.status)]
-    conditions = [column == value for column, value in equal if value is not None]
+    conditions = equal_to_given(
+        (Visit.staff_id, filters.staff_id), (Visit.client_id, filters.client_id),
+        (Visit.care_plan_id, filters.care_plan_id), (Visit.service_type, filters.service_type),
+        (Visit.status, filters.status))
     if filters.unstaffed is not None:
         conditions.append(Visit.staff_id.is_(None) if filters.unstaffed else Visit.staff_id.is_not(None))
     if filters.starts_from is not None:
