@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     outbox_retention_hours: float = Field(72, gt=0)
     inbox_retention_days: float = Field(30, gt=0)
 
+    # Scheduling: a visit no one checked in this long after its start is missed; a check-in
+    # from a device further than this from the visit's place is flagged.
+    visit_missed_after_minutes: int = Field(60, ge=1)
+    checkin_far_metres: int = Field(500, ge=1)
+
     log_level: str = "INFO"
     log_json: bool = True
 

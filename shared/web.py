@@ -232,6 +232,14 @@ def db_session(request: Request,
 Db = Annotated[Session, Depends(db_session, scope="function")]
 
 
+def app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+# The settings the service runs with (tests give each app its own).
+AppSettings = Annotated[Settings, Depends(app_settings)]
+
+
 @dataclass
 class ServiceContext:
     """What one service's app needs at run time, wired in ``bootstrap``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Uuid
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models import service_base
@@ -127,12 +127,14 @@ class CarePlan(Replica, Base):
 
 class Visit(Base):
     """One visit of a care plan line: planned, then checked in, completed, missed or
-    cancelled. ``staff_id`` null: no one could do it, for ``unstaffed_reason``."""
+    cancelled (``visits.rules.LIFECYCLE``). ``staff_id`` null: no one could do it, for
+    ``unstaffed_reason``. Checked in and out: the time actually delivered."""
 
     __tablename__ = "visit"
     __table_args__ = (Index("ix_visit_staff_id_starts_at", "staff_id", "starts_at"),
                       Index("ix_visit_care_plan_id_starts_at", "care_plan_id", "starts_at"),
-                      Index("ix_visit_municipality_code_starts_at", "municipality_code", "starts_at"))
+                      Index("ix_visit_municipality_code_starts_at", "municipality_code", "starts_at"),
+                      Index("ix_visit_status_starts_at", "status", "starts_at"))
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     care_plan_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     line_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
@@ -147,6 +149,28 @@ class Visit(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     planned_at: Mapped[datetime]
+    status_reason: Mapped[str | None] = mapped_column(String(32))  # why it was missed or cancelled
+    status_changed_at: Mapped[datetime | None]
+    checked_in_at: Mapped[datetime | None]
+    checked_out_at: Mapped[datetime | None]
+    checkin_latitude: Mapped[float | None] = mapped_column(Float)  # where the device was, if it said
+    checkin_longitude: Mapped[float | None] = mapped_column(Float)
+    checkin_far: Mapped[bool | None]  # the device was far from the visit's place
+
+
+class VisitReport(Base):
+    """What the worker reported of a completed visit or call. The observations are personal
+    (health notes): they stay here, read as the visit is, and never travel in an event."""
+
+    __tablename__ = "visit_report"
+    visit_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("visit.id", ondelete="CASCADE"), primary_key=True)
+    services_delivered: Mapped[list[str]] = mapped_column(JSON)
+    observations: Mapped[str | None] = mapped_column(Text)
+    call_outcome: Mapped[str | None] = mapped_column(String(16))  # answered, needs_help (phone check-ins)
+    concern_category: Mapped[str | None] = mapped_column(String(64))  # a concern raised: intake opens a case
+    concern_priority: Mapped[str | None] = mapped_column(String(10))
+    reported_by: Mapped[str] = mapped_column(String(200))
+    reported_at: Mapped[datetime]
 
 
 class ClientServedBy(Base):

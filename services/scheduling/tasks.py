@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from services.scheduling.delivery.service import sweep_missed
 from services.scheduling.visits.service import extend_horizons
+from shared.settings import get_settings
 from shared.tasks import TaskRegistry
 
 registry = TaskRegistry()
@@ -17,3 +19,11 @@ def extend_visit_horizons(*, session: Session) -> int:
     """Daily: each active plan's visits are planned four weeks ahead. Idempotent: a plan planned
     up to the horizon gets nothing more. Returns how many visits were planned."""
     return extend_horizons(now=datetime.now(UTC), session=session)
+
+
+@registry.task("sweep_missed_visits", every=timedelta(minutes=5))
+def sweep_missed_visits(*, session: Session) -> int:
+    """Every five minutes: visits no one checked in ``visit_missed_after_minutes`` after their
+    start are missed, and ``scheduling.visit.missed.v1`` tells notifications. Returns how many."""
+    return sweep_missed(now=datetime.now(UTC), after_minutes=get_settings().visit_missed_after_minutes,
+                        session=session)

@@ -22,12 +22,42 @@ class VisitCompleted(Event):
     municipality: str = Field(pattern=MUNICIPALITY_CODE)
     careplan_id: uuid.UUID | None = None
     service_type: str = Field(pattern=CODE)
-    staff_id: str
+    staff_id: str  # the subject of the worker's token
     started_at: AwareDatetime
     ended_at: AwareDatetime
+    services_delivered: list[Annotated[str, Field(pattern=CODE)]] = []
     concern_raised: bool = False
     concern_category: str | None = Field(None, pattern=CODE)
     concern_priority: Priority = "normal"
+
+
+class VisitMissed(Event):
+    """A visit did not take place: no one checked in in time (``not_checked_in``), no worker
+    could be given it (``unstaffed``), or the worker found no one (``client_absent``,
+    ``client_refused``, ``worker_unable``). Notifications escalates it."""
+
+    type = "scheduling.visit.missed.v1"
+    visit_id: uuid.UUID
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    careplan_id: uuid.UUID | None = None
+    service_type: str = Field(pattern=CODE)
+    staff_id: str | None = Field(None, pattern=SUBJECT)  # the worker's subject; none if unstaffed
+    starts_at: AwareDatetime
+    reason: str = Field(pattern=CODE)
+
+
+class CheckInUnanswered(Event):
+    """A check-in call ("telephone friend") found no one: the person may need help.
+    Notifications escalates it."""
+
+    type = "scheduling.checkin.unanswered.v1"
+    visit_id: uuid.UUID
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    careplan_id: uuid.UUID | None = None
+    staff_id: str = Field(pattern=SUBJECT)
+    called_at: AwareDatetime
 
 
 class _Assignment(Event):

@@ -2,6 +2,9 @@
 its events reach the other services."""
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 from services.demo import load_demo
 from services.intake.demo import data
 from services.scheduling.demo import DATA as SCHEDULING_DATA
@@ -44,3 +47,33 @@ def test_every_seed_programme_is_in_the_demo():
     assert {frozenset({"BG-MTR", "BG-BGS"}), frozenset({"BG-RAK"}), frozenset({"BG-PER"}),
             frozenset({"UA-LUB"})} <= places
     assert any(m.startswith("PL-") for p in data.PROGRAMMES for m in p["municipalities"])
+
+
+def test_a_demo_helper_delivers_a_visit_and_intake_opens_a_case_for_its_concern(system, api, auth):
+    assert load_demo({name: runtime.database for name, runtime in system.runtimes.items()}) is True
+    admin = auth("network_admin", "*")
+
+    def upcoming() -> list[dict]:
+        return api.get("/scheduling/v1/visits", headers=admin, params={
+            "municipality": "BG-RAK", "status": "planned", "unstaffed": "false",
+            "starts_from": datetime.now(UTC).isoformat(timespec="seconds")}).json()["items"]
+
+    until(upcoming, timeout=15)
+    visit = upcoming()[0]
+    subject = api.get(f"/scheduling/v1/staff/{visit['staff_id']}", headers=admin).json()["subject"]
+    helper = auth("worker", "BG-RAK", subject=subject)
+    visits = f"/scheduling/v1/visits/{visit['id']}"
+    assert api.post(f"{visits}/check-in", headers=helper, json={}).status_code == 200
+    report = {"services_delivered": ["hygiene"], "observations": "Не е получила лекарствата си",
+              "concern": {"category": "health_access", "priority": "high"}}
+    assert api.post(f"{visits}/check-out", headers=helper, json={"report": report}).status_code == 200
+
+    def case() -> list[dict]:
+        return [c for c in api.get("/intake/v1/cases", headers=admin, params={"limit": 200}).json()["items"]
+                if c["origin_ref"] == visit["id"]]
+
+    until(case, timeout=15)
+    [opened] = case()
+    assert (opened["client_id"], opened["category"], opened["priority"], opened["assignee"]) == (
+        visit["client_id"], "health_access", "high", subject)
+    assert "лекарствата" not in json.dumps(opened)  # the observations stayed in scheduling

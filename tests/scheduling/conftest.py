@@ -5,15 +5,24 @@ tests read them with ``published``). ``catalogue`` makes intake's municipalities
 roles known as intake's events would (the handlers' service functions)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from services.scheduling.catalogue.service import keep_municipality, keep_service_type, keep_staff_role
+from services.scheduling.visits import service as visits
 from shared.bootstrap import Runtime
-from shared.events.intake import CodeRegistered, MunicipalityRegistered, ServiceTypeRegistered
+from shared.events.intake import (
+    CarePlanActivated,
+    CarePlanChanged,
+    CarePlanEnded,
+    CodeRegistered,
+    MunicipalityRegistered,
+    ServiceTypeRegistered,
+)
 
+NOW = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)  # Monday 08:00 in Rakitovo: when ``apply`` applies plans
 MUNICIPALITIES = [("BG-RAK", "Ракитово", "bg", "Europe/Sofia"), ("BG-PER", "Перник", "bg", "Europe/Sofia"),
                   ("UA-LUB", "Лубни", "uk", "Europe/Kyiv")]
 STAFF_ROLES = ["home_helper", "medical_specialist", "health_mediator", "volunteer", "psychologist"]
@@ -48,3 +57,18 @@ def catalogue(scheduling_runtime) -> None:
             keep_service_type(ServiceTypeRegistered(code=code, names={"en": code}, mode=mode, staff_roles=roles,
                                                     default_duration_minutes=minutes, unit=unit),
                               active=True, as_of=now, session=session)
+
+
+@pytest.fixture
+def apply(scheduling_runtime):
+    """Applies an intake event as its handler does, at ``now`` (one transaction)."""
+    def applied(event, *, now=NOW, seconds=0):
+        as_of = NOW + timedelta(seconds=seconds)
+        with scheduling_runtime.database.transaction() as session:
+            if isinstance(event, CarePlanActivated | CarePlanChanged):
+                visits.keep_plan_in_force(event, as_of=as_of, now=now, session=session)
+            else:
+                status = "ended" if isinstance(event, CarePlanEnded) else "suspended"
+                visits.keep_plan_stopped(event, status=status, as_of=as_of, now=now, session=session)
+        return event
+    return applied

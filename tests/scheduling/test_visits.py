@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -14,10 +14,10 @@ from services.scheduling.tasks import extend_visit_horizons
 from services.scheduling.visits import service as visits
 from shared.events.intake import CarePlanActivated, CarePlanChanged, CarePlanEnded, CarePlanSuspended
 from shared.testing import at_once, created
+from tests.scheduling.conftest import NOW
 from tests.scheduling.test_staff import HELPER
 
 SOFIA = ZoneInfo("Europe/Sofia")
-NOW = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)  # Monday 08:00 in Rakitovo
 HOME = {"latitude": 42.09, "longitude": 24.0}
 HOME_HELP = {"service_type": "home_help", "unit": "hour", "per_week": 6, "duration_minutes": 120,
              "preferred_days": ["mon", "wed", "fri"], "time_windows": [{"start": "09:00", "end": "12:00"}],
@@ -31,21 +31,6 @@ def plan_event(kind=CarePlanActivated, *, plan_id=None, client_id=None, lines=(H
     return kind(careplan_id=plan_id or uuid.uuid4(), client_id=client_id or uuid.uuid4(), municipality="BG-RAK",
                 programme=None, settlement_id=None, location=location, language="bg", starts_on=starts_on,
                 ends_on=ends_on, lines=[{**line, "line_id": line.get("line_id", uuid.uuid4())} for line in lines])
-
-
-@pytest.fixture
-def apply(scheduling_runtime):
-    """Applies an intake event as its handler does, at ``now`` (one transaction)."""
-    def applied(event, *, now=NOW, seconds=0):
-        as_of = NOW + timedelta(seconds=seconds)
-        with scheduling_runtime.database.transaction() as session:
-            if isinstance(event, CarePlanActivated | CarePlanChanged):
-                visits.keep_plan_in_force(event, as_of=as_of, now=now, session=session)
-            else:
-                status = "ended" if isinstance(event, CarePlanEnded) else "suspended"
-                visits.keep_plan_stopped(event, status=status, as_of=as_of, now=now, session=session)
-        return event
-    return applied
 
 
 @pytest.fixture

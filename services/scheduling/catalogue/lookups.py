@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.scheduling.models import Municipality, StaffRole
+from services.scheduling.models import Municipality, ServiceType, StaffRole
 from shared.errors import Invalid
 
 
@@ -22,3 +22,21 @@ def require_staff_roles(codes: list[str], *, session: Session, field: str = "rol
         if role is None or not role.active:
             raise Invalid(f"{field}.{index}", f"{code} is not an active staff role of the network's list")
     return codes
+
+
+def zone_of(code: str, *, session: Session) -> str:
+    """The municipality's time zone: its visits' days and hours are its local ones (UTC until known)."""
+    municipality = session.get(Municipality, code)
+    return municipality.timezone if municipality else "UTC"
+
+
+def mode_of(service_type: str, *, session: Session) -> str | None:
+    """How the service is delivered (home_visit, centre, group, phone, mobile_unit); None until known."""
+    found = session.get(ServiceType, service_type)
+    return found.mode if found else None
+
+
+def roles_for(service_type: str, *, session: Session) -> frozenset[str]:
+    """The staff roles that deliver the service (none until it is known)."""
+    found = session.get(ServiceType, service_type)
+    return frozenset(found.staff_roles) if found else frozenset()

@@ -111,6 +111,11 @@ def travel(origin: Point | None, destination: Point | None) -> timedelta:
     return TRAVEL_SETTLING + timedelta(hours=distance_km(origin, destination) / SPEED_KM_PER_HOUR)
 
 
+def located_point(latitude: float | None, longitude: float | None) -> Point | None:
+    """A place kept as two columns, as assignment reads it (None where unknown)."""
+    return None if latitude is None or longitude is None else (latitude, longitude)
+
+
 def distance_km(a: Point, b: Point) -> float:
     """Great-circle distance (haversine)."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))

@@ -16,11 +16,25 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from services.scheduling.staff.rules import WEEKDAYS
+from shared.lifecycle import Lifecycle
 from shared.week import minutes
 
 WORKING_DAYS = WEEKDAYS[:5]  # when a line names no preferred day
 WORKING_HOURS = (8 * 60, 18 * 60)  # when it names no time window
 MIN_VISIT = 15  # minutes
+
+# -- the lifecycle, the only place it is written down: (from, action) -> to ------------------------
+
+PLANNED, CHECKED_IN, COMPLETED, MISSED, CANCELLED = "planned", "checked_in", "completed", "missed", "cancelled"
+BOOKED = (PLANNED, CHECKED_IN, COMPLETED)  # what takes a worker's time
+LIFECYCLE = Lifecycle({
+    (PLANNED, "move"): PLANNED,  # another time or worker
+    (PLANNED, "check_in"): CHECKED_IN,
+    (PLANNED, "record_call"): COMPLETED,  # a phone check-in answered
+    (PLANNED, "miss"): MISSED,
+    (PLANNED, "cancel"): CANCELLED,
+    (CHECKED_IN, "check_out"): COMPLETED,
+}, initial=PLANNED)
 
 
 @dataclass(frozen=True)

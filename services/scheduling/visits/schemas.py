@@ -4,12 +4,13 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from shared.paging import PageQuery
-from shared.types import Code, IsoDateTime, Location, MunicipalityCode, located
+from shared.types import Code, IsoDateTime, Location, MunicipalityCode, RequestModel, located
 
 VisitStatus = Literal["planned", "checked_in", "completed", "missed", "cancelled"]
+CancelReason = Literal["client_request", "client_in_hospital", "worker_unavailable", "weather", "other"]
 
 
 class VisitFilters(PageQuery):
@@ -37,12 +38,45 @@ class VisitRead(BaseModel):
     starts_at: datetime
     ends_at: datetime
     status: VisitStatus
+    status_reason: str | None = Field(description="Why it was missed or cancelled")
     location: Location | None
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    delivered_minutes: int | None = Field(description="From check-in to check-out: the time actually delivered")
+    checkin_far_from_place: bool | None = Field(
+        description="The device that checked in was far from the visit's place (null: either unknown)")
 
     @classmethod
     def of(cls, visit) -> VisitRead:
         return cls(id=visit.id, care_plan_id=visit.care_plan_id, line_id=visit.line_id, client_id=visit.client_id,
                    municipality=visit.municipality_code, service_type=visit.service_type, staff_id=visit.staff_id,
                    unstaffed_reason=visit.unstaffed_reason, starts_at=visit.starts_at, ends_at=visit.ends_at,
-                   status=visit.status,
-                   location=located(visit.latitude, visit.longitude))
+                   status=visit.status, status_reason=visit.status_reason,
+                   location=located(visit.latitude, visit.longitude), checked_in_at=visit.checked_in_at,
+                   checked_out_at=visit.checked_out_at, delivered_minutes=delivered_minutes(visit),
+                   checkin_far_from_place=visit.checkin_far)
+
+
+def delivered_minutes(visit) -> int | None:
+    if visit.checked_in_at is None or visit.checked_out_at is None:
+        return None
+    return round((visit.checked_out_at - visit.checked_in_at).total_seconds() / 60)
+
+
+class VisitMove(RequestModel):
+    """Another time or another worker for a planned visit (or both); its length stays."""
+
+    starts_at: IsoDateTime | None = Field(None, description="The new start, in the future")
+    staff_id: uuid.UUID | None = Field(None, description="The member who does it now")
+    override: bool = Field(False, description="Move it though the member does not usually work then or would "
+                                              "go over their contracted hours (never when away or booked)")
+
+    @model_validator(mode="after")
+    def _something_moves(self) -> VisitMove:
+        if self.starts_at is None and self.staff_id is None:
+            raise ValueError("give starts_at, staff_id or both")
+        return self
+
+
+class VisitCancel(RequestModel):
+    reason: CancelReason

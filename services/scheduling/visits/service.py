@@ -4,6 +4,7 @@ cancelled when it stops. Publishes who serves whom (``scheduling.client.(un)assi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from services.scheduling.catalogue.lookups import roles_for, zone_of
 from services.scheduling.models import (
     CarePlan,
     ClientServedBy,
@@ -22,21 +24,21 @@ from services.scheduling.models import (
     Visit,
 )
 from services.scheduling.visits import assignment, rules
-from services.scheduling.visits.schemas import VisitFilters
+from services.scheduling.visits.schemas import VisitCancel, VisitFilters, VisitMove
+from services.scheduling.visits.transitions import move, visit_in_reach
 from shared.auth import Principal, serves_only_assigned
 from shared.db import take_turn
-from shared.errors import NotFound
+from shared.errors import Conflict, Invalid
 from shared.events.intake import CarePlanActivated, CarePlanLine, CarePlanSuspended
 from shared.events.scheduling import ClientAssigned, ClientUnassigned
 from shared.messaging.outbox import record_event
 from shared.paging import Page, equal_to_given, paginate
 from shared.replicas import is_news, keep_latest
-from shared.scope import get_in_scope, scope_filter
+from shared.scope import scope_filter
 from shared.types import coordinates
 
 HORIZON = timedelta(weeks=4)
-PLANNED, CHECKED_IN, COMPLETED, MISSED, CANCELLED = "planned", "checked_in", "completed", "missed", "cancelled"
-BOOKED = (PLANNED, CHECKED_IN, COMPLETED)  # what takes a worker's time
+PLANNED, CHECKED_IN, CANCELLED, BOOKED = rules.PLANNED, rules.CHECKED_IN, rules.CANCELLED, rules.BOOKED
 PLANNED_PLACES = ("home", "phone")  # centre slots, rounds and groups are planned by their own features
 
 
@@ -147,7 +149,8 @@ class _Staffing:
     def of(cls, municipality: str, first: date, last: date, *, session: Session) -> _Staffing:
         roles = {row.code: frozenset(row.staff_roles) for row in session.scalars(select(ServiceType))}
         zone = _zone(municipality, session)
-        return cls(zone, roles, assignment.Roster(_members(municipality, first, last, zone, session=session)))
+        members = _members(_staff_of(municipality, session=session), first, last, zone, session=session)
+        return cls(zone, roles, assignment.Roster(members))
 
 
 def _time_of(visit: assignment.Visit) -> tuple:
@@ -207,10 +210,9 @@ def _rule(line: CarePlanLine) -> rules.LineRule:
                           time_windows=[(window.start, window.end) for window in line.time_windows])
 
 
-def _members(municipality: str, first: date, last: date, zone: str, *, session: Session) -> list[assignment.Member]:
-    """The municipality's staff with what is booked for them from ``first`` to ``last``."""
-    staff = session.scalars(select(Staff).where(Staff.municipality_code == municipality)
-                            .options(selectinload(Staff.role_rows), selectinload(Staff.availability_rows))).all()
+def _members(staff: Sequence[Staff], first: date, last: date, zone: str, *, session: Session,
+             besides: uuid.UUID | None = None) -> list[assignment.Member]:
+    """The members with what is booked for them from ``first`` to ``last`` (but the visit ``besides``)."""
     members = {member.id: _member(member, order) for order, member in enumerate(staff)}
     for absence in session.scalars(select(StaffAbsence).where(
             StaffAbsence.staff_id.in_(members), StaffAbsence.starts_on <= last, StaffAbsence.ends_on >= first)):
@@ -220,10 +222,17 @@ def _members(municipality: str, first: date, last: date, zone: str, *, session: 
     booked = select(Visit.staff_id, Visit.client_id, Visit.starts_at, Visit.ends_at, Visit.latitude,
                     Visit.longitude).where(Visit.staff_id.in_(members), Visit.status.in_(BOOKED),
                                            Visit.starts_at >= window[0], Visit.starts_at < window[1])
+    if besides is not None:
+        booked = booked.where(Visit.id != besides)
     local = ZoneInfo(zone)
     for row in session.execute(booked.order_by(Visit.starts_at)):
         members[row.staff_id].book(_booked(row, local))
     return list(members.values())
+
+
+def _staff_of(municipality: str, *, session: Session) -> Sequence[Staff]:
+    return session.scalars(select(Staff).where(Staff.municipality_code == municipality)
+                           .options(selectinload(Staff.role_rows), selectinload(Staff.availability_rows))).all()
 
 
 def _member(staff: Staff, order: int) -> assignment.Member:
@@ -234,14 +243,14 @@ def _member(staff: Staff, order: int) -> assignment.Member:
                                for row in staff.availability_rows), left_on=staff.left_on)
 
 
-def _booked(row, zone: ZoneInfo) -> assignment.Visit:
-    """A visit already booked (a row of its columns), as assignment reads it."""
+def _booked(row, zone: ZoneInfo, roles: frozenset[str] = frozenset()) -> assignment.Visit:
+    """A visit (a row of its columns) as assignment reads it."""
     local = row.starts_at.astimezone(zone)
     start = local.hour * 60 + local.minute
     length = round((row.ends_at - row.starts_at).total_seconds() / 60)
-    place = (row.latitude, row.longitude) if row.latitude is not None else None
-    return assignment.Visit(client_id=row.client_id, roles=frozenset(), starts_at=row.starts_at,
-                            ends_at=row.ends_at, day=local.date(), start=start, end=start + length, place=place)
+    return assignment.Visit(client_id=row.client_id, roles=roles, starts_at=row.starts_at, ends_at=row.ends_at,
+                            day=local.date(), start=start, end=start + length,
+                            place=assignment.located_point(row.latitude, row.longitude))
 
 
 def _cancel_from(plan: CarePlan, moment: datetime, *, session: Session) -> None:
@@ -249,6 +258,67 @@ def _cancel_from(plan: CarePlan, moment: datetime, *, session: Session) -> None:
     session.execute(update(Visit).where(Visit.care_plan_id == plan.id, Visit.status == PLANNED,
                                         Visit.starts_at >= moment).values(status=CANCELLED)
                     .execution_options(synchronize_session=False))
+
+
+# -- coordinators' moves ----------------------------------------------------------------------------
+
+# Why a member may not take a visit moved to them, as the 409 says it; the last two may be overridden.
+_REFUSALS = {
+    assignment.NOT_WORKING: "is away or no longer works on that day",
+    assignment.DOUBLE_BOOKED: "is booked then (travel between visits counted)",
+    assignment.NOT_AVAILABLE: "does not usually work then (override: true moves it anyway)",
+    assignment.OVER_CONTRACTED_HOURS: "would work over their contracted hours that week (override: true moves it "
+                                      "anyway)",
+}
+_OVERRIDABLE = (assignment.NOT_AVAILABLE, assignment.OVER_CONTRACTED_HOURS)
+
+
+def move_visit(visit_id: uuid.UUID, change: VisitMove, principal: Principal, *, now: datetime,
+               session: Session) -> Visit:
+    """Another time or worker for a planned visit, checked as planning checks: a member who does
+    not deliver the service is a 422; one away or booked then a 409, as is one outside their
+    usual week or over their contracted hours unless ``override``. The municipality's turn is
+    taken before the visit is locked, in the order planning takes them."""
+    visit = visit_in_reach(visit_id, principal, session=session)
+    _take_turn(visit.municipality_code, session=session)
+    session.refresh(visit, with_for_update=True)
+    rules.LIFECYCLE.check(visit.status, "move")
+    if change.starts_at is not None and change.starts_at <= now:
+        raise Invalid("starts_at", "must be in the future")
+    starts_at, staff_id = change.starts_at or visit.starts_at, change.staff_id or visit.staff_id
+    ends_at = starts_at + (visit.ends_at - visit.starts_at)
+    if staff_id is not None:
+        _check_free(visit, staff_id, starts_at, ends_at, change, session=session)
+    visit.starts_at, visit.ends_at, visit.staff_id = starts_at, ends_at, staff_id
+    visit.unstaffed_reason = None if staff_id else visit.unstaffed_reason
+    move(visit, "move", at=now)
+    _publish_assignments({visit.client_id}, visit.municipality_code, now=now, session=session)
+    return visit
+
+
+def _check_free(visit: Visit, staff_id: uuid.UUID, starts_at: datetime, ends_at: datetime, change: VisitMove, *,
+                session: Session) -> None:
+    staff = session.get(Staff, staff_id)
+    if staff is None or staff.municipality_code != visit.municipality_code:
+        raise Invalid("staff_id", f"no member of staff {staff_id} in {visit.municipality_code}")
+    zone = _zone(visit.municipality_code, session)
+    wanted = _booked(Visit(client_id=visit.client_id, starts_at=starts_at, ends_at=ends_at, latitude=visit.latitude,
+                           longitude=visit.longitude), ZoneInfo(zone), roles_for(visit.service_type, session=session))
+    [member] = _members([staff], wanted.day, wanted.day, zone, session=session, besides=visit.id)
+    reason = member.reason_against(wanted)
+    if reason == assignment.NO_STAFF_IN_ROLE:
+        raise Invalid("staff_id", f"staff member {staff_id} has no role that delivers {visit.service_type}")
+    if reason is not None and not (change.override and reason in _OVERRIDABLE):
+        raise Conflict(f"staff member {staff_id} {_REFUSALS[reason]}",
+                       field="staff_id" if change.staff_id else "starts_at", reason=reason)
+
+
+def cancel_visit(visit_id: uuid.UUID, change: VisitCancel, principal: Principal, *, now: datetime,
+                 session: Session) -> Visit:
+    visit = move(visit_in_reach(visit_id, principal, session=session, for_update=True), "cancel", at=now,
+                 reason=change.reason)
+    _publish_assignments({visit.client_id}, visit.municipality_code, now=now, session=session)
+    return visit
 
 
 # -- who serves whom -------------------------------------------------------------------------------
@@ -302,11 +372,7 @@ def _matching(filters: VisitFilters) -> list:
 
 
 def get_visit(visit_id: uuid.UUID, principal: Principal, *, session: Session) -> Visit:
-    visit = get_in_scope(session, Visit, visit_id, principal, what="visit")
-    if serves_only_assigned(principal.roles) and session.scalar(
-            select(Staff.subject).where(Staff.id == visit.staff_id)) != principal.subject:
-        raise NotFound("visit", visit_id)
-    return visit
+    return visit_in_reach(visit_id, principal, session=session)
 
 
 # -- helpers -----------------------------------------------------------------------------------------
@@ -317,8 +383,7 @@ def _today(municipality: str, now: datetime, session: Session) -> date:
 
 
 def _zone(municipality: str, session: Session) -> str:
-    found = session.get(Municipality, municipality)
-    return found.timezone if found else "UTC"
+    return zone_of(municipality, session=session)
 
 
 def _take_turn(municipality: str, *, session: Session) -> None:
