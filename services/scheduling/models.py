@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models import service_base
@@ -60,6 +60,7 @@ class Staff(Base):
     contracted_hours_per_week: Mapped[float]
     registered_at: Mapped[datetime]
     left_on: Mapped[date | None]
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # the secret of their feed
     role_rows: Mapped[list[StaffMemberRole]] = relationship(cascade="all, delete-orphan",
                                                             order_by="StaffMemberRole.code")
     availability_rows: Mapped[list[StaffAvailability]] = relationship(
@@ -171,6 +172,95 @@ class VisitReport(Base):
     concern_priority: Mapped[str | None] = mapped_column(String(10))
     reported_by: Mapped[str] = mapped_column(String(200))
     reported_at: Mapped[datetime]
+
+
+class Group(Base):
+    """A self-help group, club or circle of a municipality: where and when it meets (an RFC 5545
+    RRULE from its first day, at a local time), who facilitates it, who belongs to it."""
+
+    __tablename__ = "self_help_group"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(64))  # maternal_child_health, elderly_circle, ...
+    venue_name: Mapped[str] = mapped_column(String(200))
+    venue_latitude: Mapped[float | None] = mapped_column(Float)
+    venue_longitude: Mapped[float | None] = mapped_column(Float)
+    capacity: Mapped[int]
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    start_time: Mapped[str] = mapped_column(String(5))  # local, "17:00"
+    duration_minutes: Mapped[int]
+    recurrence: Mapped[str] = mapped_column(String(500))  # "FREQ=WEEKLY;BYDAY=TU"
+    planned_until: Mapped[date | None]
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # the secret of its feed
+    created_at: Mapped[datetime]
+    facilitator_rows: Mapped[list[GroupFacilitator]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def facilitator_ids(self) -> list[uuid.UUID]:
+        return sorted(row.staff_id for row in self.facilitator_rows)
+
+
+class GroupFacilitator(Base):
+    __tablename__ = "group_facilitator"
+    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("self_help_group.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"), primary_key=True, index=True)
+
+
+class GroupMember(Base):
+    """A client (by id: who they are stays in intake) in a group from one day, until another."""
+
+    __tablename__ = "group_member"
+    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("self_help_group.id", ondelete="CASCADE"),
+                                                primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    joined_on: Mapped[date]
+    left_on: Mapped[date | None]
+
+
+class GroupSession(Base):
+    """One meeting of a group, from its recurrence: planned, then held (with its attendance) or cancelled."""
+
+    __tablename__ = "group_session"
+    __table_args__ = (UniqueConstraint("group_id", "starts_at"),)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("self_help_group.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    topic: Mapped[str | None] = mapped_column(String(200))  # what this session is about
+    materials: Mapped[list[str]] = mapped_column(JSON)
+    notes: Mapped[str | None] = mapped_column(Text)
+    anonymous_participants: Mapped[int]
+    recorded_by: Mapped[str | None] = mapped_column(String(200))
+    recorded_at: Mapped[datetime | None]
+
+
+class SessionAttendance(Base):
+    __tablename__ = "session_attendance"
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("group_session.id", ondelete="CASCADE"),
+                                                  primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+
+
+class Activity(Base):
+    """A one-off event: a health campaign, a training of facilitators or staff, a public
+    discussion, a coalition meeting; planned, then held with its participant count."""
+
+    __tablename__ = "activity"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    venue_name: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))  # planned, held, cancelled
+    participants: Mapped[int | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
 
 
 class ClientServedBy(Base):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from services.scheduling.delivery.service import sweep_missed
+from services.scheduling.groups import service as groups
 from services.scheduling.visits.service import extend_horizons
 from shared.settings import get_settings
 from shared.tasks import TaskRegistry
@@ -19,6 +20,12 @@ def extend_visit_horizons(*, session: Session) -> int:
     """Daily: each active plan's visits are planned four weeks ahead. Idempotent: a plan planned
     up to the horizon gets nothing more. Returns how many visits were planned."""
     return extend_horizons(now=datetime.now(UTC), session=session)
+
+
+@registry.task("extend_group_horizons", every=timedelta(days=1))
+def extend_group_horizons(*, session: Session) -> int:
+    """Daily: each group's sessions are planned four weeks ahead. Returns how many were planned."""
+    return groups.extend_group_horizons(now=datetime.now(UTC), session=session)
 
 
 @registry.task("sweep_missed_visits", every=timedelta(minutes=5))

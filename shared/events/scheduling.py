@@ -115,3 +115,67 @@ class StaffLeft(_StaffMember):
 def has_left(left_on: date | None, *, on: date) -> bool:
     """Whether a member whose last working day is ``left_on`` (``StaffLeft``) no longer works on ``on``."""
     return left_on is not None and on > left_on
+
+
+class _Group(Event):
+    """A self-help group, club or circle as reporting counts it: its topic area, capacity,
+    facilitators (staff ids) and dates; its name and venue stay in scheduling."""
+
+    group_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    topic: str = Field(pattern=CODE)
+    capacity: int
+    facilitator_ids: list[uuid.UUID]
+    starts_on: date
+    ends_on: date | None = None
+
+
+class GroupRegistered(_Group):
+    type = "scheduling.group.registered.v1"
+
+
+class GroupChanged(_Group):
+    """The group as it is now."""
+
+    type = "scheduling.group.changed.v1"
+
+
+class _Membership(Event):
+    group_id: uuid.UUID
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    on: date
+
+
+class GroupMemberJoined(_Membership):
+    type = "scheduling.group.member_joined.v1"
+
+
+class GroupMemberLeft(_Membership):
+    type = "scheduling.group.member_left.v1"
+
+
+class SessionHeld(Event):
+    """A group's session took place: who of its members came (client ids) and how many
+    others. Recorded again (corrected), it is published again: keep the latest per session."""
+
+    type = "scheduling.session.held.v1"
+    session_id: uuid.UUID
+    group_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    topic: str = Field(pattern=CODE)  # the group's topic area
+    held_at: AwareDatetime
+    present: list[uuid.UUID]
+    anonymous_participants: int
+
+
+class ActivityHeld(Event):
+    """A one-off event took place (a health campaign, a training, a public discussion, a
+    coalition meeting) with so many participants. Recorded again: keep the latest."""
+
+    type = "scheduling.activity.held.v1"
+    activity_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    kind: str = Field(pattern=CODE)
+    held_at: AwareDatetime
+    participants: int

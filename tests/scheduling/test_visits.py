@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.scheduling.tasks import extend_visit_horizons
-from services.scheduling.visits import service as visits
+from services.scheduling.visits import rules
 from shared.events.intake import CarePlanActivated, CarePlanChanged, CarePlanEnded, CarePlanSuspended
 from shared.testing import at_once, created
 from tests.scheduling.conftest import NOW
@@ -61,7 +61,7 @@ def test_an_activated_plan_gets_four_weeks_of_visits_within_its_rules(scheduling
     help_hours = defaultdict(float)
     for visit in planned:
         start = local(visit)
-        assert datetime.fromisoformat(visit["starts_at"]) > NOW and start.date() <= (NOW + visits.HORIZON).date()
+        assert datetime.fromisoformat(visit["starts_at"]) > NOW and start.date() <= (NOW + rules.HORIZON).date()
         if visit["service_type"] == "home_help":
             assert start.strftime("%a") in ("Mon", "Wed", "Fri") and (start.hour, start.minute) == (9, 0)
             help_hours[start.isocalendar().week] += 2

@@ -45,13 +45,6 @@ def record_leaving(staff_id: uuid.UUID, body: schemas.Leaving, caller: Coordinat
     return schemas.StaffRead.of(service.record_leaving(staff, body, session=session))
 
 
-@router.post("/staff/{staff_id}/absences", response_model=schemas.AbsenceRead, status_code=201,
-             summary="Record leave, sickness or training (coordinators); 409 if it overlaps another")
-def record_absence(staff_id: uuid.UUID, body: schemas.AbsenceCreate, caller: Coordinator, session: Db):
-    staff = service.get_staff(staff_id, caller, session=session, for_update=True)
-    return service.record_absence(staff, body, recorded_by=caller.subject, session=session)
-
-
 @router.get("/staff/{staff_id}/absences", response_model=list[schemas.AbsenceRead],
             summary="A member's absences, earliest first (not analysts)")
 def list_absences(staff_id: uuid.UUID, caller: PersonalDataReader, session: Db):

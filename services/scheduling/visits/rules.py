@@ -22,8 +22,15 @@ from shared.week import minutes
 WORKING_DAYS = WEEKDAYS[:5]  # when a line names no preferred day
 WORKING_HOURS = (8 * 60, 18 * 60)  # when it names no time window
 MIN_VISIT = 15  # minutes
+HORIZON = timedelta(weeks=4)  # how far ahead visits and group sessions are planned
+
+
+def horizon_end(today: date) -> date:
+    """The last day planned: four weeks, today included."""
+    return today + HORIZON - timedelta(days=1)
 
 # -- the lifecycle, the only place it is written down: (from, action) -> to ------------------------
+
 
 PLANNED, CHECKED_IN, COMPLETED, MISSED, CANCELLED = "planned", "checked_in", "completed", "missed", "cancelled"
 BOOKED = (PLANNED, CHECKED_IN, COMPLETED)  # what takes a worker's time
@@ -144,3 +151,10 @@ def moment(day: date, minute: int, zone: str) -> datetime:
     daylight-saving change skips is read with the offset before the change."""
     local = datetime.combine(day, time()) + timedelta(minutes=minute)
     return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def delivered_minutes(checked_in_at: datetime | None, checked_out_at: datetime | None) -> int | None:
+    """The time actually delivered, from check-in to check-out; None until both are known."""
+    if checked_in_at is None or checked_out_at is None:
+        return None
+    return round((checked_out_at - checked_in_at).total_seconds() / 60)

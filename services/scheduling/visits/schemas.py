@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.scheduling.visits.rules import delivered_minutes
 from shared.paging import PageQuery
 from shared.types import Code, IsoDateTime, Location, MunicipalityCode, RequestModel, located
 
@@ -53,14 +54,8 @@ class VisitRead(BaseModel):
                    unstaffed_reason=visit.unstaffed_reason, starts_at=visit.starts_at, ends_at=visit.ends_at,
                    status=visit.status, status_reason=visit.status_reason,
                    location=located(visit.latitude, visit.longitude), checked_in_at=visit.checked_in_at,
-                   checked_out_at=visit.checked_out_at, delivered_minutes=delivered_minutes(visit),
-                   checkin_far_from_place=visit.checkin_far)
-
-
-def delivered_minutes(visit) -> int | None:
-    if visit.checked_in_at is None or visit.checked_out_at is None:
-        return None
-    return round((visit.checked_out_at - visit.checked_in_at).total_seconds() / 60)
+                   checked_out_at=visit.checked_out_at, checkin_far_from_place=visit.checkin_far,
+                   delivered_minutes=delivered_minutes(visit.checked_in_at, visit.checked_out_at))
 
 
 class VisitMove(RequestModel):

@@ -37,7 +37,6 @@ from shared.replicas import is_news, keep_latest
 from shared.scope import scope_filter
 from shared.types import coordinates
 
-HORIZON = timedelta(weeks=4)
 PLANNED, CHECKED_IN, CANCELLED, BOOKED = rules.PLANNED, rules.CHECKED_IN, rules.CANCELLED, rules.BOOKED
 PLANNED_PLACES = ("home", "phone")  # centre slots, rounds and groups are planned by their own features
 
@@ -77,10 +76,10 @@ def keep_plan_stopped(event: CarePlanSuspended, *, status: str, as_of: datetime,
 def replan(plan: CarePlan, *, now: datetime, session: Session) -> int:
     """Cancels the plan's visits that have not started and plans them again up to the horizon;
     returns how many it planned."""
-    _take_turn(plan.municipality_code, session=session)
+    take_planning_turn(plan.municipality_code, session=session)
     _cancel_from(plan, now, session=session)
     today = _today(plan.municipality_code, now, session)
-    first, last = max(today, plan.starts_on), _horizon_end(today)
+    first, last = max(today, plan.starts_on), rules.horizon_end(today)
     planned = _plan(plan, first, last, _Staffing.of(plan.municipality_code, first, last, session=session), now=now,
                     session=session)
     _publish_assignments({plan.client_id}, plan.municipality_code, now=now, session=session)
@@ -91,7 +90,7 @@ def extend_horizons(*, now: datetime, session: Session) -> int:
     """Every active plan's visits from the day after its last planned one to the horizon, a
     municipality at a time (its staff and their bookings read once); returns how many."""
     query = select(CarePlan).where(CarePlan.status == "active", CarePlan.planned_until.is_(None)
-                                   | (CarePlan.planned_until < _horizon_end(now.date()))).order_by(CarePlan.id)
+                                   | (CarePlan.planned_until < rules.horizon_end(now.date()))).order_by(CarePlan.id)
     by_municipality: dict[str, list[CarePlan]] = {}
     for plan in session.scalars(query):
         by_municipality.setdefault(plan.municipality_code, []).append(plan)
@@ -100,9 +99,9 @@ def extend_horizons(*, now: datetime, session: Session) -> int:
 
 
 def _extend(municipality: str, plans: list[CarePlan], *, now: datetime, session: Session) -> int:
-    _take_turn(municipality, session=session)
+    take_planning_turn(municipality, session=session)
     today = _today(municipality, now, session)
-    last = _horizon_end(today)
+    last = rules.horizon_end(today)
     starts = {plan.id: plan.planned_until + timedelta(days=1) if plan.planned_until else max(today, plan.starts_on)
               for plan in plans}
     staffing = _Staffing.of(municipality, min(starts.values()), last, session=session)
@@ -110,11 +109,6 @@ def _extend(municipality: str, plans: list[CarePlan], *, now: datetime, session:
     if planned:
         _publish_assignments({plan.client_id for plan in plans}, municipality, now=now, session=session)
     return planned
-
-
-def _horizon_end(today: date) -> date:
-    """The last day planned: four weeks, today included."""
-    return today + HORIZON - timedelta(days=1)
 
 
 @dataclass
@@ -149,7 +143,7 @@ class _Staffing:
     def of(cls, municipality: str, first: date, last: date, *, session: Session) -> _Staffing:
         roles = {row.code: frozenset(row.staff_roles) for row in session.scalars(select(ServiceType))}
         zone = _zone(municipality, session)
-        members = _members(_staff_of(municipality, session=session), first, last, zone, session=session)
+        members = _members(staff_of(municipality, session=session), first, last, zone, session=session)
         return cls(zone, roles, assignment.Roster(members))
 
 
@@ -230,7 +224,7 @@ def _members(staff: Sequence[Staff], first: date, last: date, zone: str, *, sess
     return list(members.values())
 
 
-def _staff_of(municipality: str, *, session: Session) -> Sequence[Staff]:
+def staff_of(municipality: str, *, session: Session) -> Sequence[Staff]:
     return session.scalars(select(Staff).where(Staff.municipality_code == municipality)
                            .options(selectinload(Staff.role_rows), selectinload(Staff.availability_rows))).all()
 
@@ -270,7 +264,7 @@ _REFUSALS = {
     assignment.OVER_CONTRACTED_HOURS: "would work over their contracted hours that week (override: true moves it "
                                       "anyway)",
 }
-_OVERRIDABLE = (assignment.NOT_AVAILABLE, assignment.OVER_CONTRACTED_HOURS)
+OVERRIDABLE = (assignment.NOT_AVAILABLE, assignment.OVER_CONTRACTED_HOURS)
 
 
 def move_visit(visit_id: uuid.UUID, change: VisitMove, principal: Principal, *, now: datetime,
@@ -280,7 +274,7 @@ def move_visit(visit_id: uuid.UUID, change: VisitMove, principal: Principal, *, 
     usual week or over their contracted hours unless ``override``. The municipality's turn is
     taken before the visit is locked, in the order planning takes them."""
     visit = visit_in_reach(visit_id, principal, session=session)
-    _take_turn(visit.municipality_code, session=session)
+    take_planning_turn(visit.municipality_code, session=session)
     session.refresh(visit, with_for_update=True)
     rules.LIFECYCLE.check(visit.status, "move")
     if change.starts_at is not None and change.starts_at <= now:
@@ -301,16 +295,33 @@ def _check_free(visit: Visit, staff_id: uuid.UUID, starts_at: datetime, ends_at:
     staff = session.get(Staff, staff_id)
     if staff is None or staff.municipality_code != visit.municipality_code:
         raise Invalid("staff_id", f"no member of staff {staff_id} in {visit.municipality_code}")
-    zone = _zone(visit.municipality_code, session)
-    wanted = _booked(Visit(client_id=visit.client_id, starts_at=starts_at, ends_at=ends_at, latitude=visit.latitude,
-                           longitude=visit.longitude), ZoneInfo(zone), roles_for(visit.service_type, session=session))
-    [member] = _members([staff], wanted.day, wanted.day, zone, session=session, besides=visit.id)
+    wanted, [member] = seen_by_assignment(visit, [staff], starts_at=starts_at, session=session)
     reason = member.reason_against(wanted)
     if reason == assignment.NO_STAFF_IN_ROLE:
         raise Invalid("staff_id", f"staff member {staff_id} has no role that delivers {visit.service_type}")
-    if reason is not None and not (change.override and reason in _OVERRIDABLE):
+    if reason is not None and not (change.override and reason in OVERRIDABLE):
         raise Conflict(f"staff member {staff_id} {_REFUSALS[reason]}",
-                       field="staff_id" if change.staff_id else "starts_at", reason=reason)
+                       field="staff_id" if change.staff_id else "starts_at", reason=reason, visit_id=str(visit.id))
+
+
+def seen_by_assignment(visit: Visit, staff: Sequence[Staff], *, session: Session, starts_at: datetime | None = None,
+                       ) -> tuple[assignment.Visit, list[assignment.Member]]:
+    """The visit (moved to ``starts_at``) as assignment reads it, and ``staff`` with what is
+    booked for them around its day, the visit itself left out."""
+    zone = _zone(visit.municipality_code, session)
+    starts_at = starts_at or visit.starts_at
+    moved = Visit(client_id=visit.client_id, starts_at=starts_at, ends_at=starts_at + (visit.ends_at - visit.starts_at),
+                  latitude=visit.latitude, longitude=visit.longitude)
+    wanted = _booked(moved, ZoneInfo(zone), roles_for(visit.service_type, session=session))
+    return wanted, _members(staff, wanted.day, wanted.day, zone, session=session, besides=visit.id)
+
+
+def unstaff(visit: Visit, reason: str, *, now: datetime, session: Session) -> Visit:
+    """A planned visit no one can take now (its worker away, no one to cover): listed unstaffed with ``reason``."""
+    visit.staff_id, visit.unstaffed_reason = None, reason
+    move(visit, "move", at=now)
+    _publish_assignments({visit.client_id}, visit.municipality_code, now=now, session=session)
+    return visit
 
 
 def cancel_visit(visit_id: uuid.UUID, change: VisitCancel, principal: Principal, *, now: datetime,
@@ -386,6 +397,6 @@ def _zone(municipality: str, session: Session) -> str:
     return zone_of(municipality, session=session)
 
 
-def _take_turn(municipality: str, *, session: Session) -> None:
+def take_planning_turn(municipality: str, *, session: Session) -> None:
     """Planning in a municipality runs one plan at a time, so two plans never give one worker the same hour."""
     take_turn(session, Municipality.name, Municipality.code == municipality)
