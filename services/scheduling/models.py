@@ -126,6 +126,63 @@ class CarePlan(Replica, Base):
     planned_until: Mapped[date | None]
 
 
+class Centre(Base):
+    """A place clients come to (an integrated social-health centre): professionals keep office
+    hours there, and each hour's slots are booked as appointments (visits at the centre)."""
+
+    __tablename__ = "centre"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(32), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    hours: Mapped[list[OfficeHours]] = relationship(cascade="all, delete-orphan",
+                                                    order_by="(OfficeHours.weekday, OfficeHours.start)")
+
+
+class OfficeHours(Base):
+    """When a professional receives clients for a service at a centre, every week (local time),
+    in slots of the service's length."""
+
+    __tablename__ = "office_hours"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    centre_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"))
+    service_type: Mapped[str] = mapped_column(String(64))
+    weekday: Mapped[int]  # 0 Monday .. 6 Sunday
+    start: Mapped[str] = mapped_column(String(5))
+    end: Mapped[str] = mapped_column(String(5))
+    slot_minutes: Mapped[int]
+
+
+class MobileRound(Base):
+    """A mobile unit's stop at a settlement on a date: its team is booked for it, and each
+    client seen there is recorded as a completed visit of the round."""
+
+    __tablename__ = "mobile_round"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(32), index=True)
+    unit: Mapped[str] = mapped_column(String(200))  # which unit: "Мобилен кабинет 1"
+    service_type: Mapped[str] = mapped_column(String(64))
+    stop_name: Mapped[str] = mapped_column(String(200))  # where it stops: a square, a community centre
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))  # planned, held, cancelled
+    team_rows: Mapped[list[RoundTeam]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def team(self) -> list[uuid.UUID]:
+        return sorted(row.staff_id for row in self.team_rows)
+
+
+class RoundTeam(Base):
+    __tablename__ = "round_team"
+    round_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("mobile_round.id", ondelete="CASCADE"), primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff.id"), primary_key=True, index=True)
+
+
 class Visit(Base):
     """One visit of a care plan line: planned, then checked in, completed, missed or
     cancelled (``visits.rules.LIFECYCLE``). ``staff_id`` null: no one could do it, for
@@ -157,6 +214,8 @@ class Visit(Base):
     checkin_latitude: Mapped[float | None] = mapped_column(Float)  # where the device was, if it said
     checkin_longitude: Mapped[float | None] = mapped_column(Float)
     checkin_far: Mapped[bool | None]  # the device was far from the visit's place
+    centre_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("centre.id"))  # an appointment at a centre
+    round_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("mobile_round.id"), index=True)  # seen at a round
 
 
 class VisitReport(Base):

@@ -40,3 +40,9 @@ def roles_for(service_type: str, *, session: Session) -> frozenset[str]:
     """The staff roles that deliver the service (none until it is known)."""
     found = session.get(ServiceType, service_type)
     return frozenset(found.staff_roles) if found else frozenset()
+
+
+def duration_of(service_type: str, *, session: Session) -> int:
+    """The service's default length in minutes (an hour until it is known)."""
+    found = session.get(ServiceType, service_type)
+    return found.default_duration_minutes if found else 60

@@ -24,7 +24,7 @@ from services.scheduling.cover.schemas import (
 from services.scheduling.models import Staff, StaffAbsence, Visit
 from services.scheduling.staff import service as staff_service
 from services.scheduling.staff.schemas import AbsenceCreate, AbsenceRead
-from services.scheduling.visits import service as visits
+from services.scheduling.visits import bookings, service as visits
 from services.scheduling.visits.assignment import NOT_WORKING, Point, distance_km, located_point
 from services.scheduling.visits.rules import BOOKED, PLANNED
 from services.scheduling.visits.schemas import VisitMove, VisitRead
@@ -51,7 +51,7 @@ def find_absence(staff_id: uuid.UUID, absence_id: uuid.UUID, principal: Principa
 
 
 def cover_of(staff: Staff, absence: StaffAbsence, *, now: datetime, session: Session) -> AbsenceCover:
-    others = [member for member in visits.staff_of(staff.municipality_code, session=session) if member.id != staff.id]
+    others = [member for member in bookings.staff_of(staff.municipality_code, session=session) if member.id != staff.id]
     return AbsenceCover(**AbsenceRead.model_validate(absence).model_dump(), affected_visits=[
         VisitCover(visit=VisitRead.of(visit), substitutes=_substitutes(visit, staff, others, session=session))
         for visit in affected(staff, absence, now=now, session=session)])
@@ -83,7 +83,7 @@ def affected(staff: Staff, absence: StaffAbsence, *, now: datetime, session: Ses
 
 def _give(visit: Visit, chosen: uuid.UUID | None, absent: Staff, principal: Principal, *, now: datetime,
           session: Session) -> Covered:
-    others = [m for m in visits.staff_of(absent.municipality_code, session=session) if m.id != absent.id]
+    others = [m for m in bookings.staff_of(absent.municipality_code, session=session) if m.id != absent.id]
     staff_id = chosen or next((s.staff_id for s in _substitutes(visit, absent, others, session=session) if s.free),
                               None)
     if staff_id is None:
@@ -95,7 +95,7 @@ def _give(visit: Visit, chosen: uuid.UUID | None, absent: Staff, principal: Prin
 
 def _substitutes(visit: Visit, absent: Staff, others: list[Staff], *, session: Session) -> list[SubstituteRead]:
     """Who may take the visit instead of ``absent``, best first."""
-    wanted, members = visits.seen_by_assignment(visit, others, session=session)
+    wanted, members = bookings.seen_by_assignment(visit, others, session=session)
     known = _visits_with(visit.client_id, session=session)
     staff = {member.id: member for member in others}
     place = located_point(visit.latitude, visit.longitude)

@@ -46,7 +46,7 @@ def check_in(visit_id: uuid.UUID, data: CheckIn, principal: Principal, *, now: d
              session: Session) -> Visit:
     """The worker is at the visit: when, and whether their device was far from its place."""
     visit = _staffed(visit_in_reach(visit_id, principal, session=session, for_update=True))
-    at = _when(data.at, now)
+    at = when(data.at, now)
     move(visit, "check_in", at=at)
     visit.checked_in_at = at
     visit.checkin_latitude, visit.checkin_longitude = coordinates(data.location)
@@ -58,7 +58,7 @@ def check_out(visit_id: uuid.UUID, data: CheckOut, principal: Principal, *, now:
               session: Session) -> Visit:
     """The visit is over: its report kept, ``scheduling.visit.completed.v1`` published."""
     visit = visit_in_reach(visit_id, principal, session=session, for_update=True)
-    at = _when(data.at, now)
+    at = when(data.at, now)
     if visit.status == CHECKED_IN and at < visit.checked_in_at:
         raise Invalid("at", f"must not be before the check-in at {visit.checked_in_at.isoformat()}")
     move(visit, "check_out", at=at)
@@ -73,7 +73,7 @@ def record_call(visit_id: uuid.UUID, data: Call, principal: Principal, *, now: d
     visit = _staffed(visit_in_reach(visit_id, principal, session=session, for_update=True))
     if mode_of(visit.service_type, session=session) != PHONE:
         raise Conflict(f"visit {visit.id} is not a phone check-in: check in and out instead", field="outcome")
-    at = _when(data.at, now)
+    at = when(data.at, now)
     if data.outcome == "no_answer":
         move(visit, "miss", at=at, reason=rules.NO_ANSWER)
         _publish(visit, CheckInUnanswered(**_ids(visit, session), called_at=at), session=session)
@@ -85,6 +85,16 @@ def record_call(visit_id: uuid.UUID, data: Call, principal: Principal, *, now: d
     if data.outcome == "needs_help" and report.concern is None:
         report = report.model_copy(update={"concern": NEEDS_HELP})
     _complete(visit, report, by=principal.subject, now=now, call_outcome=data.outcome, session=session)
+    return visit
+
+
+def deliver(visit: Visit, report: Report, *, at: datetime, length: timedelta, by: str, now: datetime,
+            session: Session) -> Visit:
+    """A visit recorded once over (a client seen at a round): checked in at ``at``, out ``length`` later."""
+    move(visit, "check_in", at=at)
+    move(visit, "check_out", at=at + length)
+    visit.checked_in_at, visit.checked_out_at = at, at + length
+    _complete(visit, report, by=by, now=now, session=session)
     return visit
 
 
@@ -212,7 +222,7 @@ def _staffed(visit: Visit) -> Visit:
     return visit
 
 
-def _when(at: datetime | None, now: datetime) -> datetime:
+def when(at: datetime | None, now: datetime) -> datetime:
     moment = rules.moment_of(at, now=now)
     if moment is None:
         raise Invalid("at", "must not be in the future")

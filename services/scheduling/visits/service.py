@@ -4,26 +4,24 @@ cancelled when it stops. Publishes who serves whom (``scheduling.client.(un)assi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import chain
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from services.scheduling.catalogue.lookups import roles_for, zone_of
+from services.scheduling.catalogue.lookups import zone_of
 from services.scheduling.models import (
     CarePlan,
     ClientServedBy,
     Municipality,
     ServiceType,
     Staff,
-    StaffAbsence,
     Visit,
 )
-from services.scheduling.visits import assignment, rules
+from services.scheduling.visits import assignment, bookings, rules
 from services.scheduling.visits.schemas import VisitCancel, VisitFilters, VisitMove
 from services.scheduling.visits.transitions import move, visit_in_reach
 from shared.auth import Principal, serves_only_assigned
@@ -143,7 +141,7 @@ class _Staffing:
     def of(cls, municipality: str, first: date, last: date, *, session: Session) -> _Staffing:
         roles = {row.code: frozenset(row.staff_roles) for row in session.scalars(select(ServiceType))}
         zone = _zone(municipality, session)
-        members = _members(staff_of(municipality, session=session), first, last, zone, session=session)
+        members = bookings.members(bookings.staff_of(municipality, session=session), first, last, zone, session=session)
         return cls(zone, roles, assignment.Roster(members))
 
 
@@ -204,49 +202,6 @@ def _rule(line: CarePlanLine) -> rules.LineRule:
                           time_windows=[(window.start, window.end) for window in line.time_windows])
 
 
-def _members(staff: Sequence[Staff], first: date, last: date, zone: str, *, session: Session,
-             besides: uuid.UUID | None = None) -> list[assignment.Member]:
-    """The members with what is booked for them from ``first`` to ``last`` (but the visit ``besides``)."""
-    members = {member.id: _member(member, order) for order, member in enumerate(staff)}
-    for absence in session.scalars(select(StaffAbsence).where(
-            StaffAbsence.staff_id.in_(members), StaffAbsence.starts_on <= last, StaffAbsence.ends_on >= first)):
-        members[absence.staff_id].away.append((absence.starts_on, absence.ends_on))
-    window = (datetime.combine(first, datetime.min.time(), UTC) - timedelta(days=1),
-              datetime.combine(last, datetime.min.time(), UTC) + timedelta(days=2))
-    booked = select(Visit.staff_id, Visit.client_id, Visit.starts_at, Visit.ends_at, Visit.latitude,
-                    Visit.longitude).where(Visit.staff_id.in_(members), Visit.status.in_(BOOKED),
-                                           Visit.starts_at >= window[0], Visit.starts_at < window[1])
-    if besides is not None:
-        booked = booked.where(Visit.id != besides)
-    local = ZoneInfo(zone)
-    for row in session.execute(booked.order_by(Visit.starts_at)):
-        members[row.staff_id].book(_booked(row, local))
-    return list(members.values())
-
-
-def staff_of(municipality: str, *, session: Session) -> Sequence[Staff]:
-    return session.scalars(select(Staff).where(Staff.municipality_code == municipality)
-                           .options(selectinload(Staff.role_rows), selectinload(Staff.availability_rows))).all()
-
-
-def _member(staff: Staff, order: int) -> assignment.Member:
-    return assignment.Member(
-        id=staff.id, order=order, roles=frozenset(staff.roles),
-        contracted_minutes=round(staff.contracted_hours_per_week * 60),
-        week=assignment.weekly((row.weekday, rules.minutes(row.start), rules.minutes(row.end))
-                               for row in staff.availability_rows), left_on=staff.left_on)
-
-
-def _booked(row, zone: ZoneInfo, roles: frozenset[str] = frozenset()) -> assignment.Visit:
-    """A visit (a row of its columns) as assignment reads it."""
-    local = row.starts_at.astimezone(zone)
-    start = local.hour * 60 + local.minute
-    length = round((row.ends_at - row.starts_at).total_seconds() / 60)
-    return assignment.Visit(client_id=row.client_id, roles=roles, starts_at=row.starts_at, ends_at=row.ends_at,
-                            day=local.date(), start=start, end=start + length,
-                            place=assignment.located_point(row.latitude, row.longitude))
-
-
 def _cancel_from(plan: CarePlan, moment: datetime, *, session: Session) -> None:
     """The plan's planned visits starting at ``moment`` or later are cancelled."""
     session.execute(update(Visit).where(Visit.care_plan_id == plan.id, Visit.status == PLANNED,
@@ -295,7 +250,7 @@ def _check_free(visit: Visit, staff_id: uuid.UUID, starts_at: datetime, ends_at:
     staff = session.get(Staff, staff_id)
     if staff is None or staff.municipality_code != visit.municipality_code:
         raise Invalid("staff_id", f"no member of staff {staff_id} in {visit.municipality_code}")
-    wanted, [member] = seen_by_assignment(visit, [staff], starts_at=starts_at, session=session)
+    wanted, [member] = bookings.seen_by_assignment(visit, [staff], starts_at=starts_at, session=session)
     reason = member.reason_against(wanted)
     if reason == assignment.NO_STAFF_IN_ROLE:
         raise Invalid("staff_id", f"staff member {staff_id} has no role that delivers {visit.service_type}")
@@ -304,16 +259,13 @@ def _check_free(visit: Visit, staff_id: uuid.UUID, starts_at: datetime, ends_at:
                        field="staff_id" if change.staff_id else "starts_at", reason=reason, visit_id=str(visit.id))
 
 
-def seen_by_assignment(visit: Visit, staff: Sequence[Staff], *, session: Session, starts_at: datetime | None = None,
-                       ) -> tuple[assignment.Visit, list[assignment.Member]]:
-    """The visit (moved to ``starts_at``) as assignment reads it, and ``staff`` with what is
-    booked for them around its day, the visit itself left out."""
-    zone = _zone(visit.municipality_code, session)
-    starts_at = starts_at or visit.starts_at
-    moved = Visit(client_id=visit.client_id, starts_at=starts_at, ends_at=starts_at + (visit.ends_at - visit.starts_at),
-                  latitude=visit.latitude, longitude=visit.longitude)
-    wanted = _booked(moved, ZoneInfo(zone), roles_for(visit.service_type, session=session))
-    return wanted, _members(staff, wanted.day, wanted.day, zone, session=session, besides=visit.id)
+def add_visit(visit: Visit, *, now: datetime, session: Session) -> Visit:
+    """A visit booked outside a care plan's generation (an appointment at a centre, a client
+    seen at a round), planned; who serves the client is announced."""
+    visit.id, visit.status, visit.planned_at = visit.id or uuid.uuid4(), PLANNED, now
+    session.add(visit)
+    _publish_assignments({visit.client_id}, visit.municipality_code, now=now, session=session)
+    return visit
 
 
 def unstaff(visit: Visit, reason: str, *, now: datetime, session: Session) -> Visit:
