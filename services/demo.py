@@ -1,17 +1,20 @@
 """The demo data of ``make run``, across the services in the order their events allow:
 intake's catalogue; once scheduling has learnt its municipalities and staff roles, the
-staff; once intake has learnt the staff, the people (whose plans and cases name them)."""
+staff; once intake has learnt the staff, the people (whose plans and cases name them);
+then scheduling's groups, activities, centre and rounds, which name intake's clients by id."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
 from services.intake.demo import data as intake_data, load_demo_catalogue, load_demo_people
-from services.intake.models import StaffMember
-from services.scheduling.demo import DATA as SCHEDULING_DATA, load_demo_staff
-from services.scheduling.models import Municipality, StaffRole
+from services.intake.models import Client, StaffMember
+from services.scheduling.demo import DATA as SCHEDULING_DATA, load_demo_activity, load_demo_staff
+from services.scheduling.models import Municipality, ServiceType, StaffRole
 from shared.db import Database
 
 
@@ -25,7 +28,21 @@ def load_demo(databases: dict[str, Database], *, timeout: float = 60) -> bool:
           "scheduling to learn intake's municipalities and staff roles", timeout)
     loaded = load_demo_staff(database=scheduling) or loaded
     _wait(lambda: _count(intake, StaffMember) >= len(SCHEDULING_DATA["staff"]), "intake to learn the staff", timeout)
-    return load_demo_people(database=intake) or loaded
+    loaded = load_demo_people(database=intake) or loaded
+    _wait(lambda: _count(scheduling, ServiceType) >= len(intake_data.SERVICE_TYPES),
+          "scheduling to learn intake's service types", timeout)
+    return load_demo_activity(database=scheduling, clients=_clients_by_municipality(intake),
+                              now=datetime.now(UTC)) or loaded
+
+
+def _clients_by_municipality(intake: Database) -> dict[str, list[uuid.UUID]]:
+    """Intake's demo clients by municipality, by id only: groups, appointments and rounds name them so."""
+    found: dict[str, list[uuid.UUID]] = {}
+    with intake.unit_of_work(write=False) as session:
+        for client_id, municipality in session.execute(select(Client.id, Client.municipality_code)
+                                                       .order_by(Client.registered_at, Client.id)):
+            found.setdefault(municipality, []).append(client_id)
+    return found
 
 
 def _count(database: Database, model: type) -> int:

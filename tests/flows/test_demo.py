@@ -37,8 +37,39 @@ def test_demo_data_loads_once_and_flows_to_the_other_services(system, api, auth)
     until(lambda: api.get("/scheduling/v1/visits", params={"municipality": "BG-RAK"}, headers=admin)
           .json()["total"] > 0, timeout=15)
     assert api.get("/scheduling/v1/visits", params={"unstaffed": "true"}, headers=admin).json()["total"] == 0
+    rakitovo_plans = api.get("/intake/v1/care-plans", params={"municipality": "BG-RAK", "status": "active"},
+                             headers=admin).json()
+    assert rakitovo_plans["total"] == 30  # Rakitovo's thirty users (seed 002)
+    until(lambda: api.get("/scheduling/v1/visits", params={"municipality": "UA-LUB"}, headers=admin)
+          .json()["total"] > 0, timeout=15)  # Lubny's "telephone friend" calls, given to volunteers
+    calls = api.get("/scheduling/v1/visits", params={"municipality": "UA-LUB", "limit": 200}, headers=admin).json()
+    assert {v["service_type"] for v in calls["items"]} == {"telephone_friend"}
+    _groups_centre_and_rounds_are_there(api, admin)
     overdue = api.get("/intake/v1/follow-ups/overdue", headers=admin).json()
     assert [item["category"] for item in overdue["items"]] == ["health_access"]
+
+
+def _groups_centre_and_rounds_are_there(api, admin) -> None:
+    groups = api.get("/scheduling/v1/groups", params={"limit": 50}, headers=admin).json()["items"]
+    assert {g["municipality"] for g in groups} == {"BG-MTR", "BG-BGS", "PL-PLO", "PL-SIE", "UA-LUB"}
+    for group in groups:
+        held = api.get(f"/scheduling/v1/groups/{group['id']}/sessions", params={"status": "held"},
+                       headers=admin).json()["items"]
+        assert held and all(s["anonymous_participants"] > 0 for s in held)  # four weeks of sessions held
+        planned = api.get(f"/scheduling/v1/groups/{group['id']}/sessions", params={"status": "planned"},
+                          headers=admin).json()
+        assert planned["total"] > 0  # and the weeks to come
+    assert any(s["present"] for g in groups for s in api.get(
+        f"/scheduling/v1/groups/{g['id']}/sessions", params={"status": "held"}, headers=admin).json()["items"])
+    [centre] = api.get("/scheduling/v1/centres", headers=admin).json()["items"]
+    booked = api.get("/scheduling/v1/visits", params={"municipality": "BG-PER", "status": "planned"},
+                     headers=admin).json()["items"]
+    assert {v["service_type"] for v in booked} >= {"psychological_counselling", "legal_counselling"}
+    assert centre["hours"]
+    rounds = api.get("/scheduling/v1/rounds", headers=admin).json()["items"]
+    assert [r["status"] for r in rounds] == ["held", "planned"] and rounds[0]["seen"] >= 1
+    kinds = {a["kind"]: a["status"] for a in api.get("/scheduling/v1/activities", headers=admin).json()["items"]}
+    assert kinds["health_campaign"] == "held" and kinds["coalition_meeting"] == "planned"
 
 
 def test_every_seed_programme_is_in_the_demo():

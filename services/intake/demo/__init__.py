@@ -103,21 +103,34 @@ def _load_consents(session: Session, clients: dict[str, Client]) -> None:
 
 
 def _load_care(session: Session, clients: dict[str, Client]) -> None:
-    """Rakitovo's users (seed 002): an individual assessment, a contract under the
-    programme, and an active care plan in hours a week."""
+    """Rakitovo's thirty users (seed 002): an individual assessment, a contract under the
+    programme and an active care plan in hours a week; Lubny's "telephone friend" calls
+    (seed 004), a plan without a contract."""
     template = create_template(TemplateCreate(**data.ASSESSMENT_TEMPLATE), session=session)
     start = datetime.now(UTC).date() - timedelta(days=30)
-    for key, (scores, needs) in data.ASSESSMENTS.items():
+    for key, (number, lines) in data.CARE_PLANS.items():
+        scores, needs = data.ASSESSMENTS.get(key, _usual_assessment(len(lines)))
         record_assessment(clients[key], AssessmentCreate(template_id=template.id, assessed_on=start - timedelta(days=7),
                                                          scores=scores, needs=needs),
                           assessor="social-worker-rak", recorded_by="social-worker-rak", session=session)
-    for key, (number, lines) in data.CARE_PLANS.items():
         agreement = sign_agreement(clients[key], AgreementCreate(
             programme="patronage_plus_rakitovo", number=number, signed_on=start, starts_on=start), session=session)
-        plan = create_plan(clients[key], CarePlanCreate(
-            agreement_id=agreement.id, starts_on=start, lines=[LineCreate(**line) for line in lines]),
-            created_by=DEMO, session=session)
-        activate(plan, by=DEMO, session=session)
+        _activate(clients[key], lines, start, agreement.id, session=session)
+    for key, lines in data.CALL_PLANS.items():
+        _activate(clients[key], lines, start, None, session=session)
+
+
+def _activate(client: Client, lines: list[dict], start, agreement_id: uuid.UUID | None, *, session: Session) -> None:
+    plan = create_plan(client, CarePlanCreate(agreement_id=agreement_id, starts_on=start,
+                                              lines=[LineCreate(**line) for line in lines]),
+                       created_by=DEMO, session=session)
+    activate(plan, by=DEMO, session=session)
+
+
+def _usual_assessment(services: int) -> tuple[dict[str, int], list[str]]:
+    """A believable assessment of a user who needs help at home (more with home nursing too)."""
+    return ({"self_care": 1 + services, "health": 1 + services, "housing": 1, "income": 2, "social_contacts": 2},
+            ["help with cleaning, shopping and meals"])
 
 
 def _load_cases(session: Session, clients: dict[str, Client]) -> None:

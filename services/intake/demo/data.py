@@ -8,7 +8,8 @@ Rows: settlements are (municipality, name, kind, marginalised community,
 latitude, longitude); clients are (key, municipality, given name, family name,
 birth date, sex, phone, language, settlement, target groups); assessments map a
 client key to (scores by domain, needs); care plans map a client key to (the
-agreement number under patronage_plus_rakitovo, the plan's lines)."""
+agreement number under patronage_plus_rakitovo, the plan's lines); call plans map a client
+key to the lines of a plan of "telephone friend" calls."""
 from __future__ import annotations
 
 import json

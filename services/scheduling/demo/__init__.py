@@ -1,22 +1,40 @@
 """Loads scheduling's demo data through its own service functions, so that its events reach
 the other services as a user's would: the staff of the seed programmes (Rakitovo's five home
 helpers and medical specialist, the health mediators and their expert, Pernik's centre team,
-Lubny's volunteers, Mazovia's animators). Needs intake's catalogue first (municipalities and
-staff roles, from intake's events); loaded whole or not at all."""
+Lubny's volunteers, Mazovia's animators), which needs intake's catalogue first (municipalities
+and staff roles, from intake's events); then, once intake's clients exist, the groups,
+activities, Pernik's centre and mobile rounds. Each part is loaded whole or not at all."""
 from __future__ import annotations
 
 import json
 import uuid
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from services.scheduling.models import Staff
+from services.scheduling.activities import service as activities
+from services.scheduling.activities.schemas import ActivityCreate, ActivityHeld
+from services.scheduling.catalogue.lookups import zone_of
+from services.scheduling.centres import service as centres
+from services.scheduling.centres.schemas import AppointmentCreate, CentreCreate, OfficeHoursCreate, SlotFilters
+from services.scheduling.delivery.schemas import Report
+from services.scheduling.groups import service as groups
+from services.scheduling.groups.schemas import Attendance, GroupCreate, MemberJoin
+from services.scheduling.models import Group, GroupSession, Staff
+from services.scheduling.rounds import service as rounds
+from services.scheduling.rounds.schemas import RoundCreate, Seen
 from services.scheduling.staff.schemas import AvailabilityWindow, StaffCreate
 from services.scheduling.staff.service import register_staff
+from services.scheduling.visits.rules import moment
+from shared.auth import Principal
 from shared.db import Database
+from shared.week import minutes
 
 DATA = json.loads(Path(__file__).with_name("data.json").read_text(encoding="utf-8"))
+_DEMO_CALLER = Principal(subject="demo", roles=frozenset({"network_admin"}), municipalities=frozenset({"*"}))
 
 
 def load_demo_staff(*, database: Database) -> bool:
@@ -31,3 +49,110 @@ def load_demo_staff(*, database: Database) -> bool:
                 availability=[AvailabilityWindow(day=day, start=start, end=end) for day, start, end in
                               DATA["weeks"][week]]), staff_id=uuid.UUID(staff_id), session=session)
     return True
+
+
+def load_demo_activity(*, database: Database, clients: dict[str, list[uuid.UUID]], now: datetime) -> bool:
+    """The self-help groups of Malko Tarnovo, Burgas, the Mazovia clubs and Lubny with four
+    weeks of sessions held (their members among ``clients``, by municipality) and the weeks
+    to come; campaigns, trainings and meetings; Pernik's centre with office hours and
+    appointments and its mobile unit's rounds. Once: does nothing if any group exists."""
+    with database.transaction() as session:
+        if session.scalars(select(Group.id).limit(1)).first() is not None:
+            return False
+        staff = {member.subject: member.id for member in session.scalars(select(Staff))}
+        for spec in DATA["groups"]:
+            _load_group(spec, staff, clients.get(spec["municipality"], []), now=now, session=session)
+        for row in DATA["activities"]:
+            _load_activity(*row, now=now, session=session)
+        for spec in DATA["centres"]:
+            _load_centre(spec, staff, clients.get(spec["municipality"], []), now=now, session=session)
+        for spec in DATA["rounds"]:
+            _load_rounds(spec, staff, clients.get(spec["municipality"], []), now=now, session=session)
+    return True
+
+
+def _load_group(spec: dict, staff: dict[str, uuid.UUID], members: list[uuid.UUID], *, now: datetime,
+                session: Session) -> None:
+    """Registered four weeks ago (its sessions since then planned), then planned on to the horizon;
+    the sessions past held with the members and others who came."""
+    begun = now - timedelta(weeks=4)
+    group = groups.register_group(GroupCreate(
+        **{key: spec[key] for key in ("municipality", "name", "topic", "venue_name", "venue_location", "capacity",
+                                      "start_time", "duration_minutes", "recurrence")},
+        facilitator_ids=[staff[subject] for subject in spec["facilitators"]], starts_on=begun.date()),
+        now=begun, session=session)
+    for client_id in members:
+        groups.join(group, MemberJoin(client_id=client_id, joined_on=begun.date()), now=now, session=session)
+    groups.plan_sessions(group, now=now, session=session)
+    held = session.scalars(select(GroupSession).where(GroupSession.group_id == group.id,
+                                                      GroupSession.starts_at < now).order_by(GroupSession.starts_at))
+    for index, meeting in enumerate(held):
+        present = members if index % 3 else members[1:]  # now and then someone cannot come
+        groups.record_attendance(group, meeting, Attendance(
+            present=present, anonymous_participants=spec["others"][index % len(spec["others"])]),
+            by=spec["facilitators"][0], now=now, session=session)
+
+
+def _load_activity(municipality: str, kind: str, title: str, venue: str, days: int, start: str, minutes: int,
+                   participants: int | None, *, now: datetime, session: Session) -> None:
+    day = _local_day(municipality, now, session) + timedelta(days=days)
+    activity = activities.plan_activity(ActivityCreate(
+        municipality=municipality, kind=kind, title=title, venue_name=venue,
+        starts_at=_at(day, start, municipality, session), duration_minutes=minutes), now=now, session=session)
+    if participants is not None:
+        activities.record_held(activity, ActivityHeld(participants=participants), now=now, session=session)
+
+
+def _load_centre(spec: dict, staff: dict[str, uuid.UUID], clients: list[uuid.UUID], *, now: datetime,
+                 session: Session) -> None:
+    """The centre, its professionals' office hours, and each client's first free slot of each service."""
+    centre = centres.register_centre(CentreCreate(municipality=spec["municipality"], name=spec["name"],
+                                                  location=spec["location"]), session=session)
+    for subject, service_type, day, start, end in spec["hours"]:
+        centres.add_hours(centre, OfficeHoursCreate(staff_id=staff[subject], service_type=service_type, day=day,
+                                                    start=start, end=end), session=session)
+    session.flush()
+    for client_id in clients:
+        for service_type in spec["appointments"]:
+            slot = centres.free_slots(centre, SlotFilters(service_type=service_type, days=14), now=now,
+                                      session=session)[0]
+            centres.book(centre, AppointmentCreate(client_id=client_id, service_type=service_type,
+                                                   staff_id=slot.staff_id, starts_at=slot.starts_at),
+                         now=now, session=session)
+
+
+def _load_rounds(spec: dict, staff: dict[str, uuid.UUID], clients: list[uuid.UUID], *, now: datetime,
+                 session: Session) -> None:
+    """The unit's stops on the working days named (the last before today and one to come); the
+    clients seen at the one past."""
+    today = _local_day(spec["municipality"], now, session)
+    for offset in spec["weekdays_from_today"]:
+        stop = rounds.plan_round(RoundCreate(
+            **{key: spec[key] for key in ("municipality", "unit", "service_type", "stop_name", "location",
+                                          "duration_minutes")},
+            team=[staff[subject] for subject in spec["team"]],
+            starts_at=_at(_weekday(today, offset), spec["start_time"], spec["municipality"], session)),
+            now=now, session=session)
+        session.flush()
+        for index, client_id in enumerate(clients if offset < 0 else []):
+            rounds.record_seen(stop, Seen(client_id=client_id, at=stop.starts_at + timedelta(minutes=20 * index),
+                                          report=Report(services_delivered=["blood_pressure", "blood_sugar"])),
+                               _DEMO_CALLER, now=now, session=session)
+
+
+def _weekday(today: date, offset: int) -> date:
+    """The working day ``offset`` working days from ``today`` (-1: the last before it)."""
+    day, step = today, 1 if offset > 0 else -1
+    for _ in range(abs(offset)):
+        day += timedelta(days=step)
+        while day.weekday() >= 5:
+            day += timedelta(days=step)
+    return day
+
+
+def _local_day(municipality: str, now: datetime, session: Session) -> date:
+    return now.astimezone(ZoneInfo(zone_of(municipality, session=session))).date()
+
+
+def _at(day: date, clock: str, municipality: str, session: Session) -> datetime:
+    return moment(day, minutes(clock), zone_of(municipality, session=session))
