@@ -48,6 +48,7 @@ class Settings(BaseSettings):
 
     # Scheduling: a visit no one checked in this long after its start is missed; a check-in
     # from a device further than this from the visit's place is flagged.
+    visit_horizon_weeks: int = Field(4, ge=1, le=26)  # how far ahead visits and sessions are planned
     visit_missed_after_minutes: int = Field(60, ge=1)
     checkin_far_metres: int = Field(500, ge=1)
 

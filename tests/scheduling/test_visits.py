@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.scheduling.tasks import extend_visit_horizons
-from services.scheduling.visits import rules
+from services.scheduling.visits import service as visits
 from shared.events.intake import CarePlanActivated, CarePlanChanged, CarePlanEnded, CarePlanSuspended
+from shared.settings import get_settings
 from shared.testing import at_once, created
 from tests.scheduling.conftest import NOW
 from tests.scheduling.test_staff import HELPER
@@ -61,7 +62,7 @@ def test_an_activated_plan_gets_four_weeks_of_visits_within_its_rules(scheduling
     help_hours = defaultdict(float)
     for visit in planned:
         start = local(visit)
-        assert datetime.fromisoformat(visit["starts_at"]) > NOW and start.date() <= (NOW + rules.HORIZON).date()
+        assert datetime.fromisoformat(visit["starts_at"]) > NOW and start.date() <= visits.horizon_end(NOW.date())
         if visit["service_type"] == "home_help":
             assert start.strftime("%a") in ("Mon", "Wed", "Fri") and (start.hour, start.minute) == (9, 0)
             help_hours[start.isocalendar().week] += 2
@@ -181,3 +182,16 @@ def test_a_visit_moves_later_in_its_window_when_the_worker_is_busy(scheduling, t
     [other, *_] = listed(scheduling, admin, care_plan_id=str(second.careplan_id))
     assert one["staff_id"] == other["staff_id"] == team["nurse-1"]
     assert (local(one).hour, local(other).hour) == (8, 9)
+
+
+def test_the_horizon_is_configured(scheduling, team, admin, apply, monkeypatch):
+    monkeypatch.setenv("CARECIRCLE_VISIT_HORIZON_WEEKS", "2")
+    get_settings.cache_clear()
+    try:
+        plan = apply(plan_event())
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    planned = listed(scheduling, admin, care_plan_id=str(plan.careplan_id))
+    assert len(planned) == 6  # Monday, Wednesday and Friday of two weeks
+    assert max(local(v).date() for v in planned) <= NOW.date() + timedelta(days=13)

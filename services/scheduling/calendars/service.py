@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from services.scheduling.groups.rules import CANCELLED as SESSION_CANCELLED
 from services.scheduling.models import Group, GroupFacilitator, GroupSession, ServiceType, Staff, Visit
-from services.scheduling.visits.rules import CANCELLED, HORIZON
+from services.scheduling.visits.rules import CANCELLED
+from services.scheduling.visits.service import horizon_end
 from shared.errors import NotFound
 
 PAST = timedelta(days=30)  # how far back a feed goes
@@ -54,7 +55,7 @@ def _owner(model: type[Staff] | type[Group], token: str, *, session: Session):
 
 
 def _window(column, now: datetime) -> list:
-    return [column >= now - PAST, column < now + HORIZON + timedelta(days=1)]
+    return [column >= now - PAST, column < now + (horizon_end(now.date()) - now.date()) + timedelta(days=2)]
 
 
 def _calendar(name: str, events: list[Event]) -> bytes:

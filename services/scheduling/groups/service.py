@@ -14,7 +14,8 @@ from services.scheduling.catalogue.lookups import require_municipality, zone_of
 from services.scheduling.groups import rules
 from services.scheduling.groups.schemas import Attendance, GroupCreate, GroupFilters, GroupUpdate, MemberJoin
 from services.scheduling.models import Group, GroupFacilitator, GroupMember, GroupSession, SessionAttendance, Staff
-from services.scheduling.visits.rules import horizon_end, moment
+from services.scheduling.visits.rules import moment
+from services.scheduling.visits.service import horizon_end
 from shared.auth import Principal, serves_only_assigned
 from shared.errors import Conflict, Invalid, NotFound
 from shared.events.scheduling import GroupChanged, GroupMemberJoined, GroupMemberLeft, GroupRegistered, SessionHeld

@@ -22,12 +22,12 @@ from shared.week import minutes
 WORKING_DAYS = WEEKDAYS[:5]  # when a line names no preferred day
 WORKING_HOURS = (8 * 60, 18 * 60)  # when it names no time window
 MIN_VISIT = 15  # minutes
-HORIZON = timedelta(weeks=4)  # how far ahead visits and group sessions are planned
+HORIZON_WEEKS = 4  # how far ahead visits and group sessions are planned, unless configured
 
 
-def horizon_end(today: date) -> date:
-    """The last day planned: four weeks, today included."""
-    return today + HORIZON - timedelta(days=1)
+def horizon_end(today: date, weeks: int = HORIZON_WEEKS) -> date:
+    """The last day planned: ``weeks`` weeks, today included."""
+    return today + timedelta(weeks=weeks, days=-1)
 
 # -- the lifecycle, the only place it is written down: (from, action) -> to ------------------------
 

@@ -33,6 +33,7 @@ from shared.messaging.outbox import record_event
 from shared.paging import Page, equal_to_given, paginate
 from shared.replicas import is_news, keep_latest
 from shared.scope import scope_filter
+from shared.settings import get_settings
 from shared.types import coordinates
 
 PLANNED, CHECKED_IN, CANCELLED, BOOKED = rules.PLANNED, rules.CHECKED_IN, rules.CANCELLED, rules.BOOKED
@@ -77,7 +78,7 @@ def replan(plan: CarePlan, *, now: datetime, session: Session) -> int:
     take_planning_turn(plan.municipality_code, session=session)
     _cancel_from(plan, now, session=session)
     today = _today(plan.municipality_code, now, session)
-    first, last = max(today, plan.starts_on), rules.horizon_end(today)
+    first, last = max(today, plan.starts_on), horizon_end(today)
     planned = _plan(plan, first, last, _Staffing.of(plan.municipality_code, first, last, session=session), now=now,
                     session=session)
     _publish_assignments({plan.client_id}, plan.municipality_code, now=now, session=session)
@@ -88,7 +89,7 @@ def extend_horizons(*, now: datetime, session: Session) -> int:
     """Every active plan's visits from the day after its last planned one to the horizon, a
     municipality at a time (its staff and their bookings read once); returns how many."""
     query = select(CarePlan).where(CarePlan.status == "active", CarePlan.planned_until.is_(None)
-                                   | (CarePlan.planned_until < rules.horizon_end(now.date()))).order_by(CarePlan.id)
+                                   | (CarePlan.planned_until < horizon_end(now.date()))).order_by(CarePlan.id)
     by_municipality: dict[str, list[CarePlan]] = {}
     for plan in session.scalars(query):
         by_municipality.setdefault(plan.municipality_code, []).append(plan)
@@ -99,7 +100,7 @@ def extend_horizons(*, now: datetime, session: Session) -> int:
 def _extend(municipality: str, plans: list[CarePlan], *, now: datetime, session: Session) -> int:
     take_planning_turn(municipality, session=session)
     today = _today(municipality, now, session)
-    last = rules.horizon_end(today)
+    last = horizon_end(today)
     starts = {plan.id: plan.planned_until + timedelta(days=1) if plan.planned_until else max(today, plan.starts_on)
               for plan in plans}
     staffing = _Staffing.of(municipality, min(starts.values()), last, session=session)
@@ -347,6 +348,11 @@ def _today(municipality: str, now: datetime, session: Session) -> date:
 
 def _zone(municipality: str, session: Session) -> str:
     return zone_of(municipality, session=session)
+
+
+def horizon_end(today: date) -> date:
+    """The last day visits and sessions are planned for, as configured (CARECIRCLE_VISIT_HORIZON_WEEKS)."""
+    return rules.horizon_end(today, get_settings().visit_horizon_weeks)
 
 
 def take_planning_turn(municipality: str, *, session: Session) -> None:
