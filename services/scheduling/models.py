@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models import service_base
@@ -192,7 +192,12 @@ class Visit(Base):
     __table_args__ = (Index("ix_visit_staff_id_starts_at", "staff_id", "starts_at"),
                       Index("ix_visit_care_plan_id_starts_at", "care_plan_id", "starts_at"),
                       Index("ix_visit_municipality_code_starts_at", "municipality_code", "starts_at"),
-                      Index("ix_visit_status_starts_at", "status", "starts_at"))
+                      # Partial: the sweep's "still planned" never leads the planner away from the
+                      # staff index when bookings are read, and seen-at-a-round rows are few.
+                      Index("ix_visit_planned_starts_at", "starts_at", postgresql_where=text("status = 'planned'"),
+                            sqlite_where=text("status = 'planned'")),
+                      Index("ix_visit_round_id", "round_id", postgresql_where=text("round_id IS NOT NULL"),
+                            sqlite_where=text("round_id IS NOT NULL")))
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     care_plan_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     line_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
@@ -215,7 +220,7 @@ class Visit(Base):
     checkin_longitude: Mapped[float | None] = mapped_column(Float)
     checkin_far: Mapped[bool | None]  # the device was far from the visit's place
     centre_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("centre.id"))  # an appointment at a centre
-    round_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("mobile_round.id"), index=True)  # seen at a round
+    round_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("mobile_round.id"))  # seen at a round
 
 
 class VisitReport(Base):

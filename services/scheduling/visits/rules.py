@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from services.scheduling.staff.rules import WEEKDAYS
@@ -146,6 +147,7 @@ def slots_between(line: LineRule, plan_starts_on: date, first: date, last: date)
     return slots
 
 
+@lru_cache(maxsize=1 << 16)  # a municipality's days and hours again and again while planning
 def moment(day: date, minute: int, zone: str) -> datetime:
     """Local ``day`` at ``minute`` after midnight in ``zone``, as a UTC instant. A time that a
     daylight-saving change skips is read with the offset before the change."""

@@ -29,7 +29,7 @@ from shared.db import take_turn
 from shared.errors import Conflict, Invalid
 from shared.events.intake import CarePlanActivated, CarePlanLine, CarePlanSuspended
 from shared.events.scheduling import ClientAssigned, ClientUnassigned
-from shared.messaging.outbox import record_event
+from shared.messaging.outbox import record_events
 from shared.paging import Page, equal_to_given, paginate
 from shared.replicas import is_news, keep_latest
 from shared.scope import scope_filter
@@ -37,6 +37,7 @@ from shared.settings import get_settings
 from shared.types import coordinates
 
 PLANNED, CHECKED_IN, CANCELLED, BOOKED = rules.PLANNED, rules.CHECKED_IN, rules.CANCELLED, rules.BOOKED
+INSERT_BATCH = 5000
 PLANNED_PLACES = ("home", "phone")  # centre slots, rounds and groups are planned by their own features
 
 
@@ -79,8 +80,9 @@ def replan(plan: CarePlan, *, now: datetime, session: Session) -> int:
     _cancel_from(plan, now, session=session)
     today = _today(plan.municipality_code, now, session)
     first, last = max(today, plan.starts_on), horizon_end(today)
-    planned = _plan(plan, first, last, _Staffing.of(plan.municipality_code, first, last, session=session), now=now,
-                    session=session)
+    rows, plan.planned_until = _plan(plan, first, last, _Staffing.of(plan.municipality_code, first, last,
+                                                                      session=session), now=now)
+    planned = _insert(rows, session=session)
     _publish_assignments({plan.client_id}, plan.municipality_code, now=now, session=session)
     return planned
 
@@ -104,10 +106,14 @@ def _extend(municipality: str, plans: list[CarePlan], *, now: datetime, session:
     starts = {plan.id: plan.planned_until + timedelta(days=1) if plan.planned_until else max(today, plan.starts_on)
               for plan in plans}
     staffing = _Staffing.of(municipality, min(starts.values()), last, session=session)
-    planned = sum(_plan(plan, starts[plan.id], last, staffing, now=now, session=session) for plan in plans)
-    if planned:
+    planned = [(plan, *_plan(plan, starts[plan.id], last, staffing, now=now)) for plan in plans]
+    count = _insert([row for _, rows, _ in planned for row in rows], session=session)
+    session.execute(update(CarePlan), [{"id": plan.id, "planned_until": until} for plan, _, until in planned])
+    for plan, _, _ in planned:
+        session.expire(plan, ["planned_until"])
+    if count:
         _publish_assignments({plan.client_id for plan in plans}, municipality, now=now, session=session)
-    return planned
+    return count
 
 
 @dataclass
@@ -151,9 +157,9 @@ def _time_of(visit: assignment.Visit) -> tuple:
     return visit.day, visit.start, visit.end, visit.roles
 
 
-def _plan(plan: CarePlan, first: date, last: date, staffing: _Staffing, *, now: datetime, session: Session) -> int:
-    """Plans the plan's visits from ``first`` to ``last`` (booking the staff); returns how many.
-    Inserted in one statement: the daily task plans a hundred thousand."""
+def _plan(plan: CarePlan, first: date, last: date, staffing: _Staffing, *, now: datetime) -> tuple[list[dict], date]:
+    """The plan's visits from ``first`` to ``last``, as rows to insert (the staff booked for
+    them), and the last day planned for it now."""
     if plan.ends_on is not None:
         last = min(last, plan.ends_on)
     zone = staffing.zone
@@ -163,9 +169,14 @@ def _plan(plan: CarePlan, first: date, last: date, staffing: _Staffing, *, now: 
     # A service type scheduling has not learnt yet: no one may deliver it.
     rows = [_visit(plan, line, rule, slot, staffing.roles.get(line.service_type, frozenset()), staffing, now=now)
             for line, rule, slot in wanted]
-    if rows:
-        session.execute(insert(Visit), rows)
-    plan.planned_until = max(plan.planned_until or last, last)
+    return rows, max(plan.planned_until or last, last)
+
+
+def _insert(rows: list[dict], *, session: Session) -> int:
+    """Visits inserted a few thousand to a statement (psycopg pipelines them): the daily task
+    plans a hundred thousand."""
+    for start in range(0, len(rows), INSERT_BATCH):
+        session.execute(insert(Visit), rows[start:start + INSERT_BATCH])
     return len(rows)
 
 
@@ -296,10 +307,10 @@ def _publish_assignments(clients: set[uuid.UUID], municipality: str, *, now: dat
         Visit.client_id.in_(clients), Visit.status.in_((PLANNED, CHECKED_IN)), Visit.ends_at >= now), session)
     announced = _pairs(select(ClientServedBy.client_id, ClientServedBy.staff_subject)
                        .where(ClientServedBy.client_id.in_(clients)), session)
-    for event_type, pairs in ((ClientAssigned, serving - announced), (ClientUnassigned, announced - serving)):
-        for client_id, subject in sorted(pairs):
-            record_event(session, event_type(client_id=client_id, municipality=municipality, staff_id=subject),
-                         subject=str(client_id), municipality=municipality)
+    record_events(session, [
+        (event_type(client_id=client_id, municipality=municipality, staff_id=subject), str(client_id), municipality)
+        for event_type, pairs in ((ClientAssigned, serving - announced), (ClientUnassigned, announced - serving))
+        for client_id, subject in sorted(pairs)])
     session.execute(delete(ClientServedBy).where(ClientServedBy.client_id.in_(clients)))
     if serving:
         session.execute(insert(ClientServedBy), [{"client_id": c, "staff_subject": s} for c, s in serving])

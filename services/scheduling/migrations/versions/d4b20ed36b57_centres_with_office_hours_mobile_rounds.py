@@ -73,7 +73,8 @@ def upgrade() -> None:
     with op.batch_alter_table('visit', schema=None) as batch_op:
         batch_op.add_column(sa.Column('centre_id', sa.Uuid(), nullable=True))
         batch_op.add_column(sa.Column('round_id', sa.Uuid(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_visit_round_id'), ['round_id'], unique=False)
+        batch_op.create_index('ix_visit_round_id', ['round_id'], unique=False,
+                              postgresql_where=sa.text('round_id IS NOT NULL'), sqlite_where=sa.text('round_id IS NOT NULL'))
         batch_op.create_foreign_key(batch_op.f('fk_visit_centre_id_centre'), 'centre', ['centre_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_visit_round_id_mobile_round'), 'mobile_round', ['round_id'], ['id'])
 
@@ -85,7 +86,7 @@ def downgrade() -> None:
     with op.batch_alter_table('visit', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_visit_round_id_mobile_round'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_visit_centre_id_centre'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_visit_round_id'))
+        batch_op.drop_index('ix_visit_round_id')
         batch_op.drop_column('round_id')
         batch_op.drop_column('centre_id')
 
