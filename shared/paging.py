@@ -68,6 +68,13 @@ def equal_to_given(*pairs: tuple[Any, Any]) -> list[ColumnElement[bool]]:
     return [column == value for column, value in pairs if value is not None]
 
 
+def starting_within(column: Any, starts_from: Any, starts_before: Any) -> list[ColumnElement[bool]]:
+    """The conditions of a list's period filters that were given: ``column`` at or after
+    ``starts_from``, before ``starts_before``."""
+    conditions = [] if starts_from is None else [column >= starts_from]
+    return conditions if starts_before is None else [*conditions, column < starts_before]
+
+
 def paginate(session: Session, query: Select, paging: PageQuery, *, order: Sequence[Any]) -> Page[Any]:
     """One page of ``query`` and the total of all its rows. ``order`` is the list's order:
     mapped columns, each ascending or ``.desc()``, never null, the last one unique (an id),

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Hashable
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
@@ -135,11 +136,23 @@ Subject = Annotated[str, Field(pattern=SUBJECT, examples=["mediator-ivanova"],
                                description="Who, as the subject (sub) of their token: an id, never a name")]
 
 
-def each_once(values: list[str] | None, what: str) -> list[str] | None:
-    """A list validator's check: every value at most once (else "each ``what`` may appear once")."""
-    if values is not None and len(set(values)) != len(values):
+H = TypeVar("H")
+
+
+def each_once(values: list[H] | None, what: str, *, key: Callable[[H], Hashable] | None = None) -> list[H] | None:
+    """A list validator's check: every value (or its ``key``) at most once (else "each ``what``
+    may appear once")."""
+    keys = [key(value) for value in values] if key and values else values
+    if keys is not None and len(set(keys)) != len(keys):
         raise ValueError(f"each {what} may appear once")
     return values
+
+
+def distinct(what: str, *, key: Callable[[Any], Hashable] | None = None) -> Callable[[list | None], list | None]:
+    """``each_once`` as a list field's validator: ``field_validator("team")(distinct("member"))``."""
+    def check(values: list | None) -> list | None:
+        return each_once(values, what, key=key)
+    return check
 
 
 class RequestModel(BaseModel):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from shared.db import UtcDateTime
 from shared.errors import Invalid
-from shared.paging import MAX_OFFSET, PageQuery, paginate
+from shared.paging import MAX_OFFSET, PageQuery, paginate, starting_within
 
 
 class _Base(DeclarativeBase):
@@ -109,3 +109,14 @@ def test_a_cursor_this_list_did_not_give_is_a_422_naming_after(session, cursor):
 def test_bounds(bad):
     with pytest.raises(ValidationError):
         PageQuery(**bad)
+
+
+@pytest.mark.parametrize(("starts_from", "starts_before", "expected"), [
+    (None, None, list(range(1, 24))),
+    (5, None, list(range(5, 24))),
+    (None, 5, [1, 2, 3, 4]),
+    (5, 8, [5, 6, 7]),
+])
+def test_a_period_filter_applies_the_ends_given(session, starts_from, starts_before, expected):
+    query = select(Number.value).where(*starting_within(Number.value, starts_from, starts_before))
+    assert list(session.scalars(query.order_by(Number.value))) == expected

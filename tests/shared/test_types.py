@@ -14,7 +14,18 @@ from pydantic import Field, TypeAdapter, ValidationError
 
 from services.registry import all_specs
 from shared.paging import PageQuery
-from shared.types import IsoDate, IsoDateTime, Line, RequestModel, iso_date, line, not_null, note
+from shared.types import (
+    IsoDate,
+    IsoDateTime,
+    Line,
+    RequestModel,
+    distinct,
+    each_once,
+    iso_date,
+    line,
+    not_null,
+    note,
+)
 
 NAME = TypeAdapter(line(min_length=1, max_length=5))
 OPTIONAL_NOTE = TypeAdapter(Annotated[note(max_length=5) | None, Field(description="why")])
@@ -201,3 +212,13 @@ def test_every_moment_a_request_takes_is_written_rfc_3339():
             for value in ("0", 0, "2025-03-01T07:00:00"):
                 [message] = _refusals(model, name, value)
                 assert message.startswith("Input should be a moment written"), (model, name, value)
+
+
+def test_each_once_refuses_a_value_or_key_given_twice_and_keeps_the_list():
+    assert each_once(["a", "b"], "code") == ["a", "b"] and each_once(None, "code") is None
+    with pytest.raises(ValueError, match="each code may appear once"):
+        each_once(["a", "b", "a"], "code")
+    by_first = distinct("pair", key=lambda pair: pair[0])
+    assert by_first([(1, "x"), (2, "x")]) == [(1, "x"), (2, "x")]
+    with pytest.raises(ValueError, match="each pair may appear once"):
+        by_first([(1, "x"), (1, "y")])

@@ -17,7 +17,7 @@ from shared.auth import Principal
 from shared.errors import Conflict
 from shared.events.scheduling import ActivityHeld as Held
 from shared.messaging.outbox import record_event
-from shared.paging import Page, equal_to_given, paginate
+from shared.paging import Page, equal_to_given, paginate, starting_within
 from shared.scope import get_in_scope, scope_filter
 
 
@@ -33,11 +33,8 @@ def plan_activity(data: ActivityCreate, *, now: datetime, session: Session) -> A
 
 def list_activities(filters: ActivityFilters, principal: Principal, *, session: Session) -> Page[Activity]:
     query = select(Activity).where(scope_filter(principal, Activity.municipality_code, only=filters.municipality),
-                                   *equal_to_given((Activity.kind, filters.kind)))
-    if filters.starts_from is not None:
-        query = query.where(Activity.starts_at >= filters.starts_from)
-    if filters.starts_before is not None:
-        query = query.where(Activity.starts_at < filters.starts_before)
+                                   *equal_to_given((Activity.kind, filters.kind)),
+                                   *starting_within(Activity.starts_at, filters.starts_from, filters.starts_before))
     return paginate(session, query, filters, order=(Activity.starts_at, Activity.id))
 
 

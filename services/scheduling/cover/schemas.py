@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from services.scheduling.staff.schemas import AbsenceRead
 from services.scheduling.visits.schemas import VisitRead
-from shared.types import RequestModel
+from shared.types import RequestModel, distinct
 
 
 class SubstituteRead(BaseModel):
@@ -35,18 +35,12 @@ class CoverChoice(RequestModel):
     staff_id: uuid.UUID | None = Field(None, description="Who takes it; left out: the best free substitute")
 
 
-def _each_visit_once(choices: list[CoverChoice] | None) -> list[CoverChoice] | None:
-    if choices is not None and len({c.visit_id for c in choices}) != len(choices):
-        raise ValueError("each visit may appear once")
-    return choices
-
-
 class CoverRequest(RequestModel):
     visits: list[CoverChoice] | None = Field(None, max_length=1000, description=(
         "The affected visits to give away, each to the member named or else to the best free substitute; "
         "left out: all of them, each to the best free substitute"))
 
-    _once = field_validator("visits")(_each_visit_once)
+    _once = field_validator("visits")(distinct("visit", key=lambda choice: choice.visit_id))
 
 
 class Covered(BaseModel):

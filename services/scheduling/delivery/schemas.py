@@ -8,16 +8,12 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from services.scheduling.visits.schemas import VisitRead
 from shared.events.intake import Priority
-from shared.types import Code, IsoDate, IsoDateTime, Location, ReadModel, RequestModel, each_once, note
+from shared.types import Code, IsoDate, IsoDateTime, Location, ReadModel, RequestModel, distinct, note
 
 Observations = note(max_length=4000)
 CallOutcome = Literal["answered", "no_answer", "needs_help"]
 MissedReason = Literal["client_absent", "client_refused", "worker_unable"]
 When = Annotated[IsoDateTime | None, Field(description="When it happened; left out: now. Not in the future")]
-
-
-def _each_once(codes: list[str]) -> list[str]:
-    return each_once(codes, "service") or []
 
 
 class CheckIn(RequestModel):
@@ -39,7 +35,7 @@ class Report(RequestModel):
     observations: Observations | None = None
     concern: Concern | None = None
 
-    _once = field_validator("services_delivered")(_each_once)
+    _once = field_validator("services_delivered")(distinct("service"))
 
 
 class CheckOut(RequestModel):

@@ -16,6 +16,7 @@ from shared.types import (
     Location,
     MunicipalityCode,
     RequestModel,
+    distinct,
     line,
     located,
     not_null,
@@ -36,12 +37,6 @@ def _valid_recurrence(text: str | None) -> str | None:
     if text is not None and (error := recurrence_error(text)):
         raise ValueError(error)
     return text
-
-
-def _each_once(ids: list[uuid.UUID] | None) -> list[uuid.UUID] | None:
-    if ids is not None and len(set(ids)) != len(ids):
-        raise ValueError("each may appear once")
-    return ids
 
 
 Recurrence = Annotated[str, Field(min_length=6, max_length=500, pattern=r"^[A-Za-z0-9=;,+-]+$",
@@ -68,7 +63,7 @@ class GroupCreate(RequestModel):
     recurrence: Recurrence
 
     _rule = field_validator("recurrence")(_valid_recurrence)
-    _once = field_validator("facilitator_ids")(_each_once)
+    _once = field_validator("facilitator_ids")(distinct("facilitator"))
 
     @field_validator("ends_on")
     @classmethod
@@ -95,7 +90,7 @@ class GroupUpdate(RequestModel):
     _not_null = not_null("name", "venue_name", "facilitator_ids", "capacity", "start_time", "duration_minutes",
                          "recurrence")
     _rule = field_validator("recurrence")(_valid_recurrence)
-    _once = field_validator("facilitator_ids")(_each_once)
+    _once = field_validator("facilitator_ids")(distinct("facilitator"))
 
 
 class GroupFilters(PageQuery):
@@ -174,4 +169,4 @@ class Attendance(RequestModel):
     materials: Materials = []
     notes: Notes | None = None
 
-    _once = field_validator("present")(_each_once)
+    _once = field_validator("present")(distinct("client"))

@@ -20,7 +20,7 @@ from shared.auth import Principal, serves_only_assigned
 from shared.errors import Conflict, Invalid, NotFound
 from shared.events.scheduling import GroupChanged, GroupMemberJoined, GroupMemberLeft, GroupRegistered, SessionHeld
 from shared.messaging.outbox import record_event
-from shared.paging import Page, equal_to_given, paginate
+from shared.paging import Page, equal_to_given, paginate, starting_within
 from shared.scope import get_in_scope, scope_filter
 from shared.types import coordinates
 from shared.week import minutes
@@ -147,12 +147,9 @@ def extend_group_horizons(*, now: datetime, session: Session) -> int:
 
 
 def list_sessions(group: Group, filters, *, session: Session) -> Page[GroupSession]:
-    query = select(GroupSession).where(GroupSession.group_id == group.id,
-                                       *equal_to_given((GroupSession.status, filters.status)))
-    if filters.starts_from is not None:
-        query = query.where(GroupSession.starts_at >= filters.starts_from)
-    if filters.starts_before is not None:
-        query = query.where(GroupSession.starts_at < filters.starts_before)
+    query = select(GroupSession).where(
+        GroupSession.group_id == group.id, *equal_to_given((GroupSession.status, filters.status)),
+        *starting_within(GroupSession.starts_at, filters.starts_from, filters.starts_before))
     return paginate(session, query, filters, order=(GroupSession.starts_at, GroupSession.id))
 
 

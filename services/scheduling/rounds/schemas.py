@@ -9,16 +9,10 @@ from pydantic import BaseModel, Field, field_validator
 from services.scheduling.delivery.schemas import Report, When
 from services.scheduling.groups.rules import SessionStatus
 from shared.paging import PageQuery
-from shared.types import Code, IsoDateTime, Location, MunicipalityCode, RequestModel, line, located
+from shared.types import Code, IsoDateTime, Location, MunicipalityCode, RequestModel, distinct, line, located
 
 Name = line(min_length=1, max_length=200)
 Team = Annotated[list[uuid.UUID], Field(min_length=1, max_length=10, description="Members of staff on the unit")]
-
-
-def _each_once(ids: list[uuid.UUID]) -> list[uuid.UUID]:
-    if len(set(ids)) != len(ids):
-        raise ValueError("each may appear once")
-    return ids
 
 
 class RoundCreate(RequestModel):
@@ -33,7 +27,7 @@ class RoundCreate(RequestModel):
     duration_minutes: int = Field(ge=15, le=12 * 60)
     team: Team
 
-    _once = field_validator("team")(_each_once)
+    _once = field_validator("team")(distinct("member"))
 
 
 class RoundFilters(PageQuery):

@@ -19,7 +19,7 @@ from services.scheduling.visits import bookings, service as visits
 from services.scheduling.visits.assignment import NO_STAFF_IN_ROLE
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid
-from shared.paging import Page, paginate
+from shared.paging import Page, paginate, starting_within
 from shared.scope import get_in_scope, scope_filter
 from shared.types import coordinates
 
@@ -45,12 +45,9 @@ def plan_round(data: RoundCreate, *, now: datetime, session: Session) -> MobileR
 
 
 def list_rounds(filters: RoundFilters, principal: Principal, *, session: Session) -> Page[MobileRound]:
-    query = select(MobileRound).where(scope_filter(principal, MobileRound.municipality_code,
-                                                   only=filters.municipality))
-    if filters.starts_from is not None:
-        query = query.where(MobileRound.starts_at >= filters.starts_from)
-    if filters.starts_before is not None:
-        query = query.where(MobileRound.starts_at < filters.starts_before)
+    query = select(MobileRound).where(
+        scope_filter(principal, MobileRound.municipality_code, only=filters.municipality),
+        *starting_within(MobileRound.starts_at, filters.starts_from, filters.starts_before))
     return paginate(session, query, filters, order=(MobileRound.starts_at, MobileRound.id))
 
 

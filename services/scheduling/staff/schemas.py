@@ -17,7 +17,7 @@ from shared.types import (
     ReadModel,
     RequestModel,
     Subject,
-    each_once,
+    distinct,
     iso_date,
     line,
     located,
@@ -44,10 +44,6 @@ Availability = Annotated[list[AvailabilityWindow], Field(
     description="Their usual week; windows of one day must not overlap. Empty: no usual hours yet")]
 
 
-def _distinct(codes: list[str] | None) -> list[str] | None:
-    return each_once(codes, "code")
-
-
 def _no_overlap(windows: list[AvailabilityWindow] | None) -> list[AvailabilityWindow] | None:
     if windows and (pair := first_overlap_on_a_day([(w.day, w.start, w.end) for w in windows])):
         raise ValueError(f"windows {pair[0]} and {pair[1]} overlap")
@@ -69,7 +65,7 @@ class StaffCreate(RequestModel):
     contracted_hours_per_week: Hours
     availability: Availability = []
 
-    _distinct_codes = field_validator("roles", "skills")(_distinct)
+    _distinct_codes = field_validator("roles", "skills")(distinct("code"))
     _windows_apart = field_validator("availability")(_no_overlap)
 
 
@@ -84,7 +80,7 @@ class StaffUpdate(RequestModel):
     availability: Availability | None = None
 
     _not_null = not_null("display_name", "roles", "skills", "contracted_hours_per_week", "availability")
-    _distinct_codes = field_validator("roles", "skills")(_distinct)
+    _distinct_codes = field_validator("roles", "skills")(distinct("code"))
     _windows_apart = field_validator("availability")(_no_overlap)
 
 

@@ -30,7 +30,7 @@ from shared.errors import Conflict, Invalid
 from shared.events.intake import CarePlanActivated, CarePlanLine, CarePlanSuspended
 from shared.events.scheduling import ClientAssigned, ClientUnassigned
 from shared.messaging.outbox import record_events
-from shared.paging import Page, equal_to_given, paginate
+from shared.paging import Page, equal_to_given, paginate, starting_within
 from shared.replicas import is_news, keep_latest
 from shared.scope import scope_filter
 from shared.settings import get_settings
@@ -339,11 +339,7 @@ def _matching(filters: VisitFilters) -> list:
         (Visit.status, filters.status))
     if filters.unstaffed is not None:
         conditions.append(Visit.staff_id.is_(None) if filters.unstaffed else Visit.staff_id.is_not(None))
-    if filters.starts_from is not None:
-        conditions.append(Visit.starts_at >= filters.starts_from)
-    if filters.starts_before is not None:
-        conditions.append(Visit.starts_at < filters.starts_before)
-    return conditions
+    return [*conditions, *starting_within(Visit.starts_at, filters.starts_from, filters.starts_before)]
 
 
 def get_visit(visit_id: uuid.UUID, principal: Principal, *, session: Session) -> Visit:
