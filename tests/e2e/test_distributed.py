@@ -6,14 +6,19 @@ import os
 import subprocess
 import sys
 import time
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from services.registry import SERVICES
+from services.scheduling.models import Visit
 from shared import testing
+from shared.db import Database
 from shared.settings import Settings
 from shared.testing import assert_problem, bearer, until
+from shared.worker import make_celery
 
 pytestmark = [pytest.mark.servers, pytest.mark.e2e]
 
@@ -33,6 +38,7 @@ def system(tmp_path_factory):
         "CARECIRCLE_REDIS_URL": testing.REDIS_URL,
         "CARECIRCLE_CELERY_EAGER": "false",
         "CARECIRCLE_LOG_JSON": "true",
+        "CARECIRCLE_NAMESPACE": f"e2e{run}",  # Celery's queues on the shared Redis: this run's own
     }
     logs = tmp_path_factory.mktemp("e2e-logs")
     processes = []
@@ -51,10 +57,13 @@ def system(tmp_path_factory):
             start("serve", service, "--port", str(ports[service]))
             start("consume", service, "--metrics-port", str(testing.free_port()))
             start("relay", service)
+        start("worker", "scheduling", "--concurrency", "1")
         urls = {service: f"http://127.0.0.1:{port}/{service}" for service, port in ports.items()}
         for url in urls.values():
             until(lambda url=url: _answers(f"{url}/healthz"), timeout=60)
-        yield urls, Settings(environment="test", jwt_secret=env["CARECIRCLE_JWT_SECRET"])
+        yield urls, Settings(environment="test", jwt_secret=env["CARECIRCLE_JWT_SECRET"],
+                             redis_url=testing.REDIS_URL, celery_eager=False, namespace=env["CARECIRCLE_NAMESPACE"],
+                             database_url=env["CARECIRCLE_DATABASE_URL"])
     finally:
         for process, _log in processes:
             process.terminate()
@@ -109,3 +118,81 @@ def test_bad_input_over_http_is_a_problem_not_a_500(system):
     assert_problem(answer, 422)
     assert {e["field"] for e in answer.json()["errors"]} == {"given_name", "family_name"}
     assert httpx.get(f"{urls['intake']}/v1/municipalities").status_code == 401
+
+
+def test_a_plan_becomes_visits_a_helper_delivers_and_a_concern_becomes_a_case(system):
+    """Across the broker both ways: intake's catalogue and plan reach scheduling, which plans
+    the visits; the helper's report with a concern reaches intake, which opens the case."""
+    urls, settings = system
+    admin = bearer("network_admin", "*", settings=settings)
+    intake, scheduling = f"{urls['intake']}/v1", f"{urls['scheduling']}/v1"
+    for path, body in [("/municipalities", {"code": "BG-RAK", "name": "Ракитово", "language": "bg",
+                                            "timezone": "Europe/Sofia"}),
+                       ("/code-lists/staff_role", {"code": "home_helper", "names": {"en": "Home helper"}}),
+                       ("/code-lists/case_category", {"code": "health_access", "names": {"en": "Health"}}),
+                       ("/service-types", {"code": "home_help", "names": {"en": "Home help"}, "mode": "home_visit",
+                                           "staff_roles": ["home_helper"], "default_duration_minutes": 60,
+                                           "unit": "hour"})]:
+        assert httpx.post(f"{intake}{path}", json=body, headers=admin).status_code == 201, path
+    helper = {"municipality": "BG-RAK", "subject": "helper-e2e", "display_name": "Гергана", "roles": ["home_helper"],
+              "contracted_hours_per_week": 80,
+              "availability": [{"day": d, "start": "00:00", "end": "24:00"}
+                               for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]}
+    until(lambda: httpx.post(f"{scheduling}/staff", json=helper, headers=admin).status_code == 201, timeout=30)
+    until(lambda: [t["code"] for t in httpx.get(f"{scheduling}/service-types", headers=admin).json()] == ["home_help"],
+          timeout=30)
+
+    client = httpx.post(f"{intake}/clients", headers=admin, json={
+        "municipality": "BG-RAK", "given_name": "Мария", "family_name": "Петрова",
+        "location": {"latitude": 42.09, "longitude": 24.08}}).json()
+    assert httpx.post(f"{intake}/clients/{client['id']}/consents", headers=admin, json={
+        "purpose": "services", "given": True, "decided_on": time.strftime("%Y-%m-%d")}).status_code == 201
+    plan = httpx.post(f"{intake}/clients/{client['id']}/care-plans", headers=admin, json={
+        "starts_on": time.strftime("%Y-%m-%d"), "lines": [{"service_type": "home_help", "per_week": 7,
+                                                          "preferred_days": ["mon", "tue", "wed", "thu", "fri",
+                                                                             "sat", "sun"]}]}).json()
+    assert httpx.post(f"{intake}/care-plans/{plan['id']}/activate", headers=admin).status_code == 200
+
+    def visits() -> list[dict]:
+        return httpx.get(f"{scheduling}/visits", params={"client_id": client["id"]}, headers=admin).json()["items"]
+
+    until(visits, timeout=30)
+    visit = visits()[0]
+    worker = bearer("worker", "BG-RAK", subject="helper-e2e", settings=settings)
+    assert httpx.post(f"{scheduling}/visits/{visit['id']}/check-in", json={}, headers=worker).status_code == 200
+    report = {"services_delivered": ["hygiene"], "observations": "Не взима лекарствата",
+              "concern": {"category": "health_access", "priority": "high"}}
+    assert httpx.post(f"{scheduling}/visits/{visit['id']}/check-out", json={"report": report},
+                      headers=worker).status_code == 200
+
+    def cases() -> list[dict]:
+        return [c for c in httpx.get(f"{intake}/cases", headers=admin).json()["items"]
+                if c["origin_ref"] == visit["id"]]
+
+    until(cases, timeout=30)
+    assert (cases()[0]["priority"], cases()[0]["assignee"]) == ("high", "helper-e2e")
+
+
+def test_the_missed_visit_sweep_runs_in_a_celery_worker(system):
+    """A visit left planned an hour and more after its start is missed by the sweep, sent through
+    Redis to scheduling's worker process as beat would send it."""
+    urls, settings = system
+    admin = bearer("network_admin", "*", settings=settings)
+    database = Database(settings.database_url_for("scheduling"))
+    late = _a_visit_long_begun(database)
+    app = make_celery("scheduling", settings, database)
+    assert app.send_task("scheduling.sweep_missed_visits").get(timeout=60) >= 1
+    visit = httpx.get(f"{urls['scheduling']}/v1/visits/{late}", headers=admin).json()
+    assert (visit["status"], visit["status_reason"]) == ("missed", "unstaffed")
+    database.dispose()
+
+
+def _a_visit_long_begun(database: Database) -> uuid.UUID:
+    """A visit, unstaffed, that began two hours ago and no one checked in (as the planner writes one)."""
+    started = datetime.now(UTC) - timedelta(hours=2)
+    visit = Visit(id=uuid.uuid4(), client_id=uuid.uuid4(), municipality_code="BG-RAK", service_type="home_help",
+                  starts_at=started, ends_at=started + timedelta(hours=1), status="planned",
+                  unstaffed_reason="not_available", planned_at=started - timedelta(days=1))
+    with database.transaction() as session:
+        session.add(visit)
+    return visit.id
