@@ -75,12 +75,23 @@ def _bounded(refused: re.Pattern[str], min_length: int | None, max_length: int |
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+# The years a request may name: a day or moment outside them is a typing error, and near the
+# ends of the calendar, arithmetic on it (a week later, another time zone) would overflow.
+YEARS = (1900, 2999)
+
+
 def _iso_day(value: object) -> object:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value  # built in Python, not sent
     if isinstance(value, str) and _ISO_DAY.fullmatch(value):
-        return value  # pydantic then checks it is a day of the calendar
+        return _within_years(value, "iso_date", "a day")  # pydantic then checks it is a day of the calendar
     raise PydanticCustomError("iso_date", "Input should be a day written YYYY-MM-DD")
+
+
+def _within_years(value: str, kind: str, what: str) -> str:
+    if not YEARS[0] <= int(value[:4]) <= YEARS[1]:
+        raise PydanticCustomError(kind, f"Input should be {what} of the years {YEARS[0]} to {YEARS[1]}")
+    return value
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_day)]
@@ -101,8 +112,10 @@ _ISO_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]
 
 
 def _iso_moment(value: object) -> object:
-    if isinstance(value, datetime) or (isinstance(value, str) and _ISO_MOMENT.fullmatch(value)):
-        return value  # pydantic then checks it is a moment of the calendar, with an offset
+    if isinstance(value, datetime):
+        return value  # built in Python, not sent
+    if isinstance(value, str) and _ISO_MOMENT.fullmatch(value):
+        return _within_years(value, "iso_datetime", "a moment")  # pydantic then checks the calendar and offset
     raise PydanticCustomError("iso_datetime", "Input should be a moment written YYYY-MM-DDTHH:MM:SS with its "
                                               "offset, such as 2025-03-01T09:00:00+02:00 or 2025-03-01T07:00:00Z")
 

@@ -157,7 +157,8 @@ def test_a_plan_becomes_visits_a_helper_delivers_and_a_concern_becomes_a_case(sy
         return httpx.get(f"{scheduling}/visits", params={"client_id": client["id"]}, headers=admin).json()["items"]
 
     until(visits, timeout=30)
-    visit = visits()[0]
+    soon = (datetime.now(UTC) + timedelta(minutes=10)).isoformat(timespec="seconds")  # due now, whatever the hour
+    visit = httpx.patch(f"{scheduling}/visits/{visits()[0]['id']}", json={"starts_at": soon}, headers=admin).json()
     worker = bearer("worker", "BG-RAK", subject="helper-e2e", settings=settings)
     assert httpx.post(f"{scheduling}/visits/{visit['id']}/check-in", json={}, headers=worker).status_code == 200
     report = {"services_delivered": ["hygiene"], "observations": "Не взима лекарствата",

@@ -3,7 +3,7 @@ its events reach the other services."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from services.demo import load_demo
 from services.intake.demo import data
@@ -72,6 +72,18 @@ def _groups_centre_and_rounds_are_there(api, admin) -> None:
     assert kinds["health_campaign"] == "held" and kinds["coalition_meeting"] == "planned"
 
 
+def _due_now(api, admin, visit: dict) -> dict:
+    """The visit moved to the first half hour from now its helper is free (the demo's weeks are
+    working days: on a Sunday evening the next visit is not due yet)."""
+    for minutes in range(10, 24 * 60, 30):
+        starts_at = (datetime.now(UTC) + timedelta(minutes=minutes)).isoformat(timespec="seconds")
+        moved = api.patch(f"/scheduling/v1/visits/{visit['id']}", headers=admin,
+                          json={"starts_at": starts_at, "override": True})
+        if moved.status_code == 200:
+            return moved.json()
+    raise AssertionError("the helper is booked all day")
+
+
 def test_every_seed_programme_is_in_the_demo():
     """The five programme descriptions of ../shared/seeds, by where they run."""
     places = {frozenset(p["municipalities"]) for p in data.PROGRAMMES}
@@ -90,7 +102,7 @@ def test_a_demo_helper_delivers_a_visit_and_intake_opens_a_case_for_its_concern(
             "starts_from": datetime.now(UTC).isoformat(timespec="seconds")}).json()["items"]
 
     until(upcoming, timeout=15)
-    visit = upcoming()[0]
+    visit = _due_now(api, admin, upcoming()[0])
     subject = api.get(f"/scheduling/v1/staff/{visit['staff_id']}", headers=admin).json()["subject"]
     helper = auth("worker", "BG-RAK", subject=subject)
     visits = f"/scheduling/v1/visits/{visit['id']}"

@@ -85,3 +85,11 @@ def test_a_groups_feed_and_a_new_address_ending_the_old(scheduling, admin, auth,
     assert first.rsplit("/", 1)[-1].removesuffix(".ics") not in gone.text  # the secret is never echoed
     assert_problem(scheduling.get("/calendars/staff/short.ics"), 422)
     assert_problem(scheduling.post(f"/groups/{group['id']}/calendar", headers=auth("worker", "BG-RAK")), 403)
+
+
+def test_a_worker_issues_their_own_feed_and_no_one_elses(scheduling, auth, crew_of_one):
+    mine = created(scheduling.post(f"/staff/{crew_of_one}/calendar", headers=auth("worker", "BG-RAK",
+                                                                                    subject="helper-1")))
+    assert feed(scheduling, mine["url"])
+    assert_problem(scheduling.post(f"/staff/{crew_of_one}/calendar", headers=auth("worker", "BG-RAK",
+                                                                                    subject="helper-2")), 404)

@@ -103,6 +103,24 @@ def test_office_hours_are_refused_for_the_wrong_member_service_or_overlap(schedu
     assert_problem(scheduling.post(path, headers=admin, json={**body, "day": "sat", "service_type": "home_help"}),
                    422, "service_type")
     assert_problem(scheduling.post(path, headers=admin, json={**body, "end": "09:00"}), 422, "end")
+    assert_problem(scheduling.post(path, headers=admin, json={**body, "day": "sat", "slot_minutes": 180}), 422,
+                   "slot_minutes")
+
+
+def test_an_appointment_names_a_known_plan_of_the_client_and_is_at_most_a_year_ahead(scheduling, admin, centre,
+                                                                                    apply):
+    place, psychologist, _ = centre
+    tomorrow = (NOW.astimezone(SOFIA) + timedelta(days=1)).date()
+    slot = slots(scheduling, admin, place["id"], from_day=tomorrow.isoformat(), days=1)[0]
+    plan = apply(plan_event(lines=(DAILY_HELP,), starts_on=NOW.date()), now=NOW)  # a Rakitovo client's plan
+    body = {"client_id": str(plan.client_id), "service_type": "psychological_counselling", "staff_id": psychologist,
+            "starts_at": slot["starts_at"]}
+    assert_problem(scheduling.post(f"/centres/{place['id']}/appointments", headers=admin, json={
+        **body, "care_plan_id": str(plan.careplan_id)}), 422, "care_plan_id")  # of another municipality
+    assert_problem(scheduling.post(f"/centres/{place['id']}/appointments", headers=admin, json={
+        **body, "care_plan_id": str(uuid.uuid4())}), 422, "care_plan_id")
+    assert_problem(scheduling.post(f"/centres/{place['id']}/appointments", headers=admin, json={
+        **body, "starts_at": "2099-06-01T07:00:00Z"}), 422, "starts_at")
 
 
 def test_a_round_books_its_team_and_records_each_client_seen(scheduling, admin, auth, modes, published):
@@ -128,6 +146,8 @@ def test_a_round_books_its_team_and_records_each_client_seen(scheduling, admin, 
         assert (seen["status"], seen["staff_id"], seen["delivered_minutes"]) == ("completed", nurse, 20)
     assert_problem(scheduling.post(f"/rounds/{stop['id']}/seen", headers=nurse_token,
                                    json={"client_id": clients[0]}), 409, "client_id")
+    assert_problem(scheduling.post(f"/rounds/{stop['id']}/seen", headers=nurse_token, json={
+        "client_id": str(uuid.uuid4()), "at": "2001-01-01T00:00:00Z"}), 422, "at")
     again = created(scheduling.get(f"/rounds/{stop['id']}", headers=admin))
     assert (again["status"], again["seen"]) == ("held", 3)
     completed = published("scheduling.visit.completed.v1")
@@ -145,6 +165,8 @@ def test_a_round_is_refused_for_a_service_or_member_that_does_not_fit(scheduling
     assert_problem(scheduling.post("/rounds", headers=admin, json={**body, "team": [nurse, psychologist]}), 422,
                    "team.1")
     assert_problem(scheduling.post("/rounds", headers=admin, json={**body, "team": [nurse, nurse]}), 422, "team")
+    assert_problem(scheduling.post("/rounds", headers=admin, json={**body, "starts_at": "2020-12-11T08:00:00Z"}), 422,
+                   "starts_at")
     future = created(scheduling.post("/rounds", headers=admin, json=body))
     assert_problem(scheduling.post(f"/rounds/{future['id']}/seen", headers=admin,
                                    json={"client_id": str(uuid.uuid4())}), 409, "starts_at")

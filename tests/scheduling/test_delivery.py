@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,10 +18,12 @@ from tests.scheduling.test_staff import HELPER
 from tests.scheduling.test_visits import listed, plan_event
 
 NOW = datetime.now(UTC).replace(microsecond=0)
+SOFIA = ZoneInfo("Europe/Sofia")
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAILY_HELP = {"service_type": "home_help", "unit": "visit", "per_week": 7, "duration_minutes": 60,
               "preferred_days": EVERY_DAY, "time_windows": [{"start": "09:00", "end": "10:00"}],
               "preferred_worker": None, "place": "home"}
+EVENING_HELP = {**DAILY_HELP, "time_windows": [{"start": "17:00", "end": "18:00"}]}
 DAILY_CALL = {"service_type": "telephone_friend", "unit": "visit", "per_week": 7, "duration_minutes": 20,
               "preferred_days": EVERY_DAY, "time_windows": [{"start": "11:00", "end": "12:00"}],
               "preferred_worker": None, "place": "phone"}
@@ -40,17 +43,30 @@ def crew(scheduling, catalogue, admin):
 
 @pytest.fixture
 def planned(apply, scheduling, admin, crew):
-    """A plan's visits from three days ago (so some are past and still planned) for four weeks."""
-    def plan(*lines) -> list[dict]:
-        event = apply(plan_event(lines=lines, starts_on=NOW.date() - timedelta(days=7)),
-                      now=NOW - timedelta(days=3))
-        return listed(scheduling, admin, care_plan_id=str(event.careplan_id))
+    """The visits of ``clients`` plans of ``lines`` from three days ago (so some are past and still
+    planned) for four weeks, by start."""
+    def plan(*lines, clients: int = 1) -> list[dict]:
+        events = [apply(plan_event(lines=lines, starts_on=NOW.date() - timedelta(days=7)),
+                        now=NOW - timedelta(days=3)) for _ in range(clients)]
+        return sorted((v for event in events for v in listed(scheduling, admin, care_plan_id=str(event.careplan_id))),
+                      key=lambda v: v["starts_at"])
     return plan
 
 
 @pytest.fixture
 def helper(auth):
     return auth("worker", "BG-RAK", subject="helper-1")
+
+
+def due(visits: list[dict], count: int, *, since: timedelta = timedelta(0)) -> list[dict]:
+    """``count`` staffed visits that may be recorded now and ``since`` before (from 12 hours before
+    their start to 12 hours after their end), the nearest first. A daily line always has one with
+    ``since`` 0; with an hour, one of two daily lines does."""
+    near = [v for v in visits if v["staff_id"] and datetime.fromisoformat(v["ends_at"]) - NOW >= -timedelta(hours=12)
+            and datetime.fromisoformat(v["starts_at"]) - NOW <= timedelta(hours=12) - since]
+    near.sort(key=lambda v: abs(datetime.fromisoformat(v["starts_at"]) - NOW))
+    assert len(near) >= count, "not enough visits due now"
+    return near[:count]
 
 
 def upcoming(visits: list[dict], staff_id: str | None = None) -> dict:
@@ -67,7 +83,7 @@ def past(visits: list[dict]) -> dict:
 
 def test_a_visit_checked_in_and_out_gives_the_time_delivered_and_tells_intake_of_the_concern(
         scheduling, planned, crew, auth, published):
-    visit = upcoming(planned(DAILY_HELP))
+    [visit] = due(planned(DAILY_HELP, EVENING_HELP), 1, since=timedelta(hours=1))
     worker = auth("worker", "BG-RAK", subject=next(k for k, v in crew.items() if v == visit["staff_id"]))
     started = NOW - timedelta(minutes=50)
 
@@ -96,14 +112,14 @@ def worker_subject(event: dict) -> str:
 
 def test_a_check_in_far_from_the_visit_is_flagged_and_one_without_a_location_is_not_judged(
         scheduling, planned, admin):
-    visits = [v for v in planned(DAILY_HELP) if datetime.fromisoformat(v["starts_at"]) > NOW]
+    visits = due(planned(DAILY_HELP, clients=2), 2)
     far = created(scheduling.post(f"/visits/{visits[0]['id']}/check-in", headers=admin, json={"location": FAR}))
     unknown = created(scheduling.post(f"/visits/{visits[1]['id']}/check-in", headers=admin, json={}))
     assert (far["checkin_far_from_place"], unknown["checkin_far_from_place"]) == (True, None)
 
 
 def test_the_lifecycle_refuses_moves_out_of_order_with_the_allowed_ones(scheduling, planned, admin):
-    visit = upcoming(planned(DAILY_HELP))
+    [visit] = due(planned(DAILY_HELP), 1)
     path = f"/visits/{visit['id']}"
     answer = scheduling.post(f"{path}/check-out", headers=admin, json={"report": {}})
     assert_problem(answer, 409, "status")
@@ -121,8 +137,20 @@ def test_the_lifecycle_refuses_moves_out_of_order_with_the_allowed_ones(scheduli
     assert_problem(scheduling.get("/visits/00000000-0000-0000-0000-000000000000/report", headers=admin), 404)
 
 
+def test_a_visit_is_recorded_only_near_its_time(scheduling, planned, admin):
+    visits = planned(DAILY_HELP)
+    [visit] = due(visits, 1)
+    later = next(v for v in visits if datetime.fromisoformat(v["starts_at"]) > NOW + timedelta(days=2))
+    for action, body in [("check-in", {}), ("missed", {"reason": "client_absent"})]:
+        assert_problem(scheduling.post(f"/visits/{later['id']}/{action}", headers=admin, json=body), 409, "starts_at")
+    long_ago = (datetime.fromisoformat(visit["starts_at"]) - timedelta(days=2)).isoformat()
+    assert_problem(scheduling.post(f"/visits/{visit['id']}/check-in", headers=admin, json={"at": long_ago}), 422, "at")
+    assert_problem(scheduling.post(f"/visits/{visit['id']}/check-in", headers=admin,
+                                   json={"at": "0001-01-01T00:00:00+14:00"}), 422, "at")
+
+
 def test_two_check_ins_at_once_check_in_once(scheduling, planned, admin):
-    visit = upcoming(planned(DAILY_HELP))
+    [visit] = due(planned(DAILY_HELP), 1)
     answers = at_once([lambda: scheduling.post(f"/visits/{visit['id']}/check-in", headers=admin, json={})] * 2)
     assert sorted(a.status_code for a in answers) == [200, 409]
 
@@ -144,7 +172,7 @@ def test_a_worker_delivers_only_their_own_visits_and_an_analyst_none(scheduling,
 
 
 def test_a_call_answered_completes_it_and_one_unanswered_is_escalated(scheduling, planned, auth, published):
-    calls = [v for v in planned(DAILY_CALL) if datetime.fromisoformat(v["starts_at"]) > NOW]
+    calls = due(planned({**DAILY_CALL, "time_windows": [{"start": "11:00", "end": "13:00"}]}, clients=4), 4)
     volunteer = auth("worker", "BG-RAK", subject="volunteer-1")
 
     answered = created(scheduling.post(f"/visits/{calls[0]['id']}/call", headers=volunteer,
@@ -176,7 +204,7 @@ def test_a_home_visit_is_not_recorded_as_a_call(scheduling, planned, admin):
 
 def test_a_visit_missed_by_hand_is_published_with_the_reason_and_no_personal_data(
         scheduling, planned, admin, published):
-    visit = upcoming(planned(DAILY_HELP))
+    [visit] = due(planned(DAILY_HELP), 1)
     missed = created(scheduling.post(f"/visits/{visit['id']}/missed", headers=admin,
                                      json={"reason": "client_absent"}))
     assert (missed["status"], missed["status_reason"]) == ("missed", "client_absent")
@@ -276,6 +304,19 @@ def test_a_visit_moved_onto_another_is_double_booked_and_outside_the_week_needs_
     assert_problem(scheduling.patch(f"/visits/{first['id']}", headers=admin, json={}), 422)
 
 
+def test_an_override_never_books_a_worker_twice(scheduling, planned, crew, admin):
+    visits = [v for v in planned(DAILY_HELP, clients=2) if datetime.fromisoformat(v["starts_at"]) > NOW]
+    first = visits[0]
+    other = next(v for v in visits if v["starts_at"] == first["starts_at"] and v["id"] != first["id"])
+    late = datetime.fromisoformat(first["starts_at"]).replace(hour=20, minute=30)  # outside the usual week too
+    created(scheduling.patch(f"/visits/{first['id']}", headers=admin,
+                             json={"starts_at": late.isoformat(), "override": True}))
+    refused = scheduling.patch(f"/visits/{other['id']}", headers=admin, json={
+        "starts_at": late.isoformat(), "staff_id": first["staff_id"], "override": True})
+    assert_problem(refused, 409, "staff_id")
+    assert refused.json()["reason"] == "double_booked"
+
+
 def test_two_coordinators_moving_two_visits_onto_one_hour_of_one_worker_book_it_once(
         scheduling, planned, crew, admin):
     visits = [v for v in planned(DAILY_HELP, DAILY_HELP) if datetime.fromisoformat(v["starts_at"]) > NOW]
@@ -301,11 +342,9 @@ def test_a_cancelled_visit_keeps_its_reason_and_only_coordinators_cancel(schedul
 
 def test_my_day_lists_the_visits_in_order_with_travel_and_the_last_report(scheduling, planned, crew, auth, admin):
     planned(DAILY_HELP, DAILY_CALL)
-    rows = listed(scheduling, admin, staff_id=crew["helper-1"])
-    first_day = min(datetime.fromisoformat(v["starts_at"]).date() for v in rows
-                    if datetime.fromisoformat(v["starts_at"]) > NOW + timedelta(hours=2))
+    [visit] = due(listed(scheduling, admin, staff_id=crew["helper-1"]), 1)
+    first_day = datetime.fromisoformat(visit["starts_at"]).astimezone(SOFIA).date()
     worker = auth("worker", "BG-RAK", subject="helper-1")
-    visit = next(v for v in rows if datetime.fromisoformat(v["starts_at"]).date() == first_day)
     created(scheduling.post(f"/visits/{visit['id']}/check-in", headers=worker, json={}))
     created(scheduling.post(f"/visits/{visit['id']}/check-out", headers=worker,
                             json={"report": {"observations": "Всичко наред"}}))

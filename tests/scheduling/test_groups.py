@@ -66,6 +66,14 @@ def test_a_group_gets_its_sessions_from_its_recurrence_and_the_bus_only_ids_and_
     ({"recurrence": "FREQ=WEEKLY;BYDAY=XX"}, "recurrence"),
     ({"recurrence": "FREQ=WEEKLY;COUNT=3;UNTIL=20271231"}, "recurrence"),
     ({"recurrence": "FREQ=WEEKLY\nBYDAY=TU"}, "recurrence"),
+    ({"recurrence": "FREQ=DAILY;INTERVAL=0"}, "recurrence"),  # would never move on
+    ({"recurrence": "FREQ=DAILY;COUNT=0"}, "recurrence"),
+    ({"recurrence": "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"}, "recurrence"),  # never meets
+    ({"recurrence": "FREQ=WEEKLY;BYSETPOS=5;BYDAY=MO"}, "recurrence"),
+    ({"recurrence": "FREQ=MONTHLY;BYDAY=6MO"}, "recurrence"),
+    ({"recurrence": "FREQ=DAILY;BYWEEKNO=3"}, "recurrence"),
+    ({"recurrence": "FREQ=DAILY;UNTIL=20200101"}, "recurrence"),  # ends before it begins
+    ({"recurrence": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO"}, "recurrence"),  # not within two years
     ({"facilitator_ids": [str(uuid.uuid4())]}, "facilitator_ids.0"),
     ({"start_time": "25:00"}, "start_time"),
     ({"capacity": 0}, "capacity"),
@@ -76,6 +84,40 @@ def test_a_group_is_refused_with_the_field_named(scheduling, admin, mediator, fi
             "facilitator_ids": [mediator], "capacity": 10, "starts_on": "2026-12-01", "start_time": "10:00",
             "recurrence": "FREQ=WEEKLY;BYDAY=MO", **fields}
     assert_problem(scheduling.post("/groups", headers=admin, json=body), 422, field)
+
+
+def test_a_rule_in_utc_until_a_day_is_read_as_the_groups_local_time(scheduling, admin, group):
+    until = (NOW + timedelta(days=9)).strftime("%Y%m%dT235959Z")
+    club = group(recurrence=f"FREQ=DAILY;UNTIL={until}")
+    last = max(datetime.fromisoformat(s["starts_at"]).astimezone(SOFIA).date()
+               for s in sessions(scheduling, admin, club["id"]))
+    assert last == (NOW + timedelta(days=9)).date()
+
+
+def test_a_group_cannot_end_before_it_begins_nor_hold_fewer_than_its_members(scheduling, admin, group):
+    club = group(capacity=3)
+    assert_problem(scheduling.patch(f"/groups/{club['id']}", headers=admin, json={"ends_on": "2020-01-01"}), 422,
+                   "ends_on")
+    for _ in range(2):
+        created(scheduling.post(f"/groups/{club['id']}/members", headers=admin, json={"client_id": str(uuid.uuid4())}))
+    assert_problem(scheduling.patch(f"/groups/{club['id']}", headers=admin, json={"capacity": 1}), 409, "capacity")
+    assert created(scheduling.patch(f"/groups/{club['id']}", headers=admin, json={"capacity": 2}))["capacity"] == 2
+
+
+def test_a_seat_is_freed_by_leaving_and_a_client_may_come_back(scheduling, admin, group):
+    club = group(capacity=1)
+    path = f"/groups/{club['id']}/members"
+    client = str(uuid.uuid4())
+    created(scheduling.post(path, headers=admin, json={"client_id": client}))
+    backdated = {"client_id": str(uuid.uuid4()), "joined_on": (NOW.date() - timedelta(days=7)).isoformat()}
+    assert_problem(scheduling.post(path, headers=admin, json=backdated), 409, "capacity")  # full, whatever the day
+    assert_problem(scheduling.post(path, headers=admin, json={**backdated, "joined_on": "1990-01-01"}), 422,
+                   "joined_on")
+    created(scheduling.delete(f"{path}/{client}", headers=admin))
+    created(scheduling.post(path, headers=admin, json=backdated))
+    assert_problem(scheduling.post(path, headers=admin, json={"client_id": client}), 409, "capacity")
+    created(scheduling.delete(f"{path}/{backdated['client_id']}", headers=admin))
+    assert created(scheduling.post(path, headers=admin, json={"client_id": client}))["left_on"] is None
 
 
 def test_members_join_up_to_capacity_and_the_last_seat_goes_once(scheduling, admin, group, published):

@@ -3,12 +3,13 @@ week's load on their own."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from services.scheduling.visits.rules import week_of
 from services.scheduling.workload import rules
 from services.scheduling.workload.rules import Work
 from shared.testing import assert_problem, created
-from tests.scheduling.test_delivery import DAILY_HELP, EVERY_DAY, NOW
+from tests.scheduling.test_delivery import DAILY_HELP, EVERY_DAY, NOW, due
 from tests.scheduling.test_staff import HELPER
 from tests.scheduling.test_visits import listed, plan_event
 
@@ -48,18 +49,18 @@ def test_coordinators_see_planned_against_contract_and_delivered_hours(schedulin
     apply(plan_event(lines=(DAILY_HELP, {**DAILY_HELP, "time_windows": [{"start": "14:00", "end": "15:00"}]}),
                      starts_on=NOW.date()), now=NOW)
     created(scheduling.patch(f"/staff/{helper}", headers=admin, json={"contracted_hours_per_week": 10}))
-    visit = next(v for v in listed(scheduling, admin, staff_id=helper)
-                 if datetime.fromisoformat(v["starts_at"]) > NOW)
+    [visit] = due(listed(scheduling, admin, staff_id=helper), 1, since=timedelta(hours=1))
     created(scheduling.post(f"/visits/{visit['id']}/check-in", headers=admin,
                             json={"at": (NOW - timedelta(minutes=45)).isoformat()}))
     created(scheduling.post(f"/visits/{visit['id']}/check-out", headers=admin, json={
         "report": {}, "at": NOW.isoformat()}))
 
-    next_monday = week_of(NOW.date()) + timedelta(days=7)
-    page = created(scheduling.get("/workload", headers=admin, params={"week": NOW.date().isoformat(), "weeks": 2}))
+    day = datetime.fromisoformat(visit["starts_at"]).astimezone(ZoneInfo("Europe/Sofia")).date()
+    page = created(scheduling.get("/workload", headers=admin, params={"week": day.isoformat(), "weeks": 2}))
     [member] = page["items"]
     this, following = member["weeks"]
-    assert (this["week"], following["week"]) == (week_of(NOW.date()).isoformat(), next_monday.isoformat())
+    assert (this["week"], following["week"]) == (week_of(day).isoformat(),
+                                                  (week_of(day) + timedelta(days=7)).isoformat())
     assert this["delivered_hours"] == 0.75
     assert (following["planned_hours"], following["visits"], following["days_worked"]) == (14.0, 14, 7)
     assert following["warnings"] == ["over_contract", "no_rest_day"] and member["contracted_hours"] == 10

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Path, Request, Response
 
 from services.scheduling.calendars import service
 from services.scheduling.calendars.schemas import FeedAddress
+from services.scheduling.delivery.service import member_in_reach
 from services.scheduling.groups.service import group_in_reach
-from services.scheduling.staff.service import get_staff
-from shared.auth import Coordinator
+from shared.auth import Coordinator, FieldStaff
 from shared.web import Db
 
 router = APIRouter(tags=["calendars"])
@@ -20,9 +20,9 @@ Token = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{20,100}$", description="The
 
 
 @router.post("/staff/{staff_id}/calendar", response_model=FeedAddress,
-             summary="Issue (again) the secret address of a member's calendar feed (coordinators)")
-def issue_staff_feed(staff_id: uuid.UUID, request: Request, caller: Coordinator, session: Db):
-    token = service.issue_token(get_staff(staff_id, caller, session=session, for_update=True))
+             summary="Issue (again) the secret address of a member's calendar feed (coordinators; a worker their own)")
+def issue_staff_feed(staff_id: uuid.UUID, request: Request, caller: FieldStaff, session: Db):
+    token = service.issue_token(member_in_reach(staff_id, caller, session=session, for_update=True))
     return FeedAddress(url=str(request.url_for("staff_feed", token=token)))
 
 

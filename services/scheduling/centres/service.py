@@ -19,7 +19,7 @@ from services.scheduling.centres.schemas import (
     Slot,
     SlotFilters,
 )
-from services.scheduling.models import Centre, OfficeHours, Staff, Visit
+from services.scheduling.models import CarePlan, Centre, OfficeHours, Staff, Visit
 from services.scheduling.staff.rules import WEEKDAYS
 from services.scheduling.visits import assignment, bookings, service as visits
 from services.scheduling.visits.rules import moment
@@ -31,6 +31,7 @@ from shared.types import coordinates
 from shared.week import minutes
 
 CENTRE = "centre"  # the service mode of appointments
+AHEAD = timedelta(days=366)  # how far ahead an appointment is booked
 
 
 def register_centre(data: CentreCreate, *, session: Session) -> Centre:
@@ -61,10 +62,13 @@ def add_hours(centre: Centre, data: OfficeHoursCreate, *, session: Session) -> O
         raise Invalid("service_type", f"{data.service_type} is not a service given at a centre")
     if not roles_for(data.service_type, session=session) & set(staff.roles):
         raise Invalid("staff_id", f"staff member {data.staff_id} has no role that delivers {data.service_type}")
+    slot = data.slot_minutes or duration_of(data.service_type, session=session)
+    if minutes(data.start) + slot > minutes(data.end):
+        raise Invalid("slot_minutes", f"a slot of {slot} minutes does not fit {data.start}-{data.end}")
     _refuse_overlap(data, session=session)
     hours = OfficeHours(id=uuid.uuid4(), staff_id=data.staff_id, service_type=data.service_type,
                         weekday=WEEKDAYS.index(data.day), start=data.start, end=data.end,
-                        slot_minutes=data.slot_minutes or duration_of(data.service_type, session=session))
+                        slot_minutes=slot)
     centre.hours.append(hours)
     return hours
 
@@ -98,6 +102,10 @@ def free_slots(centre: Centre, filters: SlotFilters, *, now: datetime, session: 
 
 def book(centre: Centre, data: AppointmentCreate, *, now: datetime, session: Session) -> Visit:
     """The client's appointment in a free slot (409 if it is not one, or no longer), a visit at the centre."""
+    if data.starts_at > now + AHEAD:
+        raise Invalid("starts_at", "an appointment is booked at most a year ahead")
+    if data.care_plan_id is not None:
+        _require_plan(data, centre, session=session)
     visits.take_planning_turn(centre.municipality_code, session=session)
     zone = zone_of(centre.municipality_code, session=session)
     day = data.starts_at.astimezone(ZoneInfo(zone)).date()
@@ -110,6 +118,14 @@ def book(centre: Centre, data: AppointmentCreate, *, now: datetime, session: Ses
         care_plan_id=data.care_plan_id, client_id=data.client_id, municipality_code=centre.municipality_code,
         service_type=data.service_type, staff_id=data.staff_id, starts_at=slot.starts_at, ends_at=slot.ends_at,
         latitude=centre.latitude, longitude=centre.longitude, centre_id=centre.id), now=now, session=session)
+
+
+def _require_plan(data: AppointmentCreate, centre: Centre, *, session: Session) -> None:
+    """422 unless the care plan is one scheduling knows, of this client, in the centre's municipality."""
+    plan = session.get(CarePlan, data.care_plan_id)
+    if plan is None or plan.client_id != data.client_id or plan.municipality_code != centre.municipality_code:
+        raise Invalid("care_plan_id", f"no care plan {data.care_plan_id} of client {data.client_id} in "
+                                      f"{centre.municipality_code}")
 
 
 def _slots(hours: OfficeHours, first: date, last: date, zone: str) -> list[Slot]:

@@ -9,6 +9,12 @@ from services.scheduling.visits.assignment import Point, distance_km
 # A device's clock runs a little ahead: a moment this far in the future is taken as now.
 CLOCK_SKEW = timedelta(minutes=5)
 
+# When a visit may be checked in, called or recorded missed: from EARLY before its start to
+# LATE after its end; a visit checked in lasts at most LONGEST.
+EARLY = timedelta(hours=12)
+LATE = timedelta(hours=12)
+LONGEST = timedelta(hours=16)
+
 # Why a visit was missed: the sweep's two, then those a worker or coordinator records.
 NOT_CHECKED_IN, UNSTAFFED, NO_ANSWER = "not_checked_in", "unstaffed", "no_answer"
 RECORDED_MISSED = ("client_absent", "client_refused", "worker_unable")
@@ -20,6 +26,14 @@ def moment_of(at: datetime | None, *, now: datetime) -> datetime | None:
     if at is None:
         return now
     return None if at > now + CLOCK_SKEW else min(at, now)
+
+
+def too_early(at: datetime, starts_at: datetime) -> bool:
+    return at < starts_at - EARLY
+
+
+def too_late(at: datetime, ends_at: datetime) -> bool:
+    return at > ends_at + LATE
 
 
 def is_far(place: Point | None, device: Point | None, *, metres: int) -> bool | None:

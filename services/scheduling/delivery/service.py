@@ -46,7 +46,7 @@ def check_in(visit_id: uuid.UUID, data: CheckIn, principal: Principal, *, now: d
              session: Session) -> Visit:
     """The worker is at the visit: when, and whether their device was far from its place."""
     visit = _staffed(visit_in_reach(visit_id, principal, session=session, for_update=True))
-    at = when(data.at, now)
+    at = _at_visit(visit, data.at, now)
     move(visit, "check_in", at=at)
     visit.checked_in_at = at
     visit.checkin_latitude, visit.checkin_longitude = coordinates(data.location)
@@ -59,8 +59,9 @@ def check_out(visit_id: uuid.UUID, data: CheckOut, principal: Principal, *, now:
     """The visit is over: its report kept, ``scheduling.visit.completed.v1`` published."""
     visit = visit_in_reach(visit_id, principal, session=session, for_update=True)
     at = when(data.at, now)
-    if visit.status == CHECKED_IN and at < visit.checked_in_at:
-        raise Invalid("at", f"must not be before the check-in at {visit.checked_in_at.isoformat()}")
+    if visit.status == CHECKED_IN and not visit.checked_in_at <= at <= visit.checked_in_at + rules.LONGEST:
+        raise Invalid("at", f"must be from the check-in at {visit.checked_in_at.isoformat()} to "
+                            f"{rules.LONGEST.total_seconds() / 3600:.0f} hours later")
     move(visit, "check_out", at=at)
     visit.checked_out_at = at
     _complete(visit, data.report, by=principal.subject, now=now, session=session)
@@ -73,7 +74,7 @@ def record_call(visit_id: uuid.UUID, data: Call, principal: Principal, *, now: d
     visit = _staffed(visit_in_reach(visit_id, principal, session=session, for_update=True))
     if mode_of(visit.service_type, session=session) != PHONE:
         raise Conflict(f"visit {visit.id} is not a phone check-in: check in and out instead", field="outcome")
-    at = when(data.at, now)
+    at = _at_visit(visit, data.at, now)
     if data.outcome == "no_answer":
         move(visit, "miss", at=at, reason=rules.NO_ANSWER)
         _publish(visit, CheckInUnanswered(**_ids(visit, session), called_at=at), session=session)
@@ -101,8 +102,8 @@ def deliver(visit: Visit, report: Report, *, at: datetime, length: timedelta, by
 def record_missed(visit_id: uuid.UUID, data: Missed, principal: Principal, *, now: datetime,
                   session: Session) -> Visit:
     """The visit could not happen (no one at home, refused, the worker could not come)."""
-    visit = move(visit_in_reach(visit_id, principal, session=session, for_update=True), "miss", at=now,
-                 reason=data.reason)
+    visit = visit_in_reach(visit_id, principal, session=session, for_update=True)
+    move(visit, "miss", at=_at_visit(visit, None, now), reason=data.reason)
     _publish_missed(visit, session=session)
     return visit
 
@@ -143,9 +144,9 @@ def member_of(principal: Principal, *, session: Session) -> Staff:
     return staff
 
 
-def member_in_reach(staff_id: uuid.UUID, principal: Principal, *, session: Session) -> Staff:
+def member_in_reach(staff_id: uuid.UUID, principal: Principal, *, session: Session, for_update: bool = False) -> Staff:
     """A member in the caller's municipalities; a worker reaches only themself."""
-    staff = get_in_scope(session, Staff, staff_id, principal, what="staff member")
+    staff = get_in_scope(session, Staff, staff_id, principal, what="staff member", for_update=for_update)
     if serves_only_assigned(principal.roles) and staff.subject != principal.subject:
         raise NotFound("staff member", staff_id)
     return staff
@@ -214,6 +215,18 @@ def _ids(visit: Visit, session: Session) -> dict:
 
 def _publish(visit: Visit, event, *, session: Session) -> None:
     record_event(session, event, subject=str(visit.client_id), municipality=visit.municipality_code)
+
+
+def _at_visit(visit: Visit, at: datetime | None, now: datetime) -> datetime:
+    """When something happened at the visit (``at``, else now), within its time: 422 on ``at``
+    for a moment far from it, 409 on ``starts_at`` when it is now not due yet or long over."""
+    moment = when(at, now)
+    if rules.too_early(moment, visit.starts_at) or rules.too_late(moment, visit.ends_at):
+        span = f"from {rules.EARLY.total_seconds() / 3600:.0f} hours before it to as long after"
+        if at is not None:
+            raise Invalid("at", f"must be near the visit ({visit.starts_at.isoformat()}): {span}")
+        raise Conflict(f"the visit at {visit.starts_at.isoformat()} can be recorded {span} only", field="starts_at")
+    return moment
 
 
 def _staffed(visit: Visit) -> Visit:

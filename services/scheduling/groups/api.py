@@ -16,7 +16,7 @@ router = APIRouter(tags=["self-help groups"])
 
 
 def _read(group: Group, session) -> schemas.GroupRead:
-    return schemas.GroupRead.of(group, service.member_count(group, on=datetime.now(UTC).date(), session=session))
+    return schemas.GroupRead.of(group, service.member_count(group, session=session))
 
 
 @router.post("/groups", response_model=schemas.GroupRead, status_code=201,

@@ -38,6 +38,7 @@ def register_group(data: GroupCreate, *, now: datetime, session: Session) -> Gro
                   **data.model_dump(include={"name", "topic", "venue_name", "capacity", *_WHEN}))
     group.venue_latitude, group.venue_longitude = coordinates(data.venue_location)
     group.facilitator_rows = _facilitators(data.facilitator_ids, data.municipality, session=session)
+    _check_meets(group)
     session.add(group)
     session.flush()
     plan_sessions(group, now=now, session=session)
@@ -54,7 +55,10 @@ def update_group(group: Group, data: GroupUpdate, *, now: datetime, session: Ses
         group.venue_latitude, group.venue_longitude = coordinates(data.venue_location)
     if "facilitator_ids" in sent:
         group.facilitator_rows = _facilitators(data.facilitator_ids, group.municipality_code, session=session)
+    if "capacity" in sent and (members := member_count(group, session=session)) > group.capacity:
+        raise Conflict(f"the group has {members} members, more than {group.capacity}", field="capacity")
     if set(sent) & set(_WHEN):
+        _check_meets(group)
         _replan(group, now=now, session=session)
     _publish(group, GroupChanged, session=session)
     return group
@@ -82,23 +86,31 @@ def group_in_reach(group_id: uuid.UUID, principal: Principal, *, session: Sessio
     return group
 
 
-def member_count(group: Group, *, on: date, session: Session) -> int:
+def member_count(group: Group, *, session: Session) -> int:
+    """Its members now: those who joined and have not left (a capacity counts them)."""
     return session.scalar(select(func.count()).select_from(GroupMember).where(
-        GroupMember.group_id == group.id, *_member_on(on))) or 0
+        GroupMember.group_id == group.id, GroupMember.left_on.is_(None))) or 0
 
 
 # -- members -----------------------------------------------------------------------------------------
 
 
 def join(group: Group, data: MemberJoin, *, now: datetime, session: Session) -> GroupMember:
-    """A client joins (the caller holds the group's lock): 409 if they belong already or it is full."""
-    on = data.joined_on or _today(group, now, session)
-    if session.get(GroupMember, (group.id, data.client_id)) is not None:
+    """A client joins, or joins again (the caller holds the group's lock): 409 if they belong
+    already or the group is full; 422 for a day before the group began or after today."""
+    today = _today(group, now, session)
+    on = data.joined_on or today
+    if not group.starts_on <= on <= today:
+        raise Invalid("joined_on", f"must be from the group's first day ({group.starts_on}) to today")
+    member = session.get(GroupMember, (group.id, data.client_id))
+    if member is not None and member.left_on is None:
         raise Conflict(f"client {data.client_id} is already a member of the group", field="client_id")
-    if member_count(group, on=on, session=session) >= group.capacity:
+    if member_count(group, session=session) >= group.capacity:
         raise Conflict(f"the group is full ({group.capacity} members)", field="capacity")
-    member = GroupMember(group_id=group.id, client_id=data.client_id, joined_on=on, left_on=None)
-    session.add(member)
+    if member is None:
+        member = GroupMember(group_id=group.id, client_id=data.client_id)
+        session.add(member)
+    member.joined_on, member.left_on = on, None
     _publish_membership(group, GroupMemberJoined, data.client_id, on, session=session)
     return member
 
@@ -203,6 +215,14 @@ def _replan(group: Group, *, now: datetime, session: Session) -> None:
                                                GroupSession.starts_at > now))
     group.planned_until = None
     plan_sessions(group, now=now, after=now, session=session)
+
+
+def _check_meets(group: Group) -> None:
+    """422 for a group whose days (first and last) and recurrence never meet."""
+    if group.ends_on is not None and group.ends_on < group.starts_on:
+        raise Invalid("ends_on", f"must be on or after starts_on ({group.starts_on})")
+    if rules.first_meeting(group.recurrence, group.starts_on, group.ends_on) is None:
+        raise Invalid("recurrence", "the group would not meet in the two years from its first day (or by its last)")
 
 
 def _facilitators(staff_ids: list[uuid.UUID], municipality: str, *, session: Session) -> list[GroupFacilitator]:

@@ -24,6 +24,7 @@ from shared.scope import get_in_scope, scope_filter
 from shared.types import coordinates
 
 MOBILE_UNIT = "mobile_unit"  # the service mode of rounds
+RECORDED_LATE, AHEAD = timedelta(weeks=2), timedelta(days=366)
 
 
 def plan_round(data: RoundCreate, *, now: datetime, session: Session) -> MobileRound:
@@ -32,6 +33,8 @@ def plan_round(data: RoundCreate, *, now: datetime, session: Session) -> MobileR
     require_municipality(data.municipality, session=session)
     if mode_of(data.service_type, session=session) != MOBILE_UNIT:
         raise Invalid("service_type", f"{data.service_type} is not a service of a mobile unit")
+    if not now - RECORDED_LATE <= data.starts_at <= now + AHEAD:
+        raise Invalid("starts_at", "must be from two weeks ago (a round recorded late) to a year ahead")
     visits.take_planning_turn(data.municipality, session=session)
     latitude, longitude = coordinates(data.location)
     stop = MobileRound(id=uuid.uuid4(), municipality_code=data.municipality, unit=data.unit,
@@ -69,7 +72,10 @@ def record_seen(stop: MobileRound, data: Seen, principal: Principal, *, now: dat
     stop.status = MEETING_LIFECYCLE.next(stop.status, "record")
     staff_id = _seen_by(stop, data.staff_id, principal, session=session)
     length = timedelta(minutes=data.minutes or duration_of(stop.service_type, session=session))
-    at = delivery.when(data.at, now)
+    at = delivery.when(data.at, min(now, stop.ends_at))  # recorded after the round: at its end
+    if not stop.starts_at <= at <= stop.ends_at:
+        raise Invalid("at", f"must be within the round's time ({stop.starts_at.isoformat()} to "
+                            f"{stop.ends_at.isoformat()})")
     visit = visits.add_visit(Visit(
         client_id=data.client_id, municipality_code=stop.municipality_code, service_type=stop.service_type,
         staff_id=staff_id, starts_at=at, ends_at=at + length, latitude=stop.latitude, longitude=stop.longitude,

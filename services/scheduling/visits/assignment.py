@@ -79,18 +79,24 @@ class Member:
         self.visits_by_client[visit.client_id.int] += 1
 
     def reason_against(self, visit: Visit) -> str | None:
-        """Why this member cannot do ``visit``, or None."""
+        """Why this member cannot do ``visit`` (the first reason of REASONS), or None."""
+        return next(self._reasons(visit), None)
+
+    def reasons_against(self, visit: Visit) -> list[str]:
+        """Every reason this member cannot do ``visit``, in the order of REASONS."""
+        return list(self._reasons(visit))
+
+    def _reasons(self, visit: Visit) -> Iterator[str]:
         if not self.roles & visit.roles:
-            return NO_STAFF_IN_ROLE
+            yield NO_STAFF_IN_ROLE
         if has_left(self.left_on, on=visit.day) or any(first <= visit.day <= last for first, last in self.away):
-            return NOT_WORKING
+            yield NOT_WORKING
         if not any(start <= visit.start and visit.end <= end for start, end in self.week.get(visit.day.weekday(), ())):
-            return NOT_AVAILABLE
+            yield NOT_AVAILABLE
         if self._clashes(visit):
-            return DOUBLE_BOOKED
+            yield DOUBLE_BOOKED
         if self.minutes_by_week[week_of(visit.day)] + visit.end - visit.start > self.contracted_minutes:
-            return OVER_CONTRACTED_HOURS
-        return None
+            yield OVER_CONTRACTED_HOURS
 
     def _clashes(self, visit: Visit) -> bool:
         """Overlaps a booking, or leaves no time to travel from the one before or to the one after."""

@@ -263,12 +263,13 @@ def _check_free(visit: Visit, staff_id: uuid.UUID, starts_at: datetime, ends_at:
     if staff is None or staff.municipality_code != visit.municipality_code:
         raise Invalid("staff_id", f"no member of staff {staff_id} in {visit.municipality_code}")
     wanted, [member] = bookings.seen_by_assignment(visit, [staff], starts_at=starts_at, session=session)
-    reason = member.reason_against(wanted)
-    if reason == assignment.NO_STAFF_IN_ROLE:
+    reasons = member.reasons_against(wanted)
+    if assignment.NO_STAFF_IN_ROLE in reasons:
         raise Invalid("staff_id", f"staff member {staff_id} has no role that delivers {visit.service_type}")
-    if reason is not None and not (change.override and reason in OVERRIDABLE):
-        raise Conflict(f"staff member {staff_id} {_REFUSALS[reason]}",
-                       field="staff_id" if change.staff_id else "starts_at", reason=reason, visit_id=str(visit.id))
+    refused = [reason for reason in reasons if not (change.override and reason in OVERRIDABLE)]
+    if refused:
+        raise Conflict(f"staff member {staff_id} {_REFUSALS[refused[0]]}",
+                       field="staff_id" if change.staff_id else "starts_at", reason=refused[0], visit_id=str(visit.id))
 
 
 def add_visit(visit: Visit, *, now: datetime, session: Session) -> Visit:
