@@ -52,6 +52,21 @@ class Settings(BaseSettings):
     visit_missed_after_minutes: int = Field(60, ge=1)
     checkin_far_metres: int = Field(500, ge=1)
 
+    # Notifications' channels (services/notifications/channels): the message log of embedded
+    # runs, an SMS provider speaking the Twilio Messages API, an SMTP server.
+    message_log: str = "var/log/messages.jsonl"
+    sms_url: str = "http://127.0.0.1:8025"
+    sms_account: str = "carecircle"
+    sms_token: SecretStr = SecretStr("")
+    sms_sender: str = "CareCircle"
+    sms_status_callback: str | None = None  # where the provider posts delivery receipts
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_sender: str = "carecircle@localhost"
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: SecretStr = SecretStr("")
+
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -1,0 +1,79 @@
+"""SMS through an HTTP provider, in the request shape of the widely used Twilio Messages API
+(``POST {url}/2010-04-01/Accounts/{account}/Messages.json``, form fields To, From, Body,
+StatusCallback; basic auth with the account and its token; the answer's ``sid`` is the
+provider's id). Any provider or gateway that speaks it can stand behind ``CARECIRCLE_SMS_URL``."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from services.notifications.channels import ChannelError, Outgoing, Sent
+from shared.settings import Settings
+
+TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+
+# GSM 03.38: the basic set (one septet each) and its extension (two: escape and the character).
+GSM_BASIC = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM_EXTENSION = set("^{}\\[~]|€\f")
+# Units (septets or UTF-16 code units) of one SMS alone, and of each part of a longer one.
+SINGLE_AND_PART = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
+
+
+@dataclass(frozen=True)
+class Segments:
+    encoding: str  # GSM-7, or UCS-2 for anything else (Cyrillic, Polish letters outside GSM)
+    units: int
+    count: int  # the SMS it costs
+
+
+def segments(text: str) -> Segments:
+    """What ``text`` costs as SMS: GSM-7 when every character is in the GSM set, else UCS-2."""
+    if all(c in GSM_BASIC or c in GSM_EXTENSION for c in text):
+        encoding, units = "GSM-7", sum(2 if c in GSM_EXTENSION else 1 for c in text)
+    else:
+        encoding, units = "UCS-2", len(text.encode("utf-16-le")) // 2
+    single, part = SINGLE_AND_PART[encoding]
+    return Segments(encoding, units, 1 if units <= single else -(-units // part))
+
+
+class HttpSmsChannel:
+    kind = "sms"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client = httpx.Client(timeout=TIMEOUT, auth=(settings.sms_account,
+                                                          settings.sms_token.get_secret_value()))
+
+    def send(self, message: Outgoing) -> Sent:
+        form = {"To": message.to, "From": self.settings.sms_sender, "Body": message.body}
+        if self.settings.sms_status_callback:
+            form["StatusCallback"] = self.settings.sms_status_callback
+        try:
+            answer = self.client.post(self._url, data=form, headers={"Idempotency-Key": message.message_id})
+        except httpx.HTTPError as exc:  # refused, reset, timed out: the provider may be back soon
+            raise ChannelError(f"provider unreachable: {type(exc).__name__}", transient=True) from exc
+        if answer.status_code >= 500 or answer.status_code == 429:
+            raise ChannelError(f"provider answered {answer.status_code}", transient=True)
+        if answer.status_code >= 400:
+            raise ChannelError(f"provider refused the message: {answer.status_code} {_code(answer)}", transient=False)
+        return Sent(provider_id=_field(answer, "sid"))
+
+    @property
+    def _url(self) -> str:
+        base = self.settings.sms_url.rstrip("/")
+        return f"{base}/2010-04-01/Accounts/{self.settings.sms_account}/Messages.json"
+
+
+def _field(answer: httpx.Response, name: str) -> str | None:
+    try:
+        value = answer.json().get(name)
+    except ValueError:
+        return None
+    return str(value) if value is not None else None
+
+
+def _code(answer: httpx.Response) -> str:
+    """The provider's error code, never its message (it may repeat the number or the text)."""
+    return _field(answer, "code") or ""
