@@ -16,6 +16,17 @@ class Problem(Exception):
         self.status, self.title, self.detail, self.extra = status, title, detail, extra
 
 
+def within(prefix: str, problem: Problem) -> Problem:
+    """``problem`` of one entry of a request's list, its fields named from the request
+    (``within("visits.2", ...)``: ``staff_id`` becomes ``visits.2.staff_id``)."""
+    extra = dict(problem.extra)
+    if "field" in extra:
+        extra["field"] = f"{prefix}.{extra['field']}"
+    if "errors" in extra:
+        extra["errors"] = [{**error, "field": f"{prefix}.{error['field']}"} for error in extra["errors"]]
+    return Problem(problem.status, problem.title, problem.detail, **extra)
+
+
 class Unauthorized(Problem):
     """401: no token, or one that does not verify."""
 

@@ -90,7 +90,7 @@ def test_a_coordinator_names_who_covers_and_bad_choices_are_refused(scheduling, 
     assert_problem(scheduling.post(path, headers=admin, json={"visits": [{"visit_id": str(uuid.uuid4())}]}), 422,
                    "visits.0.visit_id")
     assert_problem(scheduling.post(path, headers=admin, json={"visits": [{"visit_id": first, "staff_id": absent}]}),
-                   409, "staff_id")
+                   409, "visits.0.staff_id")
     assert_problem(scheduling.post(path, headers=admin, json={"visits": [{"visit_id": first}, {"visit_id": first}]}),
                    422, "visits")
     assert_problem(scheduling.post(path, headers=auth("worker", "BG-RAK", subject="helper-near"), json={}), 403)

@@ -150,6 +150,7 @@ def test_attendance_of_a_session_is_recorded_corrected_and_published(scheduling,
         "held", sorted(members[:2]), 3)
     corrected = created(scheduling.put(path, headers=facilitator, json={"present": members, "notes": "Добре"}))
     assert sorted(corrected["present"]) == sorted(members) and corrected["anonymous_participants"] == 0
+    created(scheduling.put(path, headers=facilitator, json={"present": members[::-1], "notes": "Само бележка"}))
     events = published("scheduling.session.held.v1")
     assert [len(e["data"]["present"]) for e in events] == [2, 3] and events[0]["data"]["anonymous_participants"] == 3
     assert "Кърмене" not in json.dumps(events)

@@ -29,7 +29,7 @@ from services.scheduling.visits.assignment import NOT_WORKING, Point, distance_k
 from services.scheduling.visits.rules import BOOKED, PLANNED
 from services.scheduling.visits.schemas import VisitMove, VisitRead
 from shared.auth import Principal
-from shared.errors import Invalid, NotFound
+from shared.errors import Invalid, NotFound, Problem, within
 
 
 def record_absence(staff_id: uuid.UUID, data: AbsenceCreate, principal: Principal, *, now: datetime,
@@ -68,7 +68,16 @@ def give_away(staff_id: uuid.UUID, absence_id: uuid.UUID, request: CoverRequest,
     for index, (visit, _) in enumerate(wanted):
         if visit is None:
             raise Invalid(f"visits.{index}.visit_id", "not a planned visit of the member during the absence")
-    return [_give(visit, chosen, staff, principal, now=now, session=session) for visit, chosen in wanted]
+    return [_give_or_say_which(index, visit, chosen, staff, principal, now=now, session=session)
+            for index, (visit, chosen) in enumerate(wanted)]
+
+
+def _give_or_say_which(index: int, visit: Visit, chosen: uuid.UUID | None, absent: Staff, principal: Principal, *,
+                       now: datetime, session: Session) -> Covered:
+    try:
+        return _give(visit, chosen, absent, principal, now=now, session=session)
+    except Problem as problem:  # the move's 422 or 409, naming the visit of the request
+        raise within(f"visits.{index}", problem) from problem
 
 
 def affected(staff: Staff, absence: StaffAbsence, *, now: datetime, session: Session) -> list[Visit]:

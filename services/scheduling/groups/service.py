@@ -174,7 +174,27 @@ def session_of(group: Group, session_id: uuid.UUID, *, session: Session, for_upd
 
 def record_attendance(group: Group, meeting: GroupSession, data: Attendance, *, by: str, now: datetime,
                       session: Session) -> GroupSession:
-    """Who came (members on the session's day, by client id) and how many others: the session is held."""
+    """Who came (members on the session's day, by client id) and how many others: the session
+    is held. ``scheduling.session.held.v1`` tells it, again only when who came changed."""
+    _check_present(group, meeting, data, now=now, session=session)
+    told = meeting.status == rules.HELD and (present_at(meeting, session=session), meeting.anonymous_participants) \
+        == (sorted(data.present), data.anonymous_participants)
+    meeting.status = rules.MEETING_LIFECYCLE.next(meeting.status, "record")
+    meeting.topic, meeting.materials, meeting.notes = data.topic, data.materials, data.notes
+    meeting.anonymous_participants, meeting.recorded_by, meeting.recorded_at = data.anonymous_participants, by, now
+    session.execute(delete(SessionAttendance).where(SessionAttendance.session_id == meeting.id))
+    session.add_all(SessionAttendance(session_id=meeting.id, client_id=client_id) for client_id in data.present)
+    if not told:
+        record_event(session, SessionHeld(
+            session_id=meeting.id, group_id=group.id, municipality=group.municipality_code, topic=group.topic,
+            held_at=meeting.starts_at, present=sorted(data.present),
+            anonymous_participants=data.anonymous_participants), subject=str(group.id),
+            municipality=group.municipality_code)
+    return meeting
+
+
+def _check_present(group: Group, meeting: GroupSession, data: Attendance, *, now: datetime, session: Session) -> None:
+    """409 for a session not begun; 422 naming each client present who was not a member that day."""
     if meeting.starts_at > now:
         raise Conflict("the session has not begun yet", field="starts_at")
     day = meeting.starts_at.astimezone(ZoneInfo(zone_of(group.municipality_code, session=session))).date()
@@ -184,16 +204,6 @@ def record_attendance(group: Group, meeting: GroupSession, data: Attendance, *, 
                  for i, client_id in enumerate(data.present) if client_id not in members]
     if strangers:
         raise Invalid.fields(strangers)
-    meeting.status = rules.MEETING_LIFECYCLE.next(meeting.status, "record")
-    meeting.topic, meeting.materials, meeting.notes = data.topic, data.materials, data.notes
-    meeting.anonymous_participants, meeting.recorded_by, meeting.recorded_at = data.anonymous_participants, by, now
-    session.execute(delete(SessionAttendance).where(SessionAttendance.session_id == meeting.id))
-    session.add_all(SessionAttendance(session_id=meeting.id, client_id=client_id) for client_id in data.present)
-    record_event(session, SessionHeld(
-        session_id=meeting.id, group_id=group.id, municipality=group.municipality_code, topic=group.topic,
-        held_at=meeting.starts_at, present=sorted(data.present), anonymous_participants=data.anonymous_participants,
-    ), subject=str(group.id), municipality=group.municipality_code)
-    return meeting
 
 
 def cancel_session(meeting: GroupSession) -> GroupSession:
