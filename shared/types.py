@@ -7,7 +7,16 @@ from collections.abc import Callable, Hashable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 MUNICIPALITY_CODE = r"^[A-Z0-9][A-Z0-9_-]{1,31}$"
@@ -165,6 +174,17 @@ def distinct(what: str, *, key: Callable[[Any], Hashable] | None = None) -> Call
     """``each_once`` as a list field's validator: ``field_validator("team")(distinct("member"))``."""
     def check(values: list | None) -> list | None:
         return each_once(values, what, key=key)
+    return check
+
+
+def not_before(earlier: str, *, strictly: bool = False) -> Callable[[Any, ValidationInfo], Any]:
+    """A later field's validator: on or after the field ``earlier`` (``strictly``: after it) when
+    both are given: ``field_validator("ends_on")(not_before("starts_on"))``."""
+    def check(value: Any, info: ValidationInfo) -> Any:
+        first = info.data.get(earlier)
+        if value is not None and first is not None and (value <= first if strictly else value < first):
+            raise ValueError(f"must be {'after' if strictly else 'on or after'} {earlier} ({first})")
+        return value
     return check
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import pytest
 from hypothesis import given, strategies as st
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import Field, TypeAdapter, ValidationError, field_validator
 
 from services.registry import all_specs
 from shared.paging import PageQuery
@@ -23,6 +23,7 @@ from shared.types import (
     each_once,
     iso_date,
     line,
+    not_before,
     not_null,
     note,
 )
@@ -222,3 +223,24 @@ def test_each_once_refuses_a_value_or_key_given_twice_and_keeps_the_list():
     assert by_first([(1, "x"), (2, "x")]) == [(1, "x"), (2, "x")]
     with pytest.raises(ValueError, match="each pair may appear once"):
         by_first([(1, "x"), (1, "y")])
+
+
+class _Period(RequestModel):
+    starts_on: IsoDate
+    ends_on: IsoDate | None = None
+    _ends_after = field_validator("ends_on")(not_before("starts_on"))
+
+
+def test_a_later_field_is_refused_before_the_earlier_one_and_taken_on_or_after_it():
+    assert _Period(starts_on="2026-12-01", ends_on="2026-12-01").ends_on == date(2026, 12, 1)
+    assert _Period(starts_on="2026-12-01").ends_on is None
+    with pytest.raises(ValidationError, match=r"must be on or after starts_on \(2026-12-01\)"):
+        _Period(starts_on="2026-12-01", ends_on="2026-11-30")
+    assert not_before("start", strictly=True)("09:00", _Info({"start": "08:00"})) == "09:00"
+    with pytest.raises(ValueError, match="must be after start"):
+        not_before("start", strictly=True)("08:00", _Info({"start": "08:00"}))
+
+
+class _Info:
+    def __init__(self, data: dict) -> None:
+        self.data = data

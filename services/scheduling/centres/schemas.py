@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from services.scheduling.staff.rules import WEEKDAYS
 from shared.events.intake import Weekday
@@ -19,6 +19,7 @@ from shared.types import (
     RequestModel,
     line,
     located,
+    not_before,
 )
 
 CentreName = line(min_length=1, max_length=200)
@@ -46,13 +47,7 @@ class OfficeHoursCreate(RequestModel):
     end: ClockOrMidnight
     slot_minutes: int | None = Field(None, ge=10, le=240, description="Left out: the service's length")
 
-    @field_validator("end")
-    @classmethod
-    def _after_start(cls, end: str, info: ValidationInfo) -> str:
-        start = info.data.get("start")
-        if start is not None and end <= start:
-            raise ValueError(f"must be after start ({start})")
-        return end
+    _ends_after = field_validator("end")(not_before("start", strictly=True))
 
 
 class OfficeHoursRead(BaseModel):

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from services.scheduling.groups.rules import SessionStatus, recurrence_error
 from shared.paging import PageQuery
@@ -19,6 +19,7 @@ from shared.types import (
     distinct,
     line,
     located,
+    not_before,
     not_null,
     note,
 )
@@ -65,13 +66,7 @@ class GroupCreate(RequestModel):
     _rule = field_validator("recurrence")(_valid_recurrence)
     _once = field_validator("facilitator_ids")(distinct("facilitator"))
 
-    @field_validator("ends_on")
-    @classmethod
-    def _after_start(cls, ends_on: date | None, info: ValidationInfo) -> date | None:
-        starts_on = info.data.get("starts_on")
-        if ends_on is not None and starts_on is not None and ends_on < starts_on:
-            raise ValueError(f"must be on or after starts_on ({starts_on})")
-        return ends_on
+    _ends_after = field_validator("ends_on")(not_before("starts_on"))
 
 
 class GroupUpdate(RequestModel):
