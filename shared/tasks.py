@@ -5,10 +5,21 @@ functions as a route or a handler. Periodic tasks carry their schedule here."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-Task = Callable[..., Any]  # (*, session, **arguments) -> a JSON-serialisable result
+Task = Callable[..., Any]  # (*, session, **arguments) -> a JSON-serialisable result, or FollowUps
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """What a task answers to have more tasks of its service run, each with its arguments:
+    they are sent once its transaction has committed, so none runs on a change that did not
+    happen (a sweep hands each message it found to a task of its own). The task's result is
+    how many."""
+
+    tasks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 def task_name(service: str, name: str) -> str:

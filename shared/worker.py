@@ -11,7 +11,7 @@ from celery import Celery
 from shared.db import Database
 from shared.messaging.topology import task_queue
 from shared.settings import Settings
-from shared.tasks import Task, TaskRegistry, task_name
+from shared.tasks import FollowUps, Task, TaskRegistry, task_name
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def make_celery(service: str, settings: Settings, database: Database,
     )
     tasks = tasks or TaskRegistry()
     for name, function in tasks.tasks.items():
-        app.task(name=task_name(service, name), shared=False)(_in_transaction(function, database))
+        app.task(name=task_name(service, name), shared=False)(_in_transaction(function, database, app, service))
     app.conf.beat_schedule = {task_name(service, name): {"task": task_name(service, name),
                                                          "schedule": every.total_seconds()}
                               for name, every in tasks.beat.items()}
@@ -77,11 +77,17 @@ def _send(celery: Celery, task: str) -> None:
         log.exception("periodic task %s failed", task)
 
 
-def _in_transaction(function: Task, database: Database) -> Task:
-    """The task body: the function's effects commit together when it returns."""
+def _in_transaction(function: Task, database: Database, app: Celery, service: str) -> Task:
+    """The task body: the function's effects commit together when it returns; the follow-up
+    tasks it answers are sent after that (eagerly run in embedded mode)."""
     def run(**arguments: Any) -> Any:
         with database.transaction() as session:
-            return function(session=session, **arguments)
+            result = function(session=session, **arguments)
+        if isinstance(result, FollowUps):
+            for name, task_arguments in result.tasks:
+                app.tasks[task_name(service, name)].apply_async(kwargs=task_arguments)
+            return len(result.tasks)
+        return result
     run.__name__ = run.__qualname__ = function.__name__
     run.__doc__ = function.__doc__
     return run

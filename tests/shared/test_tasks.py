@@ -14,7 +14,7 @@ from services.registry import service_spec
 from shared.db import Database
 from shared.migrations import upgrade
 from shared.settings import Settings
-from shared.tasks import TaskRegistry
+from shared.tasks import FollowUps, TaskRegistry
 from shared.testing import until
 from shared.worker import make_celery, run_beat_in_process
 
@@ -98,3 +98,26 @@ def test_embedded_beat_runs_each_periodic_task_when_due_and_survives_a_failure(t
     stop.set()
     beat.join(5)
     assert runs.count("daily") == 1  # due at start, then not for a day
+
+
+def test_follow_up_tasks_run_after_the_task_committed_and_not_when_it_failed(intake_database):
+    tasks = _tasks()
+    seen: list[tuple[str, bool]] = []
+
+    @tasks.task("sweep")
+    def sweep(*, session, codes: list[str], fail: bool = False) -> FollowUps:
+        register_network(NetworkCreate(code="BG-FAIL" if fail else "BG-SWP", name="Swept"), session=session)
+        if fail:
+            raise RuntimeError("the sweep failed")
+        return FollowUps([("look", {"code": code}) for code in codes])
+
+    @tasks.task("look")
+    def look(*, session, code: str) -> None:
+        seen.append((code, session.get(Network, "BG-SWP") is not None))  # the sweep's change is there
+
+    app = make_celery("intake", SETTINGS, intake_database, tasks)
+    assert app.tasks["intake.sweep"].delay(codes=["a", "b"]).get() == 2
+    assert seen == [("a", True), ("b", True)]
+    with pytest.raises(RuntimeError):
+        app.tasks["intake.sweep"].delay(codes=["c"], fail=True).get()
+    assert seen == [("a", True), ("b", True)]

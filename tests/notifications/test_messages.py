@@ -1,0 +1,179 @@
+"""Messages on SQLite and PostgreSQL: queued once per key, sent when due in the text of their
+kind and language, retried after transient errors, failed or expired, sent once when two
+tasks race; and the sweep and its send tasks in a real Celery worker on Redis."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.notifications.catalogue.service import keep_municipality
+from services.notifications.channels import ChannelError, Outgoing, Sent
+from services.notifications.channels.log import LogChannel
+from services.notifications.messages import rules, service as messages
+from services.notifications.messages.service import Draft
+from services.notifications.models import Message
+from services.registry import service_spec
+from shared import testing
+from shared.db import Database
+from shared.events.intake import MunicipalityRegistered
+from shared.migrations import upgrade
+from shared.settings import Settings
+from shared.testing import at_once, published_events, until
+from shared.worker import make_celery
+
+NOW = datetime(2026, 12, 6, 16, 0, tzinfo=UTC)
+VISIT_AT = "2026-12-07T08:00:00+00:00"  # Monday 10:00 in Rakitovo
+
+
+def draft(key: str = "visit_reminder:v1", channel: str = "log", **changes) -> Draft:
+    return Draft(**{"key": key, "kind": "visit_reminder", "channel": channel, "recipient": "client:c1",
+                    "municipality": "BG-RAK", "language": "bg",
+                    "params": {"starts_at": VISIT_AT, "service": "home_help"}, "due_at": NOW - timedelta(minutes=1),
+                    "expires_at": NOW + timedelta(hours=12), **changes})
+
+
+class Recording:
+    """A channel that remembers what it sent, or raises the errors it is given, in turn."""
+
+    kind = "log"
+
+    def __init__(self, *errors: ChannelError) -> None:
+        self.errors, self.sent = list(errors), []
+        self.lock = threading.Lock()
+
+    def send(self, message: Outgoing) -> Sent:
+        with self.lock:
+            if self.errors:
+                raise self.errors.pop(0)
+            self.sent.append(message)
+        return Sent(provider_id=f"p-{len(self.sent)}")
+
+
+@pytest.fixture
+def database(service_runtime) -> Database:
+    database = service_runtime("notifications").database
+    with database.transaction() as session:
+        keep_municipality(MunicipalityRegistered(code="BG-RAK", name="Ракитово", language="bg",
+                                                 timezone="Europe/Sofia"), as_of=NOW, session=session)
+    return database
+
+
+def queued(database: Database, *drafts: Draft) -> list[str]:
+    with database.transaction() as session:
+        return [str(messages.queue(each, now=NOW, session=session).id) for each in drafts]
+
+
+def send(database: Database, message_id: str, channel, *, now: datetime = NOW) -> str:
+    with database.transaction() as session:
+        return messages.send(uuid.UUID(message_id), now=now, channels={"log": channel, "sms": channel},
+                             address=lambda m: m.recipient if m.channel == "log" else None, session=session)
+
+
+def row(database: Database, message_id: str) -> Message:
+    with database.unit_of_work(write=False) as session:
+        found = session.get(Message, uuid.UUID(message_id))
+        session.expunge(found)
+        return found
+
+
+def test_the_same_message_asked_for_twice_is_queued_once(database):
+    first, again = queued(database, draft(), draft(params={"starts_at": VISIT_AT, "service": "other"}))
+    assert first == again
+    with database.unit_of_work(write=False) as session:
+        assert session.query(Message).count() == 1
+
+
+def test_a_due_message_goes_out_once_in_its_language_and_zone(database, tmp_path):
+    [message_id] = queued(database, draft())
+    channel = LogChannel(Settings(environment="test", jwt_secret="s" * 32, message_log=str(tmp_path / "m.jsonl")))
+    assert send(database, message_id, channel) == "sent"
+    assert send(database, message_id, channel) == "sent"  # a task that runs twice sends once
+    [line] = (tmp_path / "m.jsonl").read_text(encoding="utf-8").splitlines()
+    written = json.loads(line)
+    assert written["to"] == "client:c1" and "понеделник 7 декември, 10:00" in written["body"]
+    assert written["subject"] == "Напомняне за посещение"
+    sent = row(database, message_id)
+    assert (sent.status, sent.attempts, sent.provider_id) == ("sent", 1, f"log:{message_id}")
+    [event] = published_events(database, "notifications.message.sent.v1")
+    assert event["data"] == {"message_id": message_id, "municipality": "BG-RAK", "kind": "visit_reminder",
+                             "channel": "log", "attempts": 1}
+
+
+def test_a_transient_error_waits_longer_each_time_then_fails(database):
+    [message_id] = queued(database, draft())
+    channel = Recording(*[ChannelError("provider answered 503", transient=True)] * rules.MAX_ATTEMPTS)
+    now = NOW
+    for attempt in range(1, rules.MAX_ATTEMPTS):
+        assert send(database, message_id, channel, now=now) == "queued"
+        waiting = row(database, message_id)
+        assert (waiting.attempts, waiting.next_attempt_at) == (attempt, now + rules.wait_after(attempt))
+        assert send(database, message_id, channel, now=now) == "queued"  # not due again yet: untouched
+        now = waiting.next_attempt_at
+    assert send(database, message_id, channel, now=now) == "failed"
+    assert row(database, message_id).failure == "provider answered 503"
+    [event] = published_events(database, "notifications.message.failed.v1")
+    assert (event["data"]["reason"], event["data"]["attempts"]) == ("out_of_attempts", rules.MAX_ATTEMPTS)
+    assert channel.sent == []
+
+
+def test_a_refused_message_fails_and_a_late_one_expires(database):
+    refused, late = queued(database, draft("k1"), draft("k2"))
+    assert send(database, refused, Recording(ChannelError("provider refused: 21211", transient=False))) == "failed"
+    assert send(database, late, Recording(), now=NOW + timedelta(hours=13)) == "expired"
+    reasons = {e["data"]["message_id"]: e["data"]["reason"]
+               for e in published_events(database, "notifications.message.failed.v1")}
+    assert reasons == {refused: "refused", late: "expired"}
+
+
+def test_a_message_not_due_yet_or_without_an_address_waits(database):
+    later, sms = queued(database, draft("k1", due_at=NOW + timedelta(hours=1)), draft("k2", channel="sms"))
+    channel = Recording()
+    assert send(database, later, channel) == "queued" and row(database, later).attempts == 0
+    assert send(database, sms, channel) == "queued"
+    assert (row(database, sms).attempts, row(database, sms).failure) == (1, "no_address")
+    assert channel.sent == []
+    with database.unit_of_work(write=False) as session:
+        assert messages.due(now=NOW, session=session) == []  # both wait
+
+
+def test_two_tasks_sending_one_message_at_once_send_it_once(database):
+    [message_id] = queued(database, draft())
+    channel = Recording()
+    answers = at_once([lambda: send(database, message_id, channel)] * 4)
+    assert len(channel.sent) == 1 and "sent" in answers
+
+
+@pytest.mark.servers
+def test_the_sweep_hands_each_due_message_to_a_task_in_a_real_worker(postgres_database, namespace, tmp_path):
+    url = postgres_database("notifications")
+    spec_database = Database(url)
+    spec = service_spec("notifications")
+    upgrade(str(spec.migrations), spec_database, spec.metadata)
+    log = tmp_path / "messages.jsonl"
+    env = {**os.environ, "CARECIRCLE_DATABASE_URL": url, "CARECIRCLE_REDIS_URL": testing.REDIS_URL,
+           "CARECIRCLE_CELERY_EAGER": "false", "CARECIRCLE_NAMESPACE": namespace, "CARECIRCLE_MESSAGE_LOG": str(log)}
+    worker = subprocess.Popen([sys.executable, "-m", "services.cli", "worker", "notifications", "--concurrency", "2"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        now = datetime.now(UTC)
+        queued(spec_database, *[draft(f"k{i}", due_at=now - timedelta(seconds=1), expires_at=now + timedelta(hours=1))
+                                for i in range(5)])
+        settings = Settings(environment="test", jwt_secret="s" * 32, redis_url=testing.REDIS_URL,
+                            celery_eager=False, namespace=namespace)
+        app = make_celery("notifications", settings, spec_database)
+        assert app.send_task("notifications.send_due_messages").get(timeout=60) == 5
+        until(lambda: log.exists() and len(log.read_text(encoding="utf-8").splitlines()) == 5, timeout=60)
+        assert app.send_task("notifications.send_due_messages").get(timeout=60) == 0
+        ids = [json.loads(line)["message_id"] for line in log.read_text(encoding="utf-8").splitlines()]
+        assert len(set(ids)) == 5
+    finally:
+        worker.terminate()
+        worker.wait(30)
+        spec_database.dispose()
