@@ -28,6 +28,7 @@ class Role(StrEnum):
     WORKER = "worker"
     ANALYST = "analyst"
     DATA_PROTECTION_OFFICER = "data_protection_officer"
+    NOTIFIER = "notifier"  # the notifications service's own token: a client's contact at send time
 
 
 class RoleGroup(frozenset[str]):
@@ -50,6 +51,8 @@ PERSONAL_DATA_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXP
 AGGREGATE_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT, Role.ANALYST)
 # Who reads the log of who read a person's data (the data-protection officer reads nothing else).
 ACCESS_LOG_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.DATA_PROTECTION_OFFICER)
+# Who asks how a client is reached, to send them a message: the notifications service only.
+NOTIFIERS = RoleGroup(Role.NOTIFIER)
 
 
 def serves_only_assigned(roles: frozenset[str]) -> bool:

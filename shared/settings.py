@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_user: str | None = None
     smtp_password: SecretStr = SecretStr("")
+    # Where notifications asks intake how to reach a client when sending (`make run`'s port),
+    # and the token it asks with where an OIDC provider issues tokens (else its own, role notifier).
+    intake_url: str = "http://127.0.0.1:8000/intake/v1"
+    notifier_token: SecretStr | None = None
 
     log_level: str = "INFO"
     log_json: bool = True

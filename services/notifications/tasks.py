@@ -9,8 +9,8 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 
 from services.notifications.channels import Channel, load_channels
+from services.notifications.contacts import IntakeContacts
 from services.notifications.messages import service as messages
-from services.notifications.models import Message
 from shared.settings import get_settings
 from shared.tasks import FollowUps, TaskRegistry
 
@@ -27,7 +27,7 @@ def send_due_messages(*, session: Session) -> FollowUps:
 
 @registry.task("send_message")
 def send_message(*, session: Session, message_id: str) -> str:
-    return messages.send(uuid.UUID(message_id), now=datetime.now(UTC), channels=_channels(), address=_address,
+    return messages.send(uuid.UUID(message_id), now=datetime.now(UTC), channels=_channels(), address=_contacts(),
                          session=session)
 
 
@@ -37,7 +37,6 @@ def _channels() -> dict[str, Channel]:
     return load_channels(get_settings())
 
 
-def _address(message: Message) -> str | None:
-    """Where the recipient is reached. The message log names the recipient's reference; the
-    other channels wait until their contact can be asked of intake at send time (next step)."""
-    return message.recipient if message.channel == "log" else None
+@lru_cache(maxsize=1)
+def _contacts() -> IntakeContacts:
+    return IntakeContacts(get_settings())

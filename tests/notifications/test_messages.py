@@ -73,7 +73,14 @@ def queued(database: Database, *drafts: Draft) -> list[str]:
 def send(database: Database, message_id: str, channel, *, now: datetime = NOW) -> str:
     with database.transaction() as session:
         return messages.send(uuid.UUID(message_id), now=now, channels={"log": channel, "sms": channel},
-                             address=lambda m: m.recipient if m.channel == "log" else None, session=session)
+                             address=_address, session=session)
+
+
+def _address(message: Message) -> str:
+    """The log channel's recipient; intake down for any other (the message waits)."""
+    if message.channel != "log":
+        raise ChannelError("intake unreachable: ConnectError", transient=True)
+    return message.recipient
 
 
 def row(database: Database, message_id: str) -> Message:
@@ -126,18 +133,19 @@ def test_a_transient_error_waits_longer_each_time_then_fails(database):
 def test_a_refused_message_fails_and_a_late_one_expires(database):
     refused, late = queued(database, draft("k1"), draft("k2"))
     assert send(database, refused, Recording(ChannelError("provider refused: 21211", transient=False))) == "failed"
+    assert row(database, refused).failure == "provider refused: 21211"
     assert send(database, late, Recording(), now=NOW + timedelta(hours=13)) == "expired"
     reasons = {e["data"]["message_id"]: e["data"]["reason"]
                for e in published_events(database, "notifications.message.failed.v1")}
     assert reasons == {refused: "refused", late: "expired"}
 
 
-def test_a_message_not_due_yet_or_without_an_address_waits(database):
+def test_a_message_not_due_yet_or_whose_address_cannot_be_asked_waits(database):
     later, sms = queued(database, draft("k1", due_at=NOW + timedelta(hours=1)), draft("k2", channel="sms"))
     channel = Recording()
     assert send(database, later, channel) == "queued" and row(database, later).attempts == 0
     assert send(database, sms, channel) == "queued"
-    assert (row(database, sms).attempts, row(database, sms).failure) == (1, "no_address")
+    assert (row(database, sms).attempts, row(database, sms).failure) == (1, "intake unreachable: ConnectError")
     assert channel.sent == []
     with database.unit_of_work(write=False) as session:
         assert messages.due(now=NOW, session=session) == []  # both wait

@@ -15,4 +15,5 @@ Reading = Literal[
     "case",                 # a case about them (or their household): title, description, follow-ups
     "overdue_follow_up",    # an overdue follow-up listed with their name
     "access_log",           # who read their data (the data-protection officer's query)
+    "contact",              # their phone or e-mail, asked by notifications to send them a message
 ]

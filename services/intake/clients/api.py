@@ -12,6 +12,7 @@ from services.intake.models import Client
 from shared.auth import (
     COORDINATORS,
     FIELD_STAFF,
+    NOTIFIERS,
     PERSONAL_DATA_READERS,
     Caller,
     FieldStaff,
@@ -41,6 +42,7 @@ class _ClientOfPath:
 ClientToRead = Annotated[Client, Depends(_ClientOfPath(PERSONAL_DATA_READERS))]
 ClientToWrite = Annotated[Client, Depends(_ClientOfPath(COORDINATORS))]
 ClientInCare = Annotated[Client, Depends(_ClientOfPath(FIELD_STAFF))]
+ClientToNotify = Annotated[Client, Depends(_ClientOfPath(NOTIFIERS))]
 
 _DUPLICATES = {409: {"description": "Possible duplicates: `candidates` lists them; repeat with "
                                     "`confirm_new_person: true` if this is someone else"}}

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from services.intake.access.api import Reads
-from services.intake.clients.api import ClientInCare, ClientToRead
+from services.intake.clients.api import ClientInCare, ClientToNotify, ClientToRead
 from services.intake.consents import schemas, service
 from shared.auth import FieldStaff
 from shared.web import Db
@@ -28,3 +30,14 @@ def consent_overview(client: ClientToRead, reads: Reads, session: Db):
         in_force={purpose: schemas.ConsentState.of(decision) for purpose, decision in in_force.items()},
         history=[schemas.ConsentRead.model_validate(d) for d in history],
     )
+
+
+@router.get("/clients/{client_id}/contact", response_model=schemas.ContactRead,
+            responses={409: {"description": "Not to be contacted so: moved or died (`field: status`), no consent "
+                                            "to that contact (`field: consent`), no address (`field: address`)"}},
+            summary="How to reach a client to send them a message, asked at send time (the notifications "
+                    "service's token only; the read is logged)")
+def contact(client: ClientToNotify, filters: Annotated[schemas.ContactFilters, Query()], reads: Reads, session: Db):
+    found = service.contact(client, filters.channel, session=session)
+    reads.clients("contact", [client.id])
+    return found

@@ -16,6 +16,8 @@ from shared.events.intake import ConsentPurpose
 
 PURPOSES: tuple[str, ...] = get_args(ConsentPurpose)
 SERVICES = "services"  # the consent to receive services: a care plan runs only while it is in force
+# The consent a message by each channel needs.
+CONTACT_PURPOSES = {"sms": "contact_sms", "email": "contact_email", "phone": "contact_phone"}
 
 
 class Decision(Protocol):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,6 +12,20 @@ from shared.events.intake import ConsentPurpose
 from shared.types import IsoDate, ReadModel, RequestModel, note
 
 ConsentNote = note(max_length=1000)
+ContactChannel = Literal["sms", "email", "phone"]
+
+
+class ContactFilters(BaseModel):
+    channel: ContactChannel = Field(description="How the message goes: sms and phone need the phone, email the e-mail")
+
+
+class ContactRead(BaseModel):
+    """How to reach the client by ``channel`` now: their consent to it in force, and still in care."""
+
+    client_id: uuid.UUID
+    channel: ContactChannel
+    address: str = Field(description="The phone (E.164) or e-mail address")
+    language: str
 
 
 class ConsentCreate(RequestModel):

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from services.intake.careplans import transitions as care_plans
 from services.intake.catalogue.lookups import today_in
+from services.intake.clients.rules import DECEASED, DEPARTED
 from services.intake.consents import rules
-from services.intake.consents.rules import SERVICES, check_decided_on
-from services.intake.consents.schemas import ConsentCreate
+from services.intake.consents.rules import CONTACT_PURPOSES, SERVICES, check_decided_on
+from services.intake.consents.schemas import ConsentCreate, ContactRead
 from services.intake.models import Client, Consent
 from shared.errors import Conflict, Invalid
 from shared.events.intake import ConsentGiven, ConsentWithdrawn
@@ -42,6 +43,20 @@ def require_consent(client_id: uuid.UUID, purpose: str, *, session: Session, fie
            else "has not given it (nothing recorded)")
     raise Conflict(f"the client's consent for {purpose} is required: the client {why}",
                    field=field, missing_consent=purpose)
+
+
+def contact(client: Client, channel: str, *, session: Session) -> ContactRead:
+    """How to reach the client by ``channel`` to send them a message, or a 409 naming why not:
+    ``status`` (moved or died), ``consent`` (to that kind of contact not in force), ``address``
+    (none recorded). An erased client is unknown (404)."""
+    if client.status in DEPARTED:
+        raise Conflict(f"the client has {'died' if client.status == DECEASED else 'moved away'}: no message "
+                       "goes to them", field="status")
+    require_consent(client.id, CONTACT_PURPOSES[channel], session=session)
+    address = client.email if channel == "email" else client.phone
+    if not address:
+        raise Conflict(f"no {'e-mail address' if channel == 'email' else 'phone'} is recorded", field="address")
+    return ContactRead(client_id=client.id, channel=channel, address=address, language=client.preferred_language)
 
 
 def record_decision(client: Client, data: ConsentCreate, *, recorded_by: str,

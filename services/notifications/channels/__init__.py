@@ -30,9 +30,11 @@ class Sent:
 
 
 class ChannelError(Exception):
-    def __init__(self, reason: str, *, transient: bool) -> None:
+    """``reason``: what happened, for the message's record; ``code``: why it failed, for its event."""
+
+    def __init__(self, reason: str, *, transient: bool, code: str = "refused") -> None:
         super().__init__(reason)
-        self.reason, self.transient = reason, transient
+        self.reason, self.transient, self.code = reason, transient, code
 
 
 class Channel(Protocol):

@@ -21,7 +21,7 @@ from services.notifications.templates.service import get_template
 from shared.events.notifications import MessageFailed, MessageSent
 from shared.messaging.outbox import record_event
 
-Address = Callable[[Message], str | None]  # how to reach the recipient now, or None: not yet known
+Address = Callable[[Message], str]  # how to reach the recipient now, or ChannelError
 
 
 @dataclass(frozen=True)
@@ -72,16 +72,13 @@ def send(message_id: uuid.UUID, *, now: datetime, channels: Mapping[str, Channel
         return message.status  # sent already, or not yet due: a task that runs twice sends once
     if message.expires_at <= now:
         return _end(message, "expire", reason="expired", session=session)
-    to = address(message)
-    if to is None:
-        return _again(message, ChannelError("no_address", transient=True), now=now, session=session)
     subject, body = _text(message, session=session)
     try:
-        sent = channels[message.channel].send(Outgoing(message_id=str(message.id), to=to, body=body,
+        sent = channels[message.channel].send(Outgoing(message_id=str(message.id), to=address(message), body=body,
                                                        subject=subject))
     except ChannelError as error:
         return _again(message, error, now=now, session=session) if error.transient else \
-            _end(message, "fail", reason="refused", session=session, failure=error.reason)
+            _end(message, "fail", reason=error.code, session=session, failure=error.reason)
     message.attempts += 1
     message.provider_id, message.sent_at = sent.provider_id, now
     return _moved(message, "send", MessageSent, session=session)

@@ -1,0 +1,59 @@
+"""How notifications reaches a client, asked of intake at send time on SQLite and PostgreSQL:
+only with the client's consent to that contact, never to one who moved or died, only by the
+notifications service's token, and each answer logged as a read of personal data."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from shared.testing import assert_problem, created
+from tests.intake.data import MARIA
+
+
+def consent(intake, admin, client_id: str, purpose: str, given: bool) -> None:
+    created(intake.post(f"/clients/{client_id}/consents", headers=admin, json={
+        "purpose": purpose, "given": given, "decided_on": datetime.now(UTC).date().isoformat()}))
+
+
+def test_a_client_who_consented_is_reached_and_the_read_is_logged(intake, admin, auth, register_client,
+        registered_municipalities):
+    maria = register_client(MARIA)
+    notifier = auth("notifier", "*", subject="notifications")
+    assert_problem(intake.get(f"/clients/{maria['id']}/contact", params={"channel": "sms"}, headers=notifier), 409,
+                   "consent")
+    consent(intake, admin, maria["id"], "contact_sms", True)
+    found = created(intake.get(f"/clients/{maria['id']}/contact", params={"channel": "sms"}, headers=notifier))
+    assert (found["address"], found["channel"], found["language"]) == ("+359888100201", "sms", "bg")
+    log = created(intake.get(f"/clients/{maria['id']}/access-log", headers=admin))["items"]
+    assert [(entry["what"], entry["reader"]) for entry in log if entry["what"] == "contact"] == [
+        ("contact", "notifications")]
+    assert_problem(intake.get(f"/clients/{maria['id']}/contact", params={"channel": "email"}, headers=notifier),
+                   409, "consent")
+    consent(intake, admin, maria["id"], "contact_email", True)
+    assert_problem(intake.get(f"/clients/{maria['id']}/contact", params={"channel": "email"}, headers=notifier),
+                   409, "address")
+
+
+def test_no_one_is_reached_after_withdrawing_moving_away_or_dying(intake, admin, auth, register_client,
+        registered_municipalities):
+    maria = register_client(MARIA)
+    notifier = auth("notifier", "*", subject="notifications")
+    path = f"/clients/{maria['id']}/contact"
+    consent(intake, admin, maria["id"], "contact_sms", True)
+    consent(intake, admin, maria["id"], "contact_sms", False)
+    assert_problem(intake.get(path, params={"channel": "sms"}, headers=notifier), 409, "consent")
+    consent(intake, admin, maria["id"], "contact_sms", True)
+    created(intake.patch(f"/clients/{maria['id']}", headers=admin, json={
+        "status": "deceased", "status_since": datetime.now(UTC).date().isoformat()}))
+    assert_problem(intake.get(path, params={"channel": "sms"}, headers=notifier), 409, "status")
+
+
+def test_only_the_notifications_token_asks(intake, admin, auth, register_client,
+        registered_municipalities):
+    maria = register_client(MARIA)
+    path = f"/clients/{maria['id']}/contact"
+    for headers in (admin, auth("coordinator", "BG-RAK"), auth("worker", "BG-RAK")):
+        assert_problem(intake.get(path, params={"channel": "sms"}, headers=headers), 403)
+    notifier = auth("notifier", "*", subject="notifications")
+    assert_problem(intake.get(path, params={"channel": "pigeon"}, headers=notifier), 422, "query.channel")
+    assert_problem(intake.get("/clients/00000000-0000-0000-0000-000000000000/contact", params={"channel": "sms"},
+                              headers=notifier), 404)
