@@ -5,7 +5,7 @@ on servers outside the network. The visit's link leads to the details, behind a 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from icalendar import Calendar, Event, vText
 from sqlalchemy import select
@@ -55,7 +55,7 @@ def _owner(model: type[Staff] | type[Group], token: str, *, session: Session):
 
 
 def _window(column, now: datetime) -> list:
-    return [column >= now - PAST, column < now + (horizon_end(now.date()) - now.date()) + timedelta(days=2)]
+    return [column >= now - PAST, column < datetime.combine(horizon_end(now.date()) + timedelta(days=2), time(), UTC)]
 
 
 def _calendar(name: str, events: list[Event]) -> bytes:

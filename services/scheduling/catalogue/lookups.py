@@ -1,6 +1,9 @@
 """Checks that a request names what scheduling's catalogue holds; other features call them."""
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from sqlalchemy.orm import Session
 
 from services.scheduling.models import Municipality, ServiceType, StaffRole
@@ -28,6 +31,11 @@ def zone_of(code: str, *, session: Session) -> str:
     """The municipality's time zone: its visits' days and hours are its local ones (UTC until known)."""
     municipality = session.get(Municipality, code)
     return municipality.timezone if municipality else "UTC"
+
+
+def local_day(code: str, moment: datetime, *, session: Session) -> date:
+    """The day ``moment`` falls on in the municipality's calendar."""
+    return moment.astimezone(ZoneInfo(zone_of(code, session=session))).date()
 
 
 def mode_of(service_type: str, *, session: Session) -> str | None:

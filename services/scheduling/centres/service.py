@@ -10,7 +10,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.scheduling.catalogue.lookups import duration_of, mode_of, require_municipality, roles_for, zone_of
+from services.scheduling.catalogue.lookups import (
+    duration_of,
+    local_day,
+    mode_of,
+    require_municipality,
+    roles_for,
+    zone_of,
+)
 from services.scheduling.centres.schemas import (
     AppointmentCreate,
     CentreCreate,
@@ -84,7 +91,7 @@ def free_slots(centre: Centre, filters: SlotFilters, *, now: datetime, session: 
     """The slots of the centre's office hours (for a service, a professional) nobody has booked
     and the professional can take: working that day, not booked then, within their week."""
     zone = zone_of(centre.municipality_code, session=session)
-    first = filters.from_day or now.astimezone(ZoneInfo(zone)).date()
+    first = filters.from_day or local_day(centre.municipality_code, now, session=session)
     last = first + timedelta(days=filters.days - 1)
     hours = [h for h in centre.hours if filters.service_type in (None, h.service_type)
              and filters.staff_id in (None, h.staff_id)]
@@ -107,8 +114,7 @@ def book(centre: Centre, data: AppointmentCreate, *, now: datetime, session: Ses
     if data.care_plan_id is not None:
         _require_plan(data, centre, session=session)
     visits.take_planning_turn(centre.municipality_code, session=session)
-    zone = zone_of(centre.municipality_code, session=session)
-    day = data.starts_at.astimezone(ZoneInfo(zone)).date()
+    day = local_day(centre.municipality_code, data.starts_at, session=session)
     free = free_slots(centre, SlotFilters(service_type=data.service_type, staff_id=data.staff_id, from_day=day, days=1),
                       now=now, session=session)
     slot = next((slot for slot in free if slot.starts_at == data.starts_at), None)

@@ -26,7 +26,7 @@ from services.scheduling.delivery.schemas import (
 )
 from services.scheduling.models import ServiceType, Staff, Visit, VisitReport
 from services.scheduling.visits.assignment import Point, located_point, travel
-from services.scheduling.visits.rules import CANCELLED, CHECKED_IN, PLANNED
+from services.scheduling.visits.rules import CANCELLED, CHECKED_IN, PLANNED, whole_minutes
 from services.scheduling.visits.schemas import VisitRead
 from services.scheduling.visits.transitions import move, subject_of, visit_in_reach
 from shared.auth import Principal, serves_only_assigned
@@ -165,12 +165,12 @@ def day(staff: Staff, on: date | None, *, now: datetime, session: Session) -> Da
     origins = [located_point(staff.base_latitude, staff.base_longitude), *map(_place, visits)]
     shown = [_day_visit(visit, origin, names, session=session) for visit, origin in zip(visits, origins, strict=False)]
     return Day(staff_id=staff.id, day=on, visits=shown, travel_minutes=sum(item.travel_minutes for item in shown),
-               visit_minutes=sum(_minutes(visit.ends_at - visit.starts_at) for visit in visits))
+               visit_minutes=sum(whole_minutes(visit.ends_at - visit.starts_at) for visit in visits))
 
 
 def _day_visit(visit: Visit, origin: Point | None, names: dict[str, dict[str, str]], *, session: Session) -> DayVisit:
     return DayVisit(visit=VisitRead.of(visit), service_type_names=names.get(visit.service_type, {}),
-                    travel_minutes=_minutes(travel(origin, _place(visit))),
+                    travel_minutes=whole_minutes(travel(origin, _place(visit))),
                     client_url=CLIENT_URL.format(visit.client_id), last_report=_last_report(visit, session=session))
 
 
@@ -248,7 +248,3 @@ def _place(visit: Visit) -> Point | None:
 
 def _device(visit: Visit) -> Point | None:
     return located_point(visit.checkin_latitude, visit.checkin_longitude)
-
-
-def _minutes(span: timedelta) -> int:
-    return round(span.total_seconds() / 60)

@@ -10,14 +10,13 @@ import json
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.scheduling.activities import service as activities
 from services.scheduling.activities.schemas import ActivityCreate, ActivityHeld
-from services.scheduling.catalogue.lookups import zone_of
+from services.scheduling.catalogue.lookups import local_day, zone_of
 from services.scheduling.centres import service as centres
 from services.scheduling.centres.schemas import AppointmentCreate, CentreCreate, OfficeHoursCreate, SlotFilters
 from services.scheduling.delivery.schemas import Report
@@ -95,7 +94,7 @@ def _load_group(spec: dict, staff: dict[str, uuid.UUID], members: list[uuid.UUID
 
 def _load_activity(municipality: str, kind: str, title: str, venue: str, days: int, start: str, minutes: int,
                    participants: int | None, *, now: datetime, session: Session) -> None:
-    day = _local_day(municipality, now, session) + timedelta(days=days)
+    day = local_day(municipality, now, session=session) + timedelta(days=days)
     activity = activities.plan_activity(ActivityCreate(
         municipality=municipality, kind=kind, title=title, venue_name=venue,
         starts_at=_at(day, start, municipality, session), duration_minutes=minutes), now=now, session=session)
@@ -125,7 +124,7 @@ def _load_rounds(spec: dict, staff: dict[str, uuid.UUID], clients: list[uuid.UUI
                  session: Session) -> None:
     """The unit's stops on the working days named (the last before today and one to come); the
     clients seen at the one past."""
-    today = _local_day(spec["municipality"], now, session)
+    today = local_day(spec["municipality"], now, session=session)
     for offset in spec["weekdays_from_today"]:
         stop = rounds.plan_round(RoundCreate(
             **{key: spec[key] for key in ("municipality", "unit", "service_type", "stop_name", "location",
@@ -148,10 +147,6 @@ def _weekday(today: date, offset: int) -> date:
         while day.weekday() >= 5:
             day += timedelta(days=step)
     return day
-
-
-def _local_day(municipality: str, now: datetime, session: Session) -> date:
-    return now.astimezone(ZoneInfo(zone_of(municipality, session=session))).date()
 
 
 def _at(day: date, clock: str, municipality: str, session: Session) -> datetime:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from services.scheduling.catalogue.lookups import require_municipality, zone_of
+from services.scheduling.catalogue.lookups import local_day, require_municipality, zone_of
 from services.scheduling.groups import rules
 from services.scheduling.groups.schemas import Attendance, GroupCreate, GroupFilters, GroupUpdate, MemberJoin
 from services.scheduling.models import Group, GroupFacilitator, GroupMember, GroupSession, SessionAttendance, Staff
@@ -98,7 +97,7 @@ def member_count(group: Group, *, session: Session) -> int:
 def join(group: Group, data: MemberJoin, *, now: datetime, session: Session) -> GroupMember:
     """A client joins, or joins again (the caller holds the group's lock): 409 if they belong
     already or the group is full; 422 for a day before the group began or after today."""
-    today = _today(group, now, session)
+    today = local_day(group.municipality_code, now, session=session)
     on = data.joined_on or today
     if not group.starts_on <= on <= today:
         raise Invalid("joined_on", f"must be from the group's first day ({group.starts_on}) to today")
@@ -119,7 +118,7 @@ def leave(group: Group, client_id: uuid.UUID, *, now: datetime, session: Session
     member = session.get(GroupMember, (group.id, client_id))
     if member is None or member.left_on is not None:
         raise NotFound("member", client_id)
-    member.left_on = _today(group, now, session)
+    member.left_on = local_day(group.municipality_code, now, session=session)
     _publish_membership(group, GroupMemberLeft, client_id, member.left_on, session=session)
     return member
 
@@ -135,7 +134,7 @@ def list_members(group: Group, *, session: Session) -> list[GroupMember]:
 def plan_sessions(group: Group, *, now: datetime, session: Session, after: datetime | None = None) -> int:
     """The group's sessions from the day after the last planned (today) to the horizon, those
     starting after ``after`` if given; returns how many."""
-    today = _today(group, now, session)
+    today = local_day(group.municipality_code, now, session=session)
     first = max(today, group.starts_on, group.planned_until + timedelta(days=1) if group.planned_until else today)
     last = min(horizon_end(today), group.ends_on or date.max)
     zone, start = zone_of(group.municipality_code, session=session), minutes(group.start_time)
@@ -197,7 +196,7 @@ def _check_present(group: Group, meeting: GroupSession, data: Attendance, *, now
     """409 for a session not begun; 422 naming each client present who was not a member that day."""
     if meeting.starts_at > now:
         raise Conflict("the session has not begun yet", field="starts_at")
-    day = meeting.starts_at.astimezone(ZoneInfo(zone_of(group.municipality_code, session=session))).date()
+    day = local_day(group.municipality_code, meeting.starts_at, session=session)
     members = set(session.scalars(select(GroupMember.client_id).where(GroupMember.group_id == group.id,
                                                                       *_member_on(day))))
     strangers = [(f"present.{i}", "not a member of the group on the session's day")
@@ -247,10 +246,6 @@ def _facilitators(staff_ids: list[uuid.UUID], municipality: str, *, session: Ses
 
 def _member_on(day: date) -> list:
     return [GroupMember.joined_on <= day, GroupMember.left_on.is_(None) | (GroupMember.left_on >= day)]
-
-
-def _today(group: Group, now: datetime, session: Session) -> date:
-    return now.astimezone(ZoneInfo(zone_of(group.municipality_code, session=session))).date()
 
 
 def _publish(group: Group, event_type: type[GroupRegistered], *, session: Session) -> None:

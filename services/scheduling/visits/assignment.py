@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import chain
 
-from services.scheduling.visits.rules import week_of
+from services.scheduling.visits.rules import week_of, whole_minutes
 from shared.events.scheduling import has_left
 
 Point = tuple[float, float]  # latitude, longitude
@@ -75,7 +75,7 @@ class Member:
         at = bisect.bisect_right(self.starts, visit.starts_at)
         self.starts.insert(at, visit.starts_at)
         self.bookings.insert(at, Booking(visit.starts_at, visit.ends_at, visit.place))
-        self.minutes_by_week[week_of(visit.day)] += _minutes(visit.ends_at - visit.starts_at)
+        self.minutes_by_week[week_of(visit.day)] += whole_minutes(visit.ends_at - visit.starts_at)
         self.visits_by_client[visit.client_id.int] += 1
 
     def reason_against(self, visit: Visit) -> str | None:
@@ -197,7 +197,3 @@ def weekly(windows: Iterable[tuple[int, int, int]]) -> dict[int, list[tuple[int,
     for weekday, start, end in windows:
         week[weekday].append((start, end))
     return dict(week)
-
-
-def _minutes(span: timedelta) -> int:
-    return round(span.total_seconds() / 60)

@@ -5,14 +5,15 @@ slots and rounds all ask through here, so that they agree on who is free."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from services.scheduling.catalogue.lookups import roles_for, zone_of
+from services.scheduling.groups.rules import CANCELLED  # of a session or round: it takes no one's time
 from services.scheduling.models import (
     Group,
     GroupFacilitator,
@@ -26,7 +27,6 @@ from services.scheduling.models import (
 from services.scheduling.visits import assignment, rules
 
 NO_CLIENT = uuid.UUID(int=0)  # a booking that is no client's: a group session, a round
-_OVER = "cancelled"  # a session or round that takes no one's time any more
 
 
 def members(staff: Sequence[Staff], first: date, last: date, zone: str, *, session: Session,
@@ -41,7 +41,7 @@ def members(staff: Sequence[Staff], first: date, last: date, zone: str, *, sessi
     local = ZoneInfo(zone)
     for row in session.execute(_visits(found, window, besides)):
         found[row.staff_id].book(as_assignment(row, local))
-    for query in (_sessions(found, window), _rounds(found, window)):
+    for query in (group_sessions(found, window), _rounds(found, window)):
         for row in session.execute(query):
             found[row.staff_id].book(as_assignment(row, local, client_id=NO_CLIENT))
     return list(found.values())
@@ -69,7 +69,7 @@ def as_assignment(row, zone: ZoneInfo, roles: frozenset[str] = frozenset(), *,
     """A visit or booking (a row with its times and place) as assignment reads it."""
     local = row.starts_at.astimezone(zone)
     start = local.hour * 60 + local.minute
-    length = round((row.ends_at - row.starts_at).total_seconds() / 60)
+    length = rules.whole_minutes(row.ends_at - row.starts_at)
     return assignment.Visit(client_id=client_id or row.client_id, roles=roles, starts_at=row.starts_at,
                             ends_at=row.ends_at, day=local.date(), start=start, end=start + length,
                             place=assignment.located_point(row.latitude, row.longitude))
@@ -91,17 +91,19 @@ def _visits(found: dict, window: tuple[datetime, datetime], besides: uuid.UUID |
     return (query if besides is None else query.where(Visit.id != besides)).order_by(Visit.starts_at)
 
 
-def _sessions(found: dict, window: tuple[datetime, datetime]):
-    return (select(GroupFacilitator.staff_id, GroupSession.starts_at, GroupSession.ends_at,
+def group_sessions(staff_ids: Iterable[uuid.UUID], window: tuple[datetime, datetime]) -> Select:
+    """The sessions (not cancelled) of the groups the members run, starting in ``window``, a row a
+    facilitator: staff_id, starts_at, ends_at, status, and the venue's latitude and longitude."""
+    return (select(GroupFacilitator.staff_id, GroupSession.starts_at, GroupSession.ends_at, GroupSession.status,
                    Group.venue_latitude.label("latitude"), Group.venue_longitude.label("longitude"))
             .select_from(GroupSession).join(Group, Group.id == GroupSession.group_id)
             .join(GroupFacilitator, GroupFacilitator.group_id == Group.id)
-            .where(GroupFacilitator.staff_id.in_(found), GroupSession.status != _OVER,
+            .where(GroupFacilitator.staff_id.in_(staff_ids), GroupSession.status != CANCELLED,
                    GroupSession.starts_at >= window[0], GroupSession.starts_at < window[1]))
 
 
 def _rounds(found: dict, window: tuple[datetime, datetime]):
     return (select(RoundTeam.staff_id, MobileRound.starts_at, MobileRound.ends_at, MobileRound.latitude,
                    MobileRound.longitude).join(MobileRound, MobileRound.id == RoundTeam.round_id)
-            .where(RoundTeam.staff_id.in_(found), MobileRound.status != _OVER,
+            .where(RoundTeam.staff_id.in_(found), MobileRound.status != CANCELLED,
                    MobileRound.starts_at >= window[0], MobileRound.starts_at < window[1]))

@@ -155,8 +155,12 @@ def moment(day: date, minute: int, zone: str) -> datetime:
     return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
+def whole_minutes(span: timedelta) -> int:
+    return round(span.total_seconds() / 60)
+
+
 def delivered_minutes(checked_in_at: datetime | None, checked_out_at: datetime | None) -> int | None:
     """The time actually delivered, from check-in to check-out; None until both are known."""
     if checked_in_at is None or checked_out_at is None:
         return None
-    return round((checked_out_at - checked_in_at).total_seconds() / 60)
+    return whole_minutes(checked_out_at - checked_in_at)

@@ -7,12 +7,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import chain
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from services.scheduling.catalogue.lookups import zone_of
+from services.scheduling.catalogue.lookups import local_day, zone_of
 from services.scheduling.models import (
     CarePlan,
     ClientServedBy,
@@ -65,7 +64,7 @@ def keep_plan_stopped(event: CarePlanSuspended, *, status: str, as_of: datetime,
     if plan is None or not is_news(plan, as_of):
         return
     plan.status, plan.as_of = status, as_of
-    stopped = max(now, rules.moment(event.effective_on, 0, _zone(plan.municipality_code, session)))
+    stopped = max(now, rules.moment(event.effective_on, 0, zone_of(plan.municipality_code, session=session)))
     _cancel_from(plan, stopped, session=session)
     _publish_assignments({plan.client_id}, plan.municipality_code, now=now, session=session)
 
@@ -78,7 +77,7 @@ def replan(plan: CarePlan, *, now: datetime, session: Session) -> int:
     returns how many it planned."""
     take_planning_turn(plan.municipality_code, session=session)
     _cancel_from(plan, now, session=session)
-    today = _today(plan.municipality_code, now, session)
+    today = local_day(plan.municipality_code, now, session=session)
     first, last = max(today, plan.starts_on), horizon_end(today)
     rows, plan.planned_until = _plan(plan, first, last, _Staffing.of(plan.municipality_code, first, last,
                                                                       session=session), now=now)
@@ -101,7 +100,7 @@ def extend_horizons(*, now: datetime, session: Session) -> int:
 
 def _extend(municipality: str, plans: list[CarePlan], *, now: datetime, session: Session) -> int:
     take_planning_turn(municipality, session=session)
-    today = _today(municipality, now, session)
+    today = local_day(municipality, now, session=session)
     last = horizon_end(today)
     starts = {plan.id: plan.planned_until + timedelta(days=1) if plan.planned_until else max(today, plan.starts_on)
               for plan in plans}
@@ -147,7 +146,7 @@ class _Staffing:
     @classmethod
     def of(cls, municipality: str, first: date, last: date, *, session: Session) -> _Staffing:
         roles = {row.code: frozenset(row.staff_roles) for row in session.scalars(select(ServiceType))}
-        zone = _zone(municipality, session)
+        zone = zone_of(municipality, session=session)
         members = bookings.members(bookings.staff_of(municipality, session=session), first, last, zone, session=session)
         return cls(zone, roles, assignment.Roster(members))
 
@@ -348,14 +347,6 @@ def get_visit(visit_id: uuid.UUID, principal: Principal, *, session: Session) ->
 
 
 # -- helpers -----------------------------------------------------------------------------------------
-
-
-def _today(municipality: str, now: datetime, session: Session) -> date:
-    return now.astimezone(ZoneInfo(_zone(municipality, session))).date()
-
-
-def _zone(municipality: str, session: Session) -> str:
-    return zone_of(municipality, session=session)
 
 
 def horizon_end(today: date) -> date:

@@ -4,10 +4,11 @@ working time spent travelling, days without rest. Pure functions, tested in isol
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from itertools import groupby, pairwise
 
 from services.scheduling.visits.assignment import Point, travel
+from services.scheduling.visits.rules import whole_minutes
 
 MAX_VISITS_A_DAY = 8
 MAX_TRAVEL_SHARE = 0.3
@@ -42,8 +43,8 @@ class Load:
 def load_of(work: list[Work], *, base: Point | None, contracted_minutes: int) -> Load:
     """The week's load of the member's ``work`` (any order), starting each day from ``base``."""
     days = [list(items) for _, items in groupby(sorted(work, key=lambda w: w.starts_at), key=lambda w: w.day)]
-    planned = sum(_minutes(w.ends_at - w.starts_at) for w in work)
-    travelled = sum(_travel_minutes(day, base) for day in days)
+    planned = sum(whole_minutes(w.ends_at - w.starts_at) for w in work)
+    travelled = sum(_travelwhole_minutes(day, base) for day in days)
     busiest, share = max(map(len, days), default=0), _share(travelled, planned)
     found = {OVER_CONTRACT: planned > contracted_minutes, LONG_DAYS: busiest > MAX_VISITS_A_DAY,
              HIGH_TRAVEL: share > MAX_TRAVEL_SHARE, NO_REST_DAY: len(days) >= 7}
@@ -57,11 +58,7 @@ def _share(travelled: int, worked: int) -> float:
     return round(travelled / (travelled + worked), 3) if travelled + worked else 0.0
 
 
-def _travel_minutes(day: list[Work], base: Point | None) -> int:
+def _travelwhole_minutes(day: list[Work], base: Point | None) -> int:
     """From the base to the first place, then from each place to the next."""
     places = [base, *(w.place for w in day)]
-    return sum(_minutes(travel(a, b)) for a, b in pairwise(places))
-
-
-def _minutes(span: timedelta) -> int:
-    return round(span.total_seconds() / 60)
+    return sum(whole_minutes(travel(a, b)) for a, b in pairwise(places))

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.scheduling.catalogue.lookups import zone_of
-from services.scheduling.groups.rules import CANCELLED as SESSION_CANCELLED, HELD
-from services.scheduling.models import Group, GroupFacilitator, GroupSession, Staff, Visit
+from services.scheduling.groups.rules import HELD
+from services.scheduling.models import Staff, Visit
+from services.scheduling.visits import bookings
 from services.scheduling.visits.assignment import located_point
 from services.scheduling.visits.rules import CANCELLED, delivered_minutes, week_of
 from services.scheduling.workload import rules
@@ -65,16 +66,11 @@ def _work(staff: list[Staff], first: date, end: date, *, session: Session) -> We
         _file(weekly, visit.staff_id, rules.Work(
             day, visit.starts_at, visit.ends_at, located_point(visit.latitude, visit.longitude),
             delivered_minutes(visit.checked_in_at, visit.checked_out_at)), first, end)
-    for meeting, staff_id, group in session.execute(
-            select(GroupSession, GroupFacilitator.staff_id, Group).select_from(GroupSession)
-            .join(Group, Group.id == GroupSession.group_id)
-            .join(GroupFacilitator, GroupFacilitator.group_id == Group.id).where(
-                GroupFacilitator.staff_id.in_(zones), GroupSession.status != SESSION_CANCELLED,
-                GroupSession.starts_at >= window[0], GroupSession.starts_at < window[1])):
+    for meeting in session.execute(bookings.group_sessions(zones, window)):
         held = delivered_minutes(meeting.starts_at, meeting.ends_at) if meeting.status == HELD else None
-        _file(weekly, staff_id, rules.Work(
-            meeting.starts_at.astimezone(zones[staff_id]).date(), meeting.starts_at, meeting.ends_at,
-            located_point(group.venue_latitude, group.venue_longitude), held, session=True), first, end)
+        _file(weekly, meeting.staff_id, rules.Work(
+            meeting.starts_at.astimezone(zones[meeting.staff_id]).date(), meeting.starts_at, meeting.ends_at,
+            located_point(meeting.latitude, meeting.longitude), held, session=True), first, end)
     return weekly
 
 
