@@ -46,8 +46,9 @@ def test_coordinators_see_planned_against_contract_and_delivered_hours(schedulin
     helper = created(scheduling.post("/staff", headers=admin, json={
         **HELPER, "subject": "helper-1", "display_name": "Иванка", "availability": week,
         "contracted_hours_per_week": 80}))["id"]
+    # planned from three days back, so that a visit is due now whatever the hour
     apply(plan_event(lines=(DAILY_HELP, {**DAILY_HELP, "time_windows": [{"start": "14:00", "end": "15:00"}]}),
-                     starts_on=NOW.date()), now=NOW)
+                     starts_on=NOW.date() - timedelta(days=7)), now=NOW - timedelta(days=3))
     created(scheduling.patch(f"/staff/{helper}", headers=admin, json={"contracted_hours_per_week": 10}))
     [visit] = due(listed(scheduling, admin, staff_id=helper), 1, since=timedelta(hours=1))
     created(scheduling.post(f"/visits/{visit['id']}/check-in", headers=admin,

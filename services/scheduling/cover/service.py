@@ -29,7 +29,7 @@ from services.scheduling.visits.assignment import NOT_WORKING, Point, distance_k
 from services.scheduling.visits.rules import BOOKED, PLANNED
 from services.scheduling.visits.schemas import VisitMove, VisitRead
 from shared.auth import Principal
-from shared.errors import Invalid, NotFound, Problem, within
+from shared.errors import Invalid, Problem, within
 
 
 def record_absence(staff_id: uuid.UUID, data: AbsenceCreate, principal: Principal, *, now: datetime,
@@ -44,10 +44,7 @@ def record_absence(staff_id: uuid.UUID, data: AbsenceCreate, principal: Principa
 def find_absence(staff_id: uuid.UUID, absence_id: uuid.UUID, principal: Principal, *,
                  session: Session) -> tuple[Staff, StaffAbsence]:
     staff = staff_service.get_staff(staff_id, principal, session=session)
-    absence = session.get(StaffAbsence, absence_id)
-    if absence is None or absence.staff_id != staff.id:
-        raise NotFound("absence", absence_id)
-    return staff, absence
+    return staff, staff_service.absence_of(staff, absence_id, session=session)
 
 
 def cover_of(staff: Staff, absence: StaffAbsence, *, now: datetime, session: Session) -> AbsenceCover:

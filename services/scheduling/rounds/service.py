@@ -91,14 +91,14 @@ def cancel_round(stop: MobileRound) -> MobileRound:
 def _check_team(stop: MobileRound, team: list[uuid.UUID], *, session: Session) -> None:
     staff = session.scalars(select(Staff).where(Staff.id.in_(team),
                                                 Staff.municipality_code == stop.municipality_code)).all()
-    known = {member.id: member for member in staff}
     zone = ZoneInfo(zone_of(stop.municipality_code, session=session))
     wanted = bookings.as_assignment(stop, zone, roles_for(stop.service_type, session=session),
                                     client_id=bookings.NO_CLIENT)
     members = {m.id: m for m in bookings.members(staff, wanted.day, wanted.day, zone.key, session=session)}
     for index, staff_id in enumerate(team):
-        reason = members[staff_id].reason_against(wanted) if staff_id in known else "unknown"
-        if reason in ("unknown", NO_STAFF_IN_ROLE):
+        member = members.get(staff_id)  # none: not of the municipality's staff
+        reason = member.reason_against(wanted) if member else NO_STAFF_IN_ROLE
+        if reason == NO_STAFF_IN_ROLE:
             raise Invalid(f"team.{index}", f"no member of staff {staff_id} in {stop.municipality_code} who "
                                            f"delivers {stop.service_type}")
         if reason is not None:

@@ -106,11 +106,16 @@ def list_absences(staff: Staff, *, session: Session) -> list[StaffAbsence]:
     return list(session.scalars(query))
 
 
-def cancel_absence(staff: Staff, absence_id: uuid.UUID, *, session: Session) -> None:
+def absence_of(staff: Staff, absence_id: uuid.UUID, *, session: Session) -> StaffAbsence:
+    """One of the member's absences (404 for another's)."""
     absence = session.get(StaffAbsence, absence_id)
     if absence is None or absence.staff_id != staff.id:
         raise NotFound("absence", absence_id)
-    session.delete(absence)
+    return absence
+
+
+def cancel_absence(staff: Staff, absence_id: uuid.UUID, *, session: Session) -> None:
+    session.delete(absence_of(staff, absence_id, session=session))
 
 
 def _availability(windows: list[AvailabilityWindow]) -> list[StaffAvailability]:

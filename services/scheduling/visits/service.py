@@ -248,7 +248,7 @@ def move_visit(visit_id: uuid.UUID, change: VisitMove, principal: Principal, *, 
     starts_at, staff_id = change.starts_at or visit.starts_at, change.staff_id or visit.staff_id
     ends_at = starts_at + (visit.ends_at - visit.starts_at)
     if staff_id is not None:
-        _check_free(visit, staff_id, starts_at, ends_at, change, session=session)
+        _check_free(visit, staff_id, starts_at, change, session=session)
     visit.starts_at, visit.ends_at, visit.staff_id = starts_at, ends_at, staff_id
     visit.unstaffed_reason = None if staff_id else visit.unstaffed_reason
     move(visit, "move", at=now)
@@ -256,7 +256,7 @@ def move_visit(visit_id: uuid.UUID, change: VisitMove, principal: Principal, *, 
     return visit
 
 
-def _check_free(visit: Visit, staff_id: uuid.UUID, starts_at: datetime, ends_at: datetime, change: VisitMove, *,
+def _check_free(visit: Visit, staff_id: uuid.UUID, starts_at: datetime, change: VisitMove, *,
                 session: Session) -> None:
     staff = session.get(Staff, staff_id)
     if staff is None or staff.municipality_code != visit.municipality_code:
