@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # and the token it asks with where an OIDC provider issues tokens (else its own, role notifier).
     intake_url: str = "http://127.0.0.1:8000/intake/v1"
     notifier_token: SecretStr | None = None
+    # The channel a client's / a worker's messages go by unless they chose another: by default
+    # SMS and the workers' in-app inbox, and the message log in embedded runs.
+    client_channel: str | None = None
+    staff_channel: str | None = None
 
     log_level: str = "INFO"
     log_json: bool = True

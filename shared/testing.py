@@ -168,10 +168,10 @@ def at_once(requests: list[Callable[[], T]]) -> list[T]:
 
 
 def make_settings(database_url: str = "sqlite://", **overrides) -> Settings:
-    """A test's settings: the test secret and the in-process bus. ``database_url``
+    """A test's settings: the test secrets and the in-process bus. ``database_url``
     may hold ``{service}``, as in embedded mode."""
-    return Settings(environment="test", jwt_secret=JWT_SECRET, database_url=database_url, broker_url="memory://",
-                    **overrides)
+    return Settings(**{"environment": "test", "jwt_secret": JWT_SECRET, "database_url": database_url,
+                       "broker_url": "memory://", "sms_token": "test-sms-token", **overrides})
 
 
 def bearer(role: str, *municipalities: str, subject: str | None = None, settings: Settings | None = None) -> dict:

@@ -27,9 +27,7 @@ class IntakeContacts:
         self._token, self._token_until = "", 0.0
 
     def __call__(self, message: Message) -> str:
-        """The recipient's address for the message's channel (the log channel: its reference)."""
-        if message.channel == "log":
-            return message.recipient
+        """The recipient's address for the message's channel."""
         kind, _, client_id = message.recipient.partition(":")
         if kind != "client":
             raise ChannelError(f"no address is known for a {kind}", transient=False, code="no_address")

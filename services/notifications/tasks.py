@@ -10,11 +10,24 @@ from sqlalchemy.orm import Session
 
 from services.notifications.channels import Channel, load_channels
 from services.notifications.contacts import IntakeContacts
+from services.notifications.escalations import service as escalations
 from services.notifications.messages import service as messages
+from services.notifications.reminders import service as reminders
 from shared.settings import get_settings
 from shared.tasks import FollowUps, TaskRegistry
 
 registry = TaskRegistry()
+
+
+@registry.task("queue_reminders", every=timedelta(minutes=5))
+def queue_reminders(*, session: Session) -> int:
+    """Every five minutes: visit reminders within their lead time, day plans and follow-up
+    reminders once their hour has come, overdue follow-ups escalated; how many were queued."""
+    now = datetime.now(UTC)
+    return (reminders.queue_visit_reminders(now=now, session=session)
+            + reminders.queue_day_plans(now=now, session=session)
+            + reminders.queue_follow_up_reminders(now=now, session=session)
+            + escalations.escalate_overdue_follow_ups(now=now, session=session))
 
 
 @registry.task("send_due_messages", every=timedelta(seconds=30))

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.base import Event
-from shared.types import CLOCK, CLOCK_OR_MIDNIGHT, CODE, LANGUAGE, MUNICIPALITY_CODE, Location
+from shared.types import CLOCK, CLOCK_OR_MIDNIGHT, CODE, LANGUAGE, MUNICIPALITY_CODE, SUBJECT, Location
 
 ServiceMode = Literal["home_visit", "centre", "group", "phone", "mobile_unit"]
 ServiceUnit = Literal["hour", "visit"]
@@ -192,6 +192,9 @@ class FollowUpRecorded(Event):
     kind: FollowUpKind
     due_on: date | None
     done_on: date | None
+    # Who does it and who supervises (token subjects): notifications reminds and escalates.
+    assignee: str | None = Field(None, pattern=SUBJECT)
+    supervising_expert: str | None = Field(None, pattern=SUBJECT)
 
 
 # -- agreements and care plans --------------------------------------------------------

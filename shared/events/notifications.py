@@ -29,3 +29,17 @@ class MessageFailed(_MessageOutcome):
 
     type = "notifications.message.failed.v1"
     reason: str = Field(pattern=CODE)
+
+
+class EscalationRaised(Event):
+    """Someone must act: a visit was missed (``visit_missed``), a person did not answer two
+    check-in calls in a row (``checkin_unanswered``), a case's follow-up is overdue
+    (``followup_overdue``). ``about`` names what, by reference (``visit:<id>``, ``case:<id>``)."""
+
+    type = "notifications.escalation.raised.v1"
+    escalation_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    kind: str = Field(pattern=CODE)
+    client_id: uuid.UUID | None = None
+    about: str = Field(pattern=r"^[a-z]+:[0-9a-f-]{36}$")
+    call_task_id: uuid.UUID | None = None  # the message on the call list, when one was made

@@ -5,7 +5,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.events.base import Event
 from shared.events.intake import Priority
@@ -29,6 +29,59 @@ class VisitCompleted(Event):
     concern_raised: bool = False
     concern_category: str | None = Field(None, pattern=CODE)
     concern_priority: Priority = "normal"
+
+
+class PlannedVisit(BaseModel):
+    """One visit as planned: when, which service, by whom (the worker's subject; none while unstaffed)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    visit_id: uuid.UUID
+    service_type: str = Field(pattern=CODE)
+    staff_id: str | None = Field(None, pattern=SUBJECT)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class VisitsPlanned(Event):
+    """Visits to one client were planned (a plan's horizon, a booked appointment, a client seen
+    at a round): one event for the lot, so that planning a month announces a client's visits
+    at once. Notifications reminds the client of each; reporting counts them."""
+
+    type = "scheduling.visits.planned.v1"
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    careplan_id: uuid.UUID | None = None
+    visits: list[PlannedVisit]
+
+
+class VisitsCancelled(Event):
+    """Planned visits to one client that will not take place: cancelled by a coordinator
+    (``reason`` theirs: client_request, weather...), re-planned after the plan changed
+    (``plan_changed``: new visits are announced in their place) or stopped with the plan
+    (``plan_stopped``)."""
+
+    type = "scheduling.visits.cancelled.v1"
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    careplan_id: uuid.UUID | None = None
+    visit_ids: list[uuid.UUID]
+    reason: str = Field(pattern=CODE)
+
+
+class VisitRescheduled(Event):
+    """A planned visit has another time or worker (a coordinator's move, sickness cover, no
+    one left to take it): the visit as it is now, and when and by whom it was before."""
+
+    type = "scheduling.visit.rescheduled.v1"
+    visit_id: uuid.UUID
+    client_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    service_type: str = Field(pattern=CODE)
+    staff_id: str | None = Field(None, pattern=SUBJECT)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    previous_starts_at: AwareDatetime
+    previous_staff_id: str | None = Field(None, pattern=SUBJECT)
 
 
 class VisitMissed(Event):

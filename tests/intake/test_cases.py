@@ -511,6 +511,8 @@ def test_a_referral_is_planned_then_recorded_done_and_the_next_is_scheduled(inta
     detail = intake.get(f"/cases/{case['id']}", headers=mediator).json()
     assert [f["id"] for f in detail["follow_ups"]] == [planned["id"], follow_up["id"]]
     events = [e["data"] for e in published("intake.followup.recorded.v1")]
+    assert {(e.pop("assignee"), e.pop("supervising_expert")) for e in events} == {(case["assignee"],
+                                                                                   case["supervising_expert"])}
     assert events == [
         {"follow_up_id": planned["id"], "case_id": case["id"], "municipality": "BG-MTR", "kind": "referral",
          "due_on": str(today + timedelta(days=7)), "done_on": None},

@@ -58,11 +58,9 @@ def test_a_client_who_consented_is_reached_by_their_phone(intake_url, client_id)
 def test_an_unknown_client_fails_and_an_unreachable_intake_waits(intake_url):
     with pytest.raises(ChannelError) as unknown:
         contacts(intake_url)(message("00000000-0000-0000-0000-000000000000"))
-    assert (unknown.value.transient, unknown.value.code) == (False, "unknown_client")
+    assert (unknown.value.transient, unknown.value.code, str(unknown.value)) == (
+        False, "unknown_client", "intake knows no such client (erased?)")
     with pytest.raises(ChannelError) as down:
         contacts(f"http://127.0.0.1:{testing.free_port()}/intake/v1")(message("x"))
     assert down.value.transient
 
-
-def test_the_log_channel_names_the_recipient_without_asking():
-    assert contacts("http://127.0.0.1:9/nowhere")(message("c1", channel="log")) == "client:c1"

@@ -43,6 +43,7 @@ class Recording:
     """A channel that remembers what it sent, or raises the errors it is given, in turn."""
 
     kind = "log"
+    needs_address = True
 
     def __init__(self, *errors: ChannelError) -> None:
         self.errors, self.sent = list(errors), []

@@ -12,7 +12,7 @@ import pytest
 
 from services.scheduling.groups import rules, service as groups
 from services.scheduling.models import Group
-from services.scheduling.visits.rules import moment
+from shared.localtime import moment
 from shared.testing import assert_problem, at_once, created
 from tests.scheduling.test_staff import HELPER
 

@@ -12,6 +12,7 @@ from hypothesis import given, strategies as st
 from services.scheduling.staff.rules import WEEKDAYS
 from services.scheduling.visits import assignment, rules
 from services.scheduling.visits.rules import LineRule
+from shared.localtime import moment
 
 MONDAY = date(2026, 12, 7)
 per_week = st.integers(1, 4 * 40).map(lambda quarters: quarters / 4)  # steps of a quarter, as plans allow
@@ -77,7 +78,7 @@ def test_only_the_days_asked_for_and_from_the_plans_first_week():
     (date(2026, 3, 29), 3 * 60 + 30, "2026-03-29T01:30:00+00:00"),  # 03:30 does not exist that night
 ])
 def test_local_times_are_read_in_the_municipalitys_zone(day, minute, utc):
-    assert rules.moment(day, minute, "Europe/Sofia").isoformat() == utc
+    assert moment(day, minute, "Europe/Sofia").isoformat() == utc
 
 
 # -- assignment ---------------------------------------------------------------------------------
@@ -94,7 +95,7 @@ def member(**overrides) -> assignment.Member:
 
 def visit(day: date = MONDAY, start: int = 9 * 60, length: int = 120, place=(42.0, 24.0), client=CLIENT,
           preferred=None) -> assignment.Visit:
-    starts_at = rules.moment(day, start, "Europe/Sofia")
+    starts_at = moment(day, start, "Europe/Sofia")
     return assignment.Visit(client_id=client, roles=frozenset({"home_helper"}), starts_at=starts_at,
                             ends_at=starts_at + timedelta(minutes=length), day=day, start=start, end=start + length,
                             place=place, preferred=preferred)

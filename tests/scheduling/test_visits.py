@@ -51,6 +51,10 @@ def listed(scheduling, headers, **params) -> list[dict]:
     return answer.json()["items"]
 
 
+def at(visit: dict, field: str = "starts_at") -> datetime:
+    return datetime.fromisoformat(visit[field])
+
+
 def local(visit: dict) -> datetime:
     return datetime.fromisoformat(visit["starts_at"]).astimezone(SOFIA)
 
@@ -195,3 +199,34 @@ def test_the_horizon_is_configured(scheduling, team, admin, apply, monkeypatch):
     planned = listed(scheduling, admin, care_plan_id=str(plan.careplan_id))
     assert len(planned) == 6  # Monday, Wednesday and Friday of two weeks
     assert max(local(v).date() for v in planned) <= NOW.date() + timedelta(days=13)
+
+
+def test_visits_planned_moved_and_cancelled_are_announced_with_ids_and_times(scheduling, team, admin, apply,
+                                                                             published):
+    plan = apply(plan_event())
+    planned = listed(scheduling, admin, care_plan_id=str(plan.careplan_id))
+    [announced] = published("scheduling.visits.planned.v1")
+    assert announced["data"]["client_id"] == str(plan.client_id)
+    assert {(v["visit_id"], at(v)) for v in announced["data"]["visits"]} == {(v["id"], at(v)) for v in planned}
+    assert {v["staff_id"] for v in announced["data"]["visits"]} <= {"helper-1", "helper-2"}
+
+    first, second = planned[0], planned[1]
+    later = datetime.fromisoformat(first["starts_at"]) + timedelta(hours=1)
+    assert scheduling.patch(f"/visits/{first['id']}", headers=admin,
+                            json={"starts_at": later.isoformat()}).status_code == 200
+    [moved] = published("scheduling.visit.rescheduled.v1")
+    assert (moved["data"]["visit_id"], at(moved["data"]), at(moved["data"], "previous_starts_at")) == (
+        first["id"], later, at(first))
+    assert moved["data"]["staff_id"] == moved["data"]["previous_staff_id"]
+
+    assert scheduling.post(f"/visits/{second['id']}/cancel", headers=admin,
+                           json={"reason": "weather"}).status_code == 200
+    [cancelled] = published("scheduling.visits.cancelled.v1")
+    assert (cancelled["data"]["visit_ids"], cancelled["data"]["reason"]) == ([second["id"]], "weather")
+
+    apply(plan_event(CarePlanChanged, plan_id=plan.careplan_id, client_id=plan.client_id,
+                     lines=({**HOME_HELP, "line_id": plan.lines[0].line_id, "preferred_days": ["tue"]},)), seconds=1)
+    replanned = published("scheduling.visits.cancelled.v1")[1]["data"]
+    assert replanned["reason"] == "plan_changed" and first["id"] in replanned["visit_ids"]
+    assert second["id"] not in replanned["visit_ids"]  # cancelled already
+    assert len(published("scheduling.visits.planned.v1")) == 2

@@ -294,7 +294,8 @@ def _schedule_next(case: Case, done: FollowUp, due_on: date | None, *, created_b
 def _record_follow_up_event(case: Case, follow_up: FollowUp, *, session: Session) -> None:
     record_event(session, FollowUpRecorded(
         follow_up_id=follow_up.id, case_id=case.id, municipality=case.municipality_code, kind=follow_up.kind,
-        due_on=follow_up.due_on, done_on=follow_up.done_on,
+        due_on=follow_up.due_on, done_on=follow_up.done_on, assignee=case.assignee,
+        supervising_expert=case.supervising_expert,
     ), subject=str(case.id), municipality=case.municipality_code)
 
 

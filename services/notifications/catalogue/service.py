@@ -1,17 +1,20 @@
-"""Notifications' copy of intake's municipalities: the language and time zone
-messages go out in, kept from events."""
+"""Notifications' copies of intake's municipalities (the language and time zone messages go
+out in) and service types (their names, for texts about visits), kept from events; and each
+municipality's timing: reminder lead time, quiet hours, the hour of workers' day plans."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.notifications.models import Municipality
+from services.notifications.catalogue import rules
+from services.notifications.catalogue.schemas import TimingWrite
+from services.notifications.models import Municipality, MunicipalityTiming, ServiceType
 from shared.auth import Principal
-from shared.events.intake import MunicipalityRegistered
+from shared.events.intake import MunicipalityRegistered, ServiceTypeChanged, ServiceTypeRegistered
 from shared.replicas import keep_latest
-from shared.scope import in_scope
+from shared.scope import get_in_scope, in_scope
 
 
 def keep_municipality(event: MunicipalityRegistered, *, as_of: datetime, session: Session) -> None:
@@ -19,6 +22,51 @@ def keep_municipality(event: MunicipalityRegistered, *, as_of: datetime, session
                                       timezone=event.timezone, as_of=as_of))
 
 
+def keep_service_type(event: ServiceTypeRegistered | ServiceTypeChanged, *, as_of: datetime, session: Session) -> None:
+    keep_latest(session, ServiceType(code=event.code, names=event.names, as_of=as_of))
+
+
 def list_municipalities(principal: Principal, *, session: Session) -> list[Municipality]:
     query = in_scope(select(Municipality).order_by(Municipality.code), principal, Municipality.code)
     return list(session.scalars(query))
+
+
+def zone_of(code: str, *, session: Session) -> str:
+    found = session.get(Municipality, code)
+    return found.timezone if found else "UTC"
+
+
+def language_of(code: str, *, session: Session) -> str:
+    found = session.get(Municipality, code)
+    return found.language if found else "en"
+
+
+def service_name(code: str, language: str, *, session: Session) -> str:
+    """The service type's name in ``language`` (else in English, else its code)."""
+    found = session.get(ServiceType, code)
+    names = found.names if found else {}
+    return names.get(language) or names.get("en") or code
+
+
+# -- timing ---------------------------------------------------------------------------------------
+
+
+def timing_of(code: str, *, session: Session) -> rules.Timing:
+    found = session.get(MunicipalityTiming, code)
+    if found is None:
+        return rules.DEFAULT
+    return rules.Timing(reminder_lead=timedelta(hours=found.reminder_lead_hours), quiet_from=found.quiet_from,
+                        quiet_until=found.quiet_until, day_plan_at=found.day_plan_at)
+
+
+def get_timing(code: str, principal: Principal, *, session: Session) -> tuple[str, rules.Timing]:
+    get_in_scope(session, Municipality, code, principal, what="municipality", municipality="code")
+    return code, timing_of(code, session=session)
+
+
+def set_timing(code: str, change: TimingWrite, principal: Principal, *, now: datetime,
+               session: Session) -> tuple[str, rules.Timing]:
+    get_in_scope(session, Municipality, code, principal, what="municipality", municipality="code")
+    session.merge(MunicipalityTiming(code=code, **change.model_dump(), updated_at=now, updated_by=principal.subject))
+    session.flush()
+    return code, timing_of(code, session=session)

@@ -39,6 +39,7 @@ class ChannelError(Exception):
 
 class Channel(Protocol):
     kind: str
+    needs_address: bool  # False: the message stays with us (a list, a log), no address asked of intake
 
     def send(self, message: Outgoing) -> Sent: ...
 
@@ -47,3 +48,8 @@ def load_channels(settings: Settings) -> dict[str, Channel]:
     """Every channel kind installed, made from ``settings``, by kind."""
     channels = [point.load()(settings) for point in entry_points(group=GROUP)]
     return {channel.kind: channel for channel in channels}
+
+
+def installed_kinds() -> frozenset[str]:
+    """The channel kinds installed (whether or not configured)."""
+    return frozenset(point.name for point in entry_points(group=GROUP))

@@ -14,6 +14,7 @@ TIMEOUT = 10.0
 
 class SmtpChannel:
     kind = "email"
+    needs_address = True
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

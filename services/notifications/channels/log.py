@@ -17,6 +17,7 @@ _lock = threading.Lock()  # one line at a time from the worker's threads
 
 class LogChannel:
     kind = "log"
+    needs_address = False
 
     def __init__(self, settings: Settings) -> None:
         self.path = Path(settings.message_log)

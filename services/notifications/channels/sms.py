@@ -4,6 +4,10 @@ StatusCallback; basic auth with the account and its token; the answer's ``sid`` 
 provider's id). Any provider or gateway that speaks it can stand behind ``CARECIRCLE_SMS_URL``."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -40,6 +44,7 @@ def segments(text: str) -> Segments:
 
 class HttpSmsChannel:
     kind = "sms"
+    needs_address = True
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -77,3 +82,11 @@ def _field(answer: httpx.Response, name: str) -> str | None:
 def _code(answer: httpx.Response) -> str:
     """The provider's error code, never its message (it may repeat the number or the text)."""
     return _field(answer, "code") or ""
+
+
+def receipt_signature(url: str, form: Mapping[str, str], token: str) -> str:
+    """The provider's signature of a callback (X-Twilio-Signature): HMAC-SHA1 keyed with the
+    account's token over the callback's URL followed by each form field's name and value in
+    name order, in base64."""
+    payload = url + "".join(f"{name}{form[name]}" for name in sorted(form))
+    return base64.b64encode(hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()).decode()

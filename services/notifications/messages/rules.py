@@ -19,6 +19,13 @@ LIFECYCLE = Lifecycle({
 }, initial=QUEUED)
 
 MAX_ATTEMPTS = 6
+QUIET_CHANNELS = frozenset({"sms", "call"})  # what wakes people: not sent in the night
+TASK_CHANNELS = frozenset({"call"})  # tasks for staff about the recipient, not messages to them
+CALL_DONE = frozenset({"reached", "visited"})  # a call's outcomes that deliver it; the others fail it
+RESEND_LIFETIME = timedelta(hours=12)  # a message resent has at least this long to go out
+COORDINATING = frozenset({"coordinator", "network_admin"})  # whose inbox has their towns' coordinators' messages
+# A provider's delivery receipt status (Twilio's MessageStatus), as the message's next step.
+RECEIPTS = {"delivered": "deliver", "undelivered": "fail", "failed": "fail"}
 FIRST_WAIT, LONGEST_WAIT = timedelta(minutes=1), timedelta(hours=1)
 
 

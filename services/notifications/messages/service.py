@@ -1,7 +1,9 @@
-"""Messages: queued once per key, each sent by its own task when due, in the text of its
-kind and language filled in at send time; a channel's transient error waits and tries
-again, a refusal or too many attempts fail it, one not sent by its expiry expires.
-Publishes ``notifications.message.sent|failed.v1`` (ids and codes only)."""
+"""Messages: queued once per key by the recipient's channel and language (none to someone
+who opted out or left care), each sent by its own task when due, in the text of its kind
+and language filled in at send time; an SMS or call due in the night waits for the
+morning; a channel's transient error waits and tries again, a refusal or too many attempts
+fail it, one not sent by its expiry expires. Publishes ``notifications.message.sent|failed.v1``
+(ids and codes only)."""
 from __future__ import annotations
 
 import uuid
@@ -9,17 +11,26 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.notifications.catalogue import rules as timing
+from services.notifications.catalogue.service import service_name, timing_of, zone_of
 from services.notifications.channels import Channel, ChannelError, Outgoing
 from services.notifications.messages import rules
-from services.notifications.models import Message, Municipality
+from services.notifications.messages.schemas import CallFilters, CallOutcome, MessageFilters
+from services.notifications.models import Message
+from services.notifications.recipients import rules as recipients
+from services.notifications.recipients.service import reach
 from services.notifications.templates import rules as texts
 from services.notifications.templates.service import get_template
+from shared.auth import Principal
+from shared.errors import Conflict, NotFound
 from shared.events.notifications import MessageFailed, MessageSent
 from shared.messaging.outbox import record_event
+from shared.paging import Page, equal_to_given, paginate
+from shared.scope import get_in_scope, scope_filter
 
 Address = Callable[[Message], str]  # how to reach the recipient now, or ChannelError
 
@@ -28,31 +39,47 @@ Address = Callable[[Message], str]  # how to reach the recipient now, or Channel
 class Draft:
     key: str  # the same message asked for again has the same key
     kind: str
-    channel: str
-    recipient: str  # client:<id>, staff:<subject>
+    recipient: str  # client:<id>, staff:<subject>, coordinators:<municipality>
     municipality: str
-    language: str
-    params: dict[str, str]  # moments and days in ISO form
+    params: dict[str, str]  # moments and days in ISO form, service type codes
     due_at: datetime
     expires_at: datetime
+    channel: str | None = None  # none: the recipient's (preference, else the default)
+    language: str | None = None  # none: the recipient's
 
 
 def queue(draft: Draft, *, now: datetime, session: Session) -> Message:
     """The message of ``draft.key``: queued now, or the one queued before under that key
-    (also when another transaction queued it a moment ago)."""
+    (also when another transaction queued it a moment ago). One to someone who opted out or
+    left care is kept as cancelled, with why."""
     found = _by_key(draft.key, session)
     if found is not None:
         return found
-    message = Message(id=uuid.uuid4(), key=draft.key, kind=draft.kind, channel=draft.channel,
-                      recipient=draft.recipient, municipality_code=draft.municipality, language=draft.language,
+    way = reach(draft.recipient, draft.municipality, session=session, task=draft.channel in rules.TASK_CHANNELS)
+    message = Message(id=uuid.uuid4(), key=draft.key, kind=draft.kind, recipient=draft.recipient,
+                      channel=draft.channel or (way.channel if not isinstance(way, str) else "none"),
+                      municipality_code=draft.municipality,
+                      language=draft.language or (way.language if not isinstance(way, str) else "en"),
                       params=draft.params, status=rules.QUEUED, attempts=0, next_attempt_at=draft.due_at,
                       expires_at=draft.expires_at, created_at=now)
+    if isinstance(way, str):
+        message.status, message.failure = rules.LIFECYCLE.next(rules.QUEUED, "cancel"), way
     try:
         with session.begin_nested():
             session.add(message)
     except IntegrityError:
         return _by_key(draft.key, session)
     return message
+
+
+def cancel_queued(*, session: Session, recipient: str | None = None, key_prefix: str | None = None,
+                  reason: str) -> int:
+    """Cancels the queued messages to ``recipient`` or whose key starts with ``key_prefix``."""
+    query = update(Message).where(Message.status == rules.QUEUED)
+    query = query.where(Message.recipient == recipient) if recipient else query
+    query = query.where(Message.key.startswith(key_prefix, autoescape=True)) if key_prefix else query
+    return session.execute(query.values(status=rules.CANCELLED, failure=reason)
+                           .execution_options(synchronize_session=False)).rowcount
 
 
 def due(*, now: datetime, session: Session, limit: int = 1000) -> list[uuid.UUID]:
@@ -72,16 +99,34 @@ def send(message_id: uuid.UUID, *, now: datetime, channels: Mapping[str, Channel
         return message.status  # sent already, or not yet due: a task that runs twice sends once
     if message.expires_at <= now:
         return _end(message, "expire", reason="expired", session=session)
-    subject, body = _text(message, session=session)
+    still = reach(message.recipient, message.municipality_code, session=session,
+                  task=message.channel in rules.TASK_CHANNELS)
+    if isinstance(still, str):  # opted out or left care since it was queued
+        message.status, message.failure = rules.LIFECYCLE.next(message.status, "cancel"), still
+        return message.status
+    morning = _quiet_until(message, now, session=session)
+    if morning is not None:
+        message.next_attempt_at = morning
+        return "waiting"
+    channel = channels[message.channel]
+    subject, body = text_of(message, session=session)
     try:
-        sent = channels[message.channel].send(Outgoing(message_id=str(message.id), to=address(message), body=body,
-                                                       subject=subject))
+        to = address(message) if channel.needs_address else message.recipient
+        sent = channel.send(Outgoing(message_id=str(message.id), to=to, body=body, subject=subject))
     except ChannelError as error:
         return _again(message, error, now=now, session=session) if error.transient else \
             _end(message, "fail", reason=error.code, session=session, failure=error.reason)
     message.attempts += 1
     message.provider_id, message.sent_at = sent.provider_id, now
     return _moved(message, "send", MessageSent, session=session)
+
+
+def _quiet_until(message: Message, now: datetime, *, session: Session) -> datetime | None:
+    """When the night ends, for an SMS or call due in its municipality's quiet hours."""
+    if message.channel not in rules.QUIET_CHANNELS:
+        return None
+    return timing.quiet_until(now, zone_of(message.municipality_code, session=session),
+                              timing_of(message.municipality_code, session=session))
 
 
 def _again(message: Message, error: ChannelError, *, now: datetime, session: Session) -> str:
@@ -107,24 +152,113 @@ def _moved(message: Message, action: str, event: type[MessageSent], *, session: 
     return message.status
 
 
-def _text(message: Message, *, session: Session) -> tuple[str, str]:
+def text_of(message: Message, *, session: Session) -> tuple[str, str]:
     """The message's subject and body in its kind's text for its language, filled in now."""
     template = get_template(message.kind, message.language, session=session)
-    found = session.get(Municipality, message.municipality_code)
-    zone = found.timezone if found else "UTC"
+    zone = zone_of(message.municipality_code, session=session)
     params = texts.KINDS[message.kind].params
-    values = {name: _value(params[name], value) for name, value in message.params.items() if name in params}
+    values = {name: _value(params[name], value, message.language, session=session)
+              for name, value in message.params.items() if name in params}
 
     def filled(text: str) -> str:
         return texts.fill(text, message.kind, values, language=message.language, zone=zone)
     return filled(template.subject), filled(template.body)
 
 
-def _value(kind: str, value: str) -> object:
+def _value(kind: str, value: str, language: str, *, session: Session) -> object:
     if kind == "moment":
         return datetime.fromisoformat(value)
+    if kind == "service":
+        return service_name(value, language, session=session)
     return date.fromisoformat(value) if kind == "day" else value
 
 
 def _by_key(key: str, session: Session) -> Message | None:
     return session.scalar(select(Message).where(Message.key == key))
+
+
+# -- reading, resending, and what people do with tasks and receipts ---------------------------------
+
+
+def list_messages(filters: MessageFilters, principal: Principal, *, session: Session) -> Page[Message]:
+    query = select(Message).where(
+        scope_filter(principal, Message.municipality_code, only=filters.municipality),
+        *equal_to_given((Message.status, filters.status), (Message.kind, filters.kind),
+                        (Message.channel, filters.channel), (Message.recipient, filters.recipient)))
+    return paginate(session, query, filters, order=(Message.created_at.desc(), Message.id))
+
+
+def get_message(message_id: uuid.UUID, principal: Principal, *, session: Session, for_update: bool = False) -> Message:
+    return get_in_scope(session, Message, message_id, principal, what="message", for_update=for_update)
+
+
+def resend(message_id: uuid.UUID, principal: Principal, *, now: datetime, session: Session) -> Message:
+    """A failed or expired message queued again, due now, with its attempts afresh."""
+    message = get_message(message_id, principal, session=session, for_update=True)
+    message.status = rules.LIFECYCLE.next(message.status, "resend")
+    message.attempts, message.failure, message.next_attempt_at = 0, None, now
+    message.expires_at = max(message.expires_at, now + rules.RESEND_LIFETIME)
+    return message
+
+
+def list_calls(filters: CallFilters, principal: Principal, *, session: Session) -> Page[Message]:
+    """The call list: calls to make (sent to the list, no outcome yet), the oldest first."""
+    statuses = (rules.SENT,) if filters.open else (rules.SENT, rules.DELIVERED, rules.FAILED)
+    query = select(Message).where(scope_filter(principal, Message.municipality_code, only=filters.municipality),
+                                  Message.channel == "call", Message.status.in_(statuses))
+    return paginate(session, query, filters, order=(Message.created_at, Message.id))
+
+
+def record_outcome(message_id: uuid.UUID, change: CallOutcome, principal: Principal, *, now: datetime,
+                   session: Session) -> Message:
+    """A call made (or a visit paid): reached or visited delivers it, else it fails with the outcome."""
+    message = get_message(message_id, principal, session=session, for_update=True)
+    if message.channel != "call":
+        raise NotFound("call", message_id)
+    if message.status != rules.SENT:
+        raise Conflict(f"this call was {message.status} already", field="outcome")
+    message.outcome, message.outcome_by = change.outcome, principal.subject
+    if change.outcome in rules.CALL_DONE:
+        message.status = rules.LIFECYCLE.next(message.status, "deliver")
+        return message
+    _end(message, "fail", reason=change.outcome, session=session)
+    return message
+
+
+def inbox(principal: Principal, *, session: Session, limit: int = 100) -> list[Message]:
+    """The caller's inbox: messages to them, and to the coordinators of their municipalities if they are one."""
+    return list(session.scalars(select(Message).where(
+        Message.channel == "inbox", Message.recipient.in_(_addressed_to(principal)),
+        Message.status.in_((rules.SENT, rules.DELIVERED))).order_by(Message.created_at.desc()).limit(limit)))
+
+
+def read(message_id: uuid.UUID, principal: Principal, *, session: Session) -> Message:
+    """An inbox entry read: delivered."""
+    message = session.get(Message, message_id, with_for_update=True)
+    if message is None or message.channel != "inbox" or message.recipient not in _addressed_to(principal):
+        raise NotFound("message", message_id)
+    if message.status == rules.SENT:
+        message.status = rules.LIFECYCLE.next(message.status, "deliver")
+    return message
+
+
+def _addressed_to(principal: Principal) -> list[str]:
+    mine = [recipients.staff(principal.subject)]
+    if principal.roles & rules.COORDINATING:
+        mine += [recipients.coordinators(code) for code in sorted(principal.municipalities)]
+    return mine
+
+
+def receipt(provider_id: str, provider_status: str, *, session: Session) -> Message:
+    """The provider's delivery receipt: delivered, or failed after all (``undelivered``)."""
+    message = session.scalar(select(Message).where(Message.provider_id == provider_id).with_for_update())
+    if message is None:
+        raise NotFound("message", provider_id)
+    action = rules.RECEIPTS.get(provider_status)
+    if action is None or not rules.LIFECYCLE.may(message.status, action):
+        return message  # an interim status (queued, sending, sent), or a receipt repeated
+    if action == "deliver":
+        message.status = rules.LIFECYCLE.next(message.status, action)
+        return message
+    _end(message, "fail", reason="undelivered", session=session, failure=f"provider: {provider_status}")
+    return message

@@ -16,7 +16,7 @@ from babel.dates import format_date, format_datetime
 
 Language = Literal["bg", "pl", "uk", "en"]
 LANGUAGES: tuple[Language, ...] = ("bg", "pl", "uk", "en")
-ParamKind = Literal["moment", "day", "text"]
+ParamKind = Literal["moment", "day", "service", "text"]  # service: a service type code, named in the language
 MOMENT_PATTERN = "EEEE d MMMM, HH:mm"  # "понеделник 7 декември, 10:00"
 SAMPLE_MOMENT = datetime.fromisoformat("2026-12-07T08:00:00+00:00")
 
@@ -25,25 +25,25 @@ SAMPLE_MOMENT = datetime.fromisoformat("2026-12-07T08:00:00+00:00")
 class Kind:
     """A kind of message: who gets it, its parameters, and its texts by language (subject, body)."""
 
-    to: str  # client, worker, coordinator, expert, member
+    to: str  # client, worker, coordinator, expert, member, caller (a call task)
     params: Mapping[str, ParamKind]
     texts: Mapping[str, tuple[str, str]]
 
 
 KINDS: dict[str, Kind] = {
-    "visit_reminder": Kind("client", {"starts_at": "moment", "service": "text"}, {
+    "visit_reminder": Kind("client", {"starts_at": "moment", "service": "service"}, {
         "bg": ("Напомняне за посещение", "Напомняне: $starts_at ще ви посетим ($service). Ако не можете, обадете се."),
         "pl": ("Przypomnienie o wizycie", "Przypominamy: $starts_at odwiedzimy Pana/Panią ($service)."),
         "uk": ("Нагадування про візит", "Нагадуємо: $starts_at ми вас відвідаємо ($service)."),
         "en": ("Visit reminder", "Reminder: we will visit you on $starts_at ($service). Call us if you cannot."),
     }),
-    "visit_changed": Kind("client", {"starts_at": "moment", "service": "text"}, {
+    "visit_changed": Kind("client", {"starts_at": "moment", "service": "service"}, {
         "bg": ("Променено посещение", "Посещението ви ($service) е преместено за $starts_at."),
         "pl": ("Zmiana wizyty", "Wizyta ($service) została przeniesiona na $starts_at."),
         "uk": ("Зміна візиту", "Ваш візит ($service) перенесено на $starts_at."),
         "en": ("Visit moved", "Your visit ($service) has moved to $starts_at."),
     }),
-    "visit_cancelled": Kind("client", {"starts_at": "moment", "service": "text"}, {
+    "visit_cancelled": Kind("client", {"starts_at": "moment", "service": "service"}, {
         "bg": ("Отменено посещение", "Посещението ви ($service) на $starts_at е отменено."),
         "pl": ("Odwołana wizyta", "Wizyta ($service) w dniu $starts_at została odwołana."),
         "uk": ("Візит скасовано", "Ваш візит ($service) $starts_at скасовано."),
@@ -55,7 +55,7 @@ KINDS: dict[str, Kind] = {
         "uk": ("Ваш день", "Сьогодні, $day: візитів $visits. Деталі в застосунку."),
         "en": ("Your day", "Today, $day: $visits visits. Details in the app."),
     }),
-    "visit_missed": Kind("coordinator", {"starts_at": "moment", "service": "text", "reason": "text"}, {
+    "visit_missed": Kind("coordinator", {"starts_at": "moment", "service": "service", "reason": "text"}, {
         "bg": ("Пропуснато посещение", "Пропуснато посещение ($service) на $starts_at: $reason. Задача за обаждане."),
         "pl": ("Nieodbyta wizyta", "Nieodbyta wizyta ($service) $starts_at: $reason. Zadanie: telefon."),
         "uk": ("Пропущений візит", "Пропущений візит ($service) $starts_at: $reason. Завдання: дзвінок."),
@@ -66,6 +66,26 @@ KINDS: dict[str, Kind] = {
         "pl": ("Brak odpowiedzi", "Dwa razy bez odpowiedzi ($called_at). Proszę kogoś wysłać na miejsce."),
         "uk": ("Немає відповіді", "Двічі без відповіді на дзвінок ($called_at). Хтось має піти на місце."),
         "en": ("No answer", "Two check-in calls unanswered ($called_at). Someone should go and see."),
+    }),
+    "missed_visit_call": Kind("caller", {"starts_at": "moment", "service": "service"}, {
+        "bg": ("Обаждане: пропуснато посещение",
+               "Обадете се на клиента: посещението ($service) на $starts_at не се състоя. Запишете резултата."),
+        "pl": ("Telefon: nieodbyta wizyta",
+               "Proszę zadzwonić do klienta: wizyta ($service) $starts_at nie odbyła się. Zapisz wynik."),
+        "uk": ("Дзвінок: пропущений візит",
+               "Зателефонуйте клієнту: візит ($service) $starts_at не відбувся. Запишіть результат."),
+        "en": ("Call: missed visit",
+               "Call the client: the visit ($service) on $starts_at did not take place. Record the outcome."),
+    }),
+    "unanswered_checkin_visit": Kind("caller", {"called_at": "moment"}, {
+        "bg": ("Посещение: няма отговор",
+               "Два пъти без отговор ($called_at). Отидете на място или изпратете някого и запишете резултата."),
+        "pl": ("Wizyta: brak odpowiedzi",
+               "Dwa razy bez odpowiedzi ($called_at). Proszę pojechać lub kogoś wysłać i zapisać wynik."),
+        "uk": ("Візит: немає відповіді",
+               "Двічі без відповіді ($called_at). Підіть на місце або надішліть когось і запишіть результат."),
+        "en": ("Visit: no answer",
+               "Two check-in calls unanswered ($called_at). Go or send someone; record the outcome."),
     }),
     "followup_due": Kind("worker", {"due_on": "day", "case": "text"}, {
         "bg": ("Предстои действие", "Казус $case: действие до $due_on."),

@@ -29,7 +29,7 @@ class Cost(BaseModel):
 class TemplateRead(BaseModel):
     kind: str
     language: Language
-    to: str = Field(description="Who gets this kind: client, worker, coordinator, expert, member")
+    to: str = Field(description="Who gets this kind: client, worker, coordinator, expert, member, caller (call list)")
     params: dict[str, str] = Field(description="Its placeholders and what they hold (moment, day, text)")
     subject: str
     body: str

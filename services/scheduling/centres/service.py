@@ -29,9 +29,9 @@ from services.scheduling.centres.schemas import (
 from services.scheduling.models import CarePlan, Centre, OfficeHours, Staff, Visit
 from services.scheduling.staff.rules import WEEKDAYS
 from services.scheduling.visits import assignment, bookings, service as visits
-from services.scheduling.visits.rules import moment
 from shared.auth import Principal
 from shared.errors import Conflict, Invalid, NotFound
+from shared.localtime import moment
 from shared.paging import Page, paginate
 from shared.scope import get_in_scope, scope_filter
 from shared.types import coordinates

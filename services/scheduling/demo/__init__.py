@@ -27,9 +27,9 @@ from services.scheduling.rounds import service as rounds
 from services.scheduling.rounds.schemas import RoundCreate, Seen
 from services.scheduling.staff.schemas import AvailabilityWindow, StaffCreate
 from services.scheduling.staff.service import register_staff
-from services.scheduling.visits.rules import moment
 from shared.auth import Principal
 from shared.db import Database
+from shared.localtime import moment
 from shared.week import minutes
 
 DATA = json.loads(Path(__file__).with_name("data.json").read_text(encoding="utf-8"))

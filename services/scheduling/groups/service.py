@@ -13,11 +13,11 @@ from services.scheduling.catalogue.lookups import local_day, require_municipalit
 from services.scheduling.groups import rules
 from services.scheduling.groups.schemas import Attendance, GroupCreate, GroupFilters, GroupUpdate, MemberJoin
 from services.scheduling.models import Group, GroupFacilitator, GroupMember, GroupSession, SessionAttendance, Staff
-from services.scheduling.visits.rules import moment
 from services.scheduling.visits.service import horizon_end
 from shared.auth import Principal, serves_only_assigned
 from shared.errors import Conflict, Invalid, NotFound
 from shared.events.scheduling import GroupChanged, GroupMemberJoined, GroupMemberLeft, GroupRegistered, SessionHeld
+from shared.localtime import moment
 from shared.messaging.outbox import record_event
 from shared.paging import Page, equal_to_given, paginate, starting_within
 from shared.scope import get_in_scope, scope_filter

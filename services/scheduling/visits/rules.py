@@ -12,9 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from services.scheduling.staff.rules import WEEKDAYS
 from shared.lifecycle import Lifecycle
@@ -145,14 +143,6 @@ def slots_between(line: LineRule, plan_starts_on: date, first: date, last: date)
         slots += [slot for slot in slots_in_week(line, week_index, monday) if first <= slot.day <= last]
         monday += timedelta(days=7)
     return slots
-
-
-@lru_cache(maxsize=1 << 16)  # a municipality's days and hours again and again while planning
-def moment(day: date, minute: int, zone: str) -> datetime:
-    """Local ``day`` at ``minute`` after midnight in ``zone``, as a UTC instant. A time that a
-    daylight-saving change skips is read with the offset before the change."""
-    local = datetime.combine(day, time()) + timedelta(minutes=minute)
-    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def whole_minutes(span: timedelta) -> int:

@@ -1,6 +1,8 @@
 """Visits from care plans: intake's plans kept as a replica, each plan's visits generated
 over a rolling horizon and given to staff, again for the future when the plan changes,
-cancelled when it stops. Publishes who serves whom (``scheduling.client.(un)assigned.v1``)."""
+cancelled when it stops. Publishes the visits planned, moved and cancelled
+(``scheduling.visits.planned|cancelled.v1``, ``scheduling.visit.rescheduled.v1``) and who
+serves whom (``scheduling.client.(un)assigned.v1``)."""
 from __future__ import annotations
 
 import uuid
@@ -27,7 +29,15 @@ from shared.auth import Principal, serves_only_assigned
 from shared.db import take_turn
 from shared.errors import Conflict, Invalid
 from shared.events.intake import CarePlanActivated, CarePlanLine, CarePlanSuspended
-from shared.events.scheduling import ClientAssigned, ClientUnassigned
+from shared.events.scheduling import (
+    ClientAssigned,
+    ClientUnassigned,
+    PlannedVisit,
+    VisitRescheduled,
+    VisitsCancelled,
+    VisitsPlanned,
+)
+from shared.localtime import moment
 from shared.messaging.outbox import record_events
 from shared.paging import Page, equal_to_given, paginate, starting_within
 from shared.replicas import is_news, keep_latest
@@ -64,8 +74,8 @@ def keep_plan_stopped(event: CarePlanSuspended, *, status: str, as_of: datetime,
     if plan is None or not is_news(plan, as_of):
         return
     plan.status, plan.as_of = status, as_of
-    stopped = max(now, rules.moment(event.effective_on, 0, zone_of(plan.municipality_code, session=session)))
-    _cancel_from(plan, stopped, session=session)
+    stopped = max(now, moment(event.effective_on, 0, zone_of(plan.municipality_code, session=session)))
+    _cancel_from(plan, stopped, "plan_stopped", session=session)
     _publish_assignments({plan.client_id}, plan.municipality_code, now=now, session=session)
 
 
@@ -76,7 +86,7 @@ def replan(plan: CarePlan, *, now: datetime, session: Session) -> int:
     """Cancels the plan's visits that have not started and plans them again up to the horizon;
     returns how many it planned."""
     take_planning_turn(plan.municipality_code, session=session)
-    _cancel_from(plan, now, session=session)
+    _cancel_from(plan, now, "plan_changed", session=session)
     today = local_day(plan.municipality_code, now, session=session)
     first, last = max(today, plan.starts_on), horizon_end(today)
     rows, plan.planned_until = _plan(plan, first, last, _Staffing.of(plan.municipality_code, first, last,
@@ -163,7 +173,7 @@ def _plan(plan: CarePlan, first: date, last: date, staffing: _Staffing, *, now: 
         last = min(last, plan.ends_on)
     zone = staffing.zone
     wanted = sorted(((line, rule, slot) for line, rule in _lines(plan) for slot in rules.slots_between(
-        rule, plan.starts_on, first, last) if rules.moment(slot.day, slot.start, zone) > now),
+        rule, plan.starts_on, first, last) if moment(slot.day, slot.start, zone) > now),
         key=lambda wish: (wish[2].day, wish[2].start))
     # A service type scheduling has not learnt yet: no one may deliver it.
     rows = [_visit(plan, line, rule, slot, staffing.roles.get(line.service_type, frozenset()), staffing, now=now)
@@ -173,10 +183,28 @@ def _plan(plan: CarePlan, first: date, last: date, staffing: _Staffing, *, now: 
 
 def _insert(rows: list[dict], *, session: Session) -> int:
     """Visits inserted a few thousand to a statement (psycopg pipelines them): the daily task
-    plans a hundred thousand."""
+    plans a hundred thousand. Each client's are announced in one event."""
     for start in range(0, len(rows), INSERT_BATCH):
         session.execute(insert(Visit), rows[start:start + INSERT_BATCH])
+    _announce_planned(rows, session=session)
     return len(rows)
+
+
+def _announce_planned(rows: list[dict], *, session: Session) -> None:
+    by_client: dict[tuple, list[dict]] = {}
+    for row in rows:
+        by_client.setdefault((row["client_id"], row["municipality_code"], row["care_plan_id"]), []).append(row)
+    subjects = _subjects({row["staff_id"] for row in rows}, session=session)
+    record_events(session, [(VisitsPlanned(client_id=client_id, municipality=municipality, careplan_id=plan_id, visits=[
+        PlannedVisit(visit_id=row["id"], service_type=row["service_type"], staff_id=subjects.get(row["staff_id"]),
+                     starts_at=row["starts_at"], ends_at=row["ends_at"]) for row in planned]),
+        str(client_id), municipality) for (client_id, municipality, plan_id), planned in by_client.items()])
+
+
+def _subjects(staff_ids: set[uuid.UUID | None], *, session: Session) -> dict[uuid.UUID, str]:
+    """Who the members are in tokens and events, by id."""
+    query = select(Staff.id, Staff.subject).where(Staff.id.in_(staff_ids - {None}))
+    return {row.id: row.subject for row in session.execute(query)}
 
 
 def _visit(plan: CarePlan, line: CarePlanLine, rule: rules.LineRule, slot: rules.Slot, roles: frozenset[str],
@@ -186,8 +214,8 @@ def _visit(plan: CarePlan, line: CarePlanLine, rule: rules.LineRule, slot: rules
     place = (plan.latitude, plan.longitude) if line.place == "home" and plan.latitude is not None else None
     zone = staffing.zone
     at = (assignment.Visit(
-        client_id=plan.client_id, roles=roles, starts_at=rules.moment(slot.day, start, zone),
-        ends_at=rules.moment(slot.day, start + slot.length, zone), day=slot.day, start=start,
+        client_id=plan.client_id, roles=roles, starts_at=moment(slot.day, start, zone),
+        ends_at=moment(slot.day, start + slot.length, zone), day=slot.day, start=start,
         end=start + slot.length, place=place, preferred=line.preferred_worker)
         for start in [slot.start, *rules.later_starts(rule, slot)])
     first = next(at)
@@ -213,11 +241,20 @@ def _rule(line: CarePlanLine) -> rules.LineRule:
                           time_windows=[(window.start, window.end) for window in line.time_windows])
 
 
-def _cancel_from(plan: CarePlan, moment: datetime, *, session: Session) -> None:
-    """The plan's planned visits starting at ``moment`` or later are cancelled."""
-    session.execute(update(Visit).where(Visit.care_plan_id == plan.id, Visit.status == PLANNED,
-                                        Visit.starts_at >= moment).values(status=CANCELLED)
-                    .execution_options(synchronize_session=False))
+def _cancel_from(plan: CarePlan, moment: datetime, reason: str, *, session: Session) -> None:
+    """The plan's planned visits starting at ``moment`` or later are cancelled, and announced so."""
+    cancelled = list(session.scalars(
+        update(Visit).where(Visit.care_plan_id == plan.id, Visit.status == PLANNED, Visit.starts_at >= moment)
+        .values(status=CANCELLED).returning(Visit.id).execution_options(synchronize_session=False)))
+    if cancelled:
+        _announce_cancelled(plan.client_id, plan.municipality_code, plan.id, cancelled, reason, session=session)
+
+
+def _announce_cancelled(client_id: uuid.UUID, municipality: str, plan_id: uuid.UUID | None,
+                        visit_ids: list[uuid.UUID], reason: str, *, session: Session) -> None:
+    record_events(session, [(VisitsCancelled(client_id=client_id, municipality=municipality, careplan_id=plan_id,
+                                             visit_ids=sorted(visit_ids), reason=reason),
+                             str(client_id), municipality)])
 
 
 # -- coordinators' moves ----------------------------------------------------------------------------
@@ -246,12 +283,25 @@ def move_visit(visit_id: uuid.UUID, change: VisitMove, principal: Principal, *, 
     if change.starts_at is not None and change.starts_at <= now:
         raise Invalid("starts_at", "must be in the future")
     starts_at, staff_id = change.starts_at or visit.starts_at, change.staff_id or visit.staff_id
-    ends_at = starts_at + (visit.ends_at - visit.starts_at)
     if staff_id is not None:
         _check_free(visit, staff_id, starts_at, change, session=session)
-    visit.starts_at, visit.ends_at, visit.staff_id = starts_at, ends_at, staff_id
-    visit.unstaffed_reason = None if staff_id else visit.unstaffed_reason
+    return _moved(visit, starts_at, staff_id, visit.unstaffed_reason if staff_id is None else None, now=now,
+                  session=session)
+
+
+def _moved(visit: Visit, starts_at: datetime, staff_id: uuid.UUID | None, unstaffed_reason: str | None, *,
+           now: datetime, session: Session) -> Visit:
+    """The visit at ``starts_at`` by ``staff_id``, announced with where it was before."""
+    before = visit.starts_at, visit.staff_id
+    visit.starts_at, visit.ends_at = starts_at, starts_at + (visit.ends_at - visit.starts_at)
+    visit.staff_id, visit.unstaffed_reason = staff_id, unstaffed_reason
     move(visit, "move", at=now)
+    subjects = _subjects({staff_id, before[1]}, session=session)
+    record_events(session, [(VisitRescheduled(
+        visit_id=visit.id, client_id=visit.client_id, municipality=visit.municipality_code,
+        service_type=visit.service_type, staff_id=subjects.get(staff_id), starts_at=visit.starts_at,
+        ends_at=visit.ends_at, previous_starts_at=before[0], previous_staff_id=subjects.get(before[1])),
+        str(visit.client_id), visit.municipality_code)])
     _publish_assignments({visit.client_id}, visit.municipality_code, now=now, session=session)
     return visit
 
@@ -276,22 +326,24 @@ def add_visit(visit: Visit, *, now: datetime, session: Session) -> Visit:
     seen at a round), planned; who serves the client is announced."""
     visit.id, visit.status, visit.planned_at = visit.id or uuid.uuid4(), PLANNED, now
     session.add(visit)
+    _announce_planned([{column: getattr(visit, column) for column in (
+        "id", "client_id", "municipality_code", "care_plan_id", "service_type", "staff_id", "starts_at", "ends_at")}],
+        session=session)
     _publish_assignments({visit.client_id}, visit.municipality_code, now=now, session=session)
     return visit
 
 
 def unstaff(visit: Visit, reason: str, *, now: datetime, session: Session) -> Visit:
     """A planned visit no one can take now (its worker away, no one to cover): listed unstaffed with ``reason``."""
-    visit.staff_id, visit.unstaffed_reason = None, reason
-    move(visit, "move", at=now)
-    _publish_assignments({visit.client_id}, visit.municipality_code, now=now, session=session)
-    return visit
+    return _moved(visit, visit.starts_at, None, reason, now=now, session=session)
 
 
 def cancel_visit(visit_id: uuid.UUID, change: VisitCancel, principal: Principal, *, now: datetime,
                  session: Session) -> Visit:
     visit = move(visit_in_reach(visit_id, principal, session=session, for_update=True), "cancel", at=now,
                  reason=change.reason)
+    _announce_cancelled(visit.client_id, visit.municipality_code, visit.care_plan_id, [visit.id], change.reason,
+                        session=session)
     _publish_assignments({visit.client_id}, visit.municipality_code, now=now, session=session)
     return visit
 

@@ -1,0 +1,167 @@
+"""Reminders: a replica of scheduling's planned visits and of intake's case follow-ups (ids
+and times only), and the sweeps that queue messages from them when due: a visit reminder
+to the client the municipality's lead time before it, each worker's day plan in the
+morning, a follow-up reminder to its assignee on the day it is due. A visit moved or
+cancelled by a coordinator tells the client at once; its old reminder is cancelled."""
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from services.notifications.catalogue.service import timing_of, zone_of
+from services.notifications.messages import service as messages
+from services.notifications.messages.service import Draft
+from services.notifications.models import FollowUp, Municipality, Visit
+from services.notifications.recipients import rules as recipients
+from shared.events.intake import FollowUpRecorded
+from shared.events.scheduling import VisitRescheduled, VisitsCancelled, VisitsPlanned
+from shared.localtime import at, day_of
+from shared.replicas import is_news, keep_latest
+
+PLANNED, CANCELLED = "planned", "cancelled"
+NOTICE_LIFETIME = timedelta(hours=12)  # a notice not sent by then is stale
+COORDINATORS_CANCEL = frozenset({"client_request", "client_in_hospital", "worker_unavailable", "weather", "other"})
+
+
+# -- the replica ---------------------------------------------------------------------------------
+
+
+def keep_planned(event: VisitsPlanned, *, as_of: datetime, session: Session) -> None:
+    for visit in event.visits:
+        keep_latest(session, Visit(id=visit.visit_id, client_id=event.client_id, municipality_code=event.municipality,
+                                   service_type=visit.service_type, staff_subject=visit.staff_id,
+                                   starts_at=visit.starts_at, status=PLANNED, reminded_for=None, as_of=as_of))
+
+
+def keep_cancelled(event: VisitsCancelled, *, as_of: datetime, now: datetime, session: Session) -> None:
+    """Cancelled visits are reminded of no more; a coordinator's cancellation tells the client."""
+    for visit_id in event.visit_ids:
+        visit = session.get(Visit, visit_id)
+        if visit is None or not is_news(visit, as_of) or visit.status == CANCELLED:
+            continue
+        visit.status, visit.as_of = CANCELLED, as_of
+        messages.cancel_queued(key_prefix=f"visit_reminder:{visit.id}:", reason="visit_cancelled", session=session)
+        if event.reason in COORDINATORS_CANCEL and visit.starts_at > now:
+            _notice(visit, "visit_cancelled", now=now, session=session)
+
+
+def keep_rescheduled(event: VisitRescheduled, *, as_of: datetime, now: datetime, session: Session) -> None:
+    """A visit at another time: the client is told and reminded of the new time instead."""
+    visit = session.get(Visit, event.visit_id)
+    if visit is not None and not is_news(visit, as_of):
+        return
+    moved = visit is not None and visit.starts_at != event.starts_at
+    visit = session.merge(Visit(id=event.visit_id, client_id=event.client_id, municipality_code=event.municipality,
+                                service_type=event.service_type, staff_subject=event.staff_id,
+                                starts_at=event.starts_at, status=PLANNED,
+                                reminded_for=visit.reminded_for if visit else None, as_of=as_of))
+    if moved and event.starts_at > now:
+        messages.cancel_queued(key_prefix=f"visit_reminder:{visit.id}:", reason="visit_moved", session=session)
+        _notice(visit, "visit_changed", now=now, session=session)
+
+
+def _notice(visit: Visit, kind: str, *, now: datetime, session: Session) -> None:
+    messages.queue(Draft(key=f"{kind}:{visit.id}:{visit.starts_at.isoformat()}", kind=kind,
+                         recipient=recipients.client(visit.client_id), municipality=visit.municipality_code,
+                         params=_visit_params(visit), due_at=now,
+                         expires_at=min(visit.starts_at, now + NOTICE_LIFETIME)), now=now, session=session)
+
+
+def keep_follow_up(event: FollowUpRecorded, *, as_of: datetime, session: Session) -> None:
+    """A follow-up with a due day is reminded of until it is done."""
+    if event.due_on is None:
+        return
+    kept = session.get(FollowUp, event.follow_up_id)
+    keep_latest(session, FollowUp(id=event.follow_up_id, case_id=event.case_id, municipality_code=event.municipality,
+                                  due_on=event.due_on, done=event.done_on is not None, assignee=event.assignee,
+                                  supervising_expert=event.supervising_expert,
+                                  escalated=bool(kept and kept.escalated and kept.due_on == event.due_on), as_of=as_of))
+    if event.done_on is not None:
+        messages.cancel_queued(key_prefix=f"followup_due:{event.case_id}:{event.follow_up_id}:", reason="done",
+                               session=session)
+
+
+def keep_case_closed(case_id: uuid.UUID, *, session: Session) -> None:
+    """A resolved or closed case: its follow-ups are reminded of and escalated no more."""
+    session.execute(update(FollowUp).where(FollowUp.case_id == case_id).values(done=True)
+                    .execution_options(synchronize_session=False))
+    messages.cancel_queued(key_prefix=f"followup_due:{case_id}:", reason="case_closed", session=session)
+
+
+# -- the sweeps ----------------------------------------------------------------------------------
+
+
+def queue_visit_reminders(*, now: datetime, session: Session) -> int:
+    """Each planned visit starting within its municipality's lead time, not yet reminded of
+    at that start: a reminder to the client, due now, stale once the visit begins."""
+    count = 0
+    for code in _municipalities(session):
+        lead = timing_of(code, session=session).reminder_lead
+        due = session.scalars(select(Visit).where(
+            Visit.municipality_code == code, Visit.status == PLANNED, Visit.starts_at > now,
+            Visit.starts_at <= now + lead,
+            or_(Visit.reminded_for.is_(None), Visit.reminded_for != Visit.starts_at)).with_for_update(skip_locked=True))
+        for visit in due:
+            messages.queue(Draft(key=f"visit_reminder:{visit.id}:{visit.starts_at.isoformat()}", kind="visit_reminder",
+                                 recipient=recipients.client(visit.client_id), municipality=code,
+                                 params=_visit_params(visit), due_at=now, expires_at=visit.starts_at),
+                           now=now, session=session)
+            visit.reminded_for, count = visit.starts_at, count + 1
+    return count
+
+
+def queue_day_plans(*, now: datetime, session: Session) -> int:
+    """Once the municipality's day-plan hour has come: each worker with visits today hears how many."""
+    count = 0
+    for code, zone, today in _mornings(now, session=session):
+        day_end = at(today + timedelta(days=1), time(), zone)
+        workers = Counter(session.scalars(select(Visit.staff_subject).where(
+            Visit.municipality_code == code, Visit.status == PLANNED, Visit.staff_subject.is_not(None),
+            Visit.starts_at >= at(today, time(), zone), Visit.starts_at < day_end)))
+        for subject, visits in sorted(workers.items()):
+            messages.queue(Draft(key=f"day_plan:{subject}:{today.isoformat()}", kind="day_plan",
+                                 recipient=recipients.staff(subject), municipality=code,
+                                 params={"day": today.isoformat(), "visits": str(visits)}, due_at=now,
+                                 expires_at=day_end), now=now, session=session)
+            count += 1
+    return count
+
+
+def queue_follow_up_reminders(*, now: datetime, session: Session) -> int:
+    """Open follow-ups due today (local day) with an assignee: a reminder in the day-plan hour."""
+    count = 0
+    for code, zone, today in _mornings(now, session=session):
+        for follow_up in session.scalars(select(FollowUp).where(
+                FollowUp.municipality_code == code, FollowUp.due_on == today, FollowUp.done.is_(False),
+                FollowUp.assignee.is_not(None))):
+            key = f"followup_due:{follow_up.case_id}:{follow_up.id}:{today.isoformat()}"
+            messages.queue(Draft(key=key, kind="followup_due",
+                                 recipient=recipients.staff(follow_up.assignee or ""), municipality=code,
+                                 params={"due_on": today.isoformat(), "case": str(follow_up.case_id)[:8]},
+                                 due_at=now, expires_at=at(today + timedelta(days=1), time(), zone)),
+                           now=now, session=session)
+            count += 1
+    return count
+
+
+def _mornings(now: datetime, *, session: Session) -> Iterator[tuple[str, str, date]]:
+    """Each municipality whose day-plan hour has come today (local time): its code, zone and day."""
+    for code in _municipalities(session):
+        zone = zone_of(code, session=session)
+        today = day_of(now, zone)
+        if now >= at(today, timing_of(code, session=session).day_plan_at, zone):
+            yield code, zone, today
+
+
+def _municipalities(session: Session) -> list[str]:
+    return list(session.scalars(select(Municipality.code).order_by(Municipality.code)))
+
+
+def _visit_params(visit: Visit) -> dict[str, str]:
+    return {"starts_at": visit.starts_at.isoformat(), "service": visit.service_type}
+
