@@ -226,12 +226,12 @@ def prometheus_checks(compose: dict, parsed: dict[str, object]) -> None:
             scraped.update(dict.fromkeys(group["targets"], path))
         for group in job.get("dns_sd_configs", []):  # names are compose services here
             scraped.update({f"{name}:{group['port']}": default_path for name in group["names"]})
-    with Checks(f"{PROMETHEUS.relative_to(ROOT)} scrapes every API, consumer, relay and rabbitmq:15692") as c:
+    with Checks(f"{PROMETHEUS.relative_to(ROOT)} scrapes every API, consumer, relay, worker and rabbitmq:15692") as c:
         for svc in SERVICES:
             args = parsed.get(f"{svc}-api")
             target, path = f"{svc}-api:{getattr(args, 'port', '?')}", f"/{svc}/metrics"
             c(scraped.get(target) == path, f"{target}{path} is not scraped")
-            for kind in ("consumer", "relay"):
+            for kind in ("consumer", "relay", *(("worker",) if svc in worker_services() else ())):
                 args = parsed.get(f"{svc}-{kind}")
                 target = f"{svc}-{kind}:{getattr(args, 'metrics_port', '?')}"
                 c(scraped.get(target) == "/metrics", f"{target}/metrics is not scraped")

@@ -43,12 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     for name, handler, what in (("consume", _consume, "Consume one service's events"),
-                                ("relay", _relay, "Publish one service's outbox")):
+                                ("relay", _relay, "Publish one service's outbox"),
+                                ("worker", _worker, "Run one service's Celery worker")):
         background = command(name, handler, what)
         background.add_argument("--metrics-port", type=int, help="serve /metrics here")
         background.add_argument("--metrics-host", default="127.0.0.1",
                                 help="address of /metrics (0.0.0.0 inside a container)")
-    command("worker", _worker, "Run one service's Celery worker").add_argument("--concurrency", type=int, default=2)
+        if name == "worker":
+            background.add_argument("--concurrency", type=int, default=2)
     beat = command("beat", _beat, "Run one service's periodic task schedule (one copy per service)")
     beat.add_argument("--schedule", type=Path, help="file of when each task last ran [var/beat/SERVICE-schedule]")
     migrate = command("migrate", _migrate, "Migrate a service's database and declare its queues", service=False)
@@ -117,8 +119,11 @@ def _relay(args, settings: Settings) -> None:
 
 
 def _worker(args, settings: Settings) -> None:
+    from shared.metrics import serve_metrics
+
     runtime = _runtime(args.service, settings)
     celery = runtime.celery()
+    serve_metrics(args.metrics_port, args.metrics_host)
     celery.worker_main(["worker", "--loglevel=INFO", f"--concurrency={args.concurrency}",
                         f"--hostname={args.service}@%h"])
 

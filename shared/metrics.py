@@ -62,6 +62,13 @@ outbox_lag = Gauge(
     multiprocess_mode="livemax",
 )
 
+MESSAGE_OUTCOMES = ("sent", "delivered", "failed", "expired", "retried", "waiting", "cancelled")
+messages = Counter(
+    "carecircle_messages_total",
+    f"Notifications' messages by channel and outcome ({', '.join(MESSAGE_OUTCOMES)}; waiting: for the morning)",
+    ["channel", "outcome"],
+)
+
 
 def count_from_zero(counter: Counter, label_sets: Iterable[Sequence[str]]) -> None:
     """Makes each series exist at 0 before its first increment: ``increase()``
@@ -81,6 +88,13 @@ def render_latest() -> tuple[bytes, str]:
 
 def serve_metrics(port: int | None, host: str = "127.0.0.1") -> None:
     """Background processes (consumer, relay, worker) expose their own port,
-    on loopback unless told otherwise, as the APIs do."""
-    if port:
+    on loopback unless told otherwise, as the APIs do; a Celery worker's pool
+    processes write to ``PROMETHEUS_MULTIPROC_DIR``, merged here when scraped."""
+    if not port:
+        return
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        start_http_server(port, addr=host, registry=registry)
+    else:
         start_http_server(port, addr=host)

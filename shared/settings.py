@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     # SMS and the workers' in-app inbox, and the message log in embedded runs.
     client_channel: str | None = None
     staff_channel: str | None = None
+    # A message handed to a send task is handed out again after this long (its worker died).
+    send_lease_seconds: int = Field(120, ge=1)
 
     log_level: str = "INFO"
     log_json: bool = True

@@ -1,7 +1,12 @@
 """A service's background tasks as plain functions in a registry, like its event
 handlers: ``(session=..., **arguments)``. The task owns the transaction (the
 worker commits when the function returns), so a task can call the same service
-functions as a route or a handler. Periodic tasks carry their schedule here."""
+functions as a route or a handler. Periodic tasks carry their schedule here.
+
+A task registered with ``each="message_id"`` runs for a batch: Celery carries one task
+with ``batch=[...]``, and the function runs for each value as ``message_id`` in a
+transaction of its own, so what one item did stays done if the worker dies at the next
+(a batch saves the broker's round trips, not the items' safety)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -21,6 +26,11 @@ class FollowUps:
 
     tasks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
+    @classmethod
+    def batches(cls, task: str, values: list[Any], size: int) -> FollowUps:
+        """``task`` (registered with ``each``) for ``values``, ``size`` to a batch."""
+        return cls([(task, {"batch": values[start:start + size]}) for start in range(0, len(values), size)])
+
 
 def task_name(service: str, name: str) -> str:
     """The Celery name of a service's task, e.g. ``notifications.sweep_reminders``."""
@@ -31,14 +41,18 @@ class TaskRegistry:
     def __init__(self) -> None:
         self.tasks: dict[str, Task] = {}
         self.beat: dict[str, timedelta] = {}  # periodic task -> how often it runs
+        self.each: dict[str, str] = {}  # batch task -> the argument each item is given as
 
-    def task(self, name: str, *, every: timedelta | None = None) -> Callable[[Task], Task]:
-        """Registers a task under ``name``; with ``every`` it also runs on that schedule."""
+    def task(self, name: str, *, every: timedelta | None = None, each: str | None = None) -> Callable[[Task], Task]:
+        """Registers a task under ``name``; with ``every`` it also runs on that schedule; with
+        ``each`` it runs for a batch, an item at a time (the module's docstring)."""
         def register(function: Task) -> Task:
             if name in self.tasks:
                 raise ValueError(f"task {name} is registered twice")
             self.tasks[name] = function
             if every is not None:
                 self.beat[name] = every
+            if each is not None:
+                self.each[name] = each
             return function
         return register

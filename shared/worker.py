@@ -37,7 +37,9 @@ def make_celery(service: str, settings: Settings, database: Database,
     )
     tasks = tasks or TaskRegistry()
     for name, function in tasks.tasks.items():
-        app.task(name=task_name(service, name), shared=False)(_in_transaction(function, database, app, service))
+        body = _for_each(function, database, tasks.each[name]) if name in tasks.each else \
+            _in_transaction(function, database, app, service)
+        app.task(name=task_name(service, name), shared=False)(body)
     app.conf.beat_schedule = {task_name(service, name): {"task": task_name(service, name),
                                                          "schedule": every.total_seconds()}
                               for name, every in tasks.beat.items()}
@@ -91,3 +93,18 @@ def _in_transaction(function: Task, database: Database, app: Celery, service: st
     run.__name__ = run.__qualname__ = function.__name__
     run.__doc__ = function.__doc__
     return run
+
+
+def _for_each(function: Task, database: Database, each: str) -> Task:
+    """A batch task's body: the function for each item of ``batch``, committed one by one
+    on one connection (a connection taken once, not per item: the items are many)."""
+    def run_batch(*, batch: list[Any], **arguments: Any) -> list[Any]:
+        results = []
+        with database.unit_of_work() as session:
+            for value in batch:
+                results.append(function(session=session, **arguments, **{each: value}))
+                session.commit()
+        return results
+    run_batch.__name__ = run_batch.__qualname__ = function.__name__
+    run_batch.__doc__ = function.__doc__
+    return run_batch

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
@@ -30,6 +31,9 @@ from shared.web import mount_services
 os.environ.setdefault("CARECIRCLE_ENVIRONMENT", "test")
 os.environ.setdefault("CARECIRCLE_JWT_SECRET", secrets.token_hex(32))
 os.environ.setdefault("CARECIRCLE_LOG_JSON", "false")
+# What the log channel writes goes to this run's own file, never the checkout's var/.
+os.environ.setdefault("CARECIRCLE_MESSAGE_LOG", os.path.join(tempfile.mkdtemp(prefix="carecircle-tests-"),
+                                                             "messages.jsonl"))
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.servers)]
 

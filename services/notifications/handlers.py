@@ -23,6 +23,10 @@ from shared.events.intake import (
 )
 from shared.events.scheduling import (
     CheckInUnanswered,
+    GroupMemberJoined,
+    GroupMemberLeft,
+    SessionsCancelled,
+    SessionsPlanned,
     VisitCompleted,
     VisitMissed,
     VisitRescheduled,
@@ -86,6 +90,26 @@ def on_visits_cancelled(event: VisitsCancelled, envelope: Envelope, *, session: 
 @registry.on(VisitRescheduled)
 def on_visit_rescheduled(event: VisitRescheduled, envelope: Envelope, *, session: Session) -> None:
     reminders.keep_rescheduled(event, as_of=envelope.time, now=datetime.now(UTC), session=session)
+
+
+@registry.on(SessionsPlanned)
+def on_sessions_planned(event: SessionsPlanned, envelope: Envelope, *, session: Session) -> None:
+    reminders.keep_sessions_planned(event, as_of=envelope.time, session=session)
+
+
+@registry.on(SessionsCancelled)
+def on_sessions_cancelled(event: SessionsCancelled, envelope: Envelope, *, session: Session) -> None:
+    reminders.keep_sessions_cancelled(event, as_of=envelope.time, session=session)
+
+
+@registry.on(GroupMemberJoined)
+def on_member_joined(event: GroupMemberJoined, envelope: Envelope, *, session: Session) -> None:
+    reminders.keep_membership(event, as_of=envelope.time, session=session)
+
+
+@registry.on(GroupMemberLeft)
+def on_member_left(event: GroupMemberLeft, envelope: Envelope, *, session: Session) -> None:
+    reminders.keep_membership(event, as_of=envelope.time, session=session)
 
 
 @registry.on(VisitMissed)

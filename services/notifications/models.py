@@ -30,6 +30,8 @@ class ServiceType(Replica, Base):
     __tablename__ = "service_type"
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     names: Mapped[dict[str, str]] = mapped_column(JSON)
+    # How it is delivered: a phone call needs no reminder.
+    mode: Mapped[str] = mapped_column(String(16), default="home_visit", server_default="home_visit")
 
 
 class MunicipalityTiming(Base):
@@ -86,6 +88,28 @@ class Visit(Replica, Base):
     starts_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16))  # planned, cancelled
     reminded_for: Mapped[datetime | None]
+
+
+class GroupSession(Replica, Base):
+    """Replica of scheduling's planned group sessions: when, of which group; ``reminded``: its members were."""
+
+    __tablename__ = "group_session"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    municipality_code: Mapped[str] = mapped_column(String(32))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(16))  # planned, cancelled
+    reminded: Mapped[bool] = mapped_column(default=False)
+
+
+class GroupMembership(Replica, Base):
+    """Replica of who belongs to a group, and from and until when."""
+
+    __tablename__ = "group_membership"
+    group_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    joined_on: Mapped[date | None]
+    left_on: Mapped[date | None]
 
 
 class FollowUp(Replica, Base):
@@ -166,6 +190,7 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int]
     next_attempt_at: Mapped[datetime]  # when it is due (again)
+    handed_out_until: Mapped[datetime | None]  # given to a send task: not handed out again before then
     expires_at: Mapped[datetime]  # not sent by then: too late to matter
     provider_id: Mapped[str | None] = mapped_column(String(200), index=True)  # receipts name it
     failure: Mapped[str | None] = mapped_column(String(200))  # why it failed or was last retried

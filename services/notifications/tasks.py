@@ -1,5 +1,6 @@
-"""Notifications' tasks: a sweep hands each message due to a task of its own, which sends
-it (``shared.tasks``: the worker commits when one returns, then sends the follow-ups)."""
+"""Notifications' tasks: sweeps that queue reminders and escalations when due, and one that
+hands the messages due to send tasks, a batch each, which send and commit each message on
+its own (``shared.tasks``: a sweep's follow-up tasks are sent once it has committed)."""
 from __future__ import annotations
 
 import uuid
@@ -13,32 +14,43 @@ from services.notifications.contacts import IntakeContacts
 from services.notifications.escalations import service as escalations
 from services.notifications.messages import service as messages
 from services.notifications.reminders import service as reminders
+from shared import metrics
+from shared.metrics import count_from_zero
 from shared.settings import get_settings
 from shared.tasks import FollowUps, TaskRegistry
 
 registry = TaskRegistry()
+SEND_BATCH = 20  # messages a send task carries, each sent and committed on its own
+HAND_OUT_CHUNK, SWEEP_AT_MOST = 1000, 20_000  # a sweep hands out up to 20,000 messages, 1,000 a statement
 
 
-@registry.task("queue_reminders", every=timedelta(minutes=5))
+@registry.task("queue_reminders", every=timedelta(minutes=1))
 def queue_reminders(*, session: Session) -> int:
-    """Every five minutes: visit reminders within their lead time, day plans and follow-up
+    """Every minute: visit and session reminders within their lead time, day plans and follow-up
     reminders once their hour has come, overdue follow-ups escalated; how many were queued."""
     now = datetime.now(UTC)
     return (reminders.queue_visit_reminders(now=now, session=session)
+            + reminders.queue_session_reminders(now=now, session=session)
             + reminders.queue_day_plans(now=now, session=session)
             + reminders.queue_follow_up_reminders(now=now, session=session)
             + escalations.escalate_overdue_follow_ups(now=now, session=session))
 
 
-@registry.task("send_due_messages", every=timedelta(seconds=30))
+@registry.task("send_due_messages", every=timedelta(seconds=10))
 def send_due_messages(*, session: Session) -> FollowUps:
-    """Every half minute: each message due gets a task of its own. One already handed out and
-    handed out again is sent once (its task finds it sent)."""
-    return FollowUps([("send_message", {"message_id": str(message_id)})
-                      for message_id in messages.due(now=datetime.now(UTC), session=session)])
+    """Every ten seconds: the messages due (up to SWEEP_AT_MOST) go to send tasks
+    (``hand_out``), a batch each. A task that runs twice sends each message once (it finds it sent)."""
+    now, lease = datetime.now(UTC), timedelta(seconds=get_settings().send_lease_seconds)
+    due: list[uuid.UUID] = []
+    while len(due) < SWEEP_AT_MOST:
+        more = messages.hand_out(now=now, lease=lease, session=session, limit=HAND_OUT_CHUNK)
+        due += more
+        if len(more) < HAND_OUT_CHUNK:
+            break
+    return FollowUps.batches("send_message", [str(message_id) for message_id in due], SEND_BATCH)
 
 
-@registry.task("send_message")
+@registry.task("send_message", each="message_id")
 def send_message(*, session: Session, message_id: str) -> str:
     return messages.send(uuid.UUID(message_id), now=datetime.now(UTC), channels=_channels(), address=_contacts(),
                          session=session)
@@ -46,8 +58,11 @@ def send_message(*, session: Session, message_id: str) -> str:
 
 @lru_cache(maxsize=1)
 def _channels() -> dict[str, Channel]:
-    """The channels of this process (made on first use: after a worker's fork)."""
-    return load_channels(get_settings())
+    """The channels of this process (made on first use: after a worker's fork), each
+    channel's outcomes counted from zero."""
+    channels = load_channels(get_settings())
+    count_from_zero(metrics.messages, [(kind, outcome) for kind in channels for outcome in metrics.MESSAGE_OUTCOMES])
+    return channels
 
 
 @lru_cache(maxsize=1)

@@ -208,6 +208,33 @@ class GroupMemberLeft(_Membership):
     type = "scheduling.group.member_left.v1"
 
 
+class PlannedSession(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    session_id: uuid.UUID
+    starts_at: AwareDatetime
+
+
+class SessionsPlanned(Event):
+    """A group's sessions were planned over the horizon (its recurrence, as it is now).
+    Notifications reminds the members of each."""
+
+    type = "scheduling.sessions.planned.v1"
+    group_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    sessions: list[PlannedSession]
+
+
+class SessionsCancelled(Event):
+    """Planned sessions of a group that will not take place: cancelled by its facilitator
+    (``cancelled``) or planned again after the group changed (``group_changed``)."""
+
+    type = "scheduling.sessions.cancelled.v1"
+    group_id: uuid.UUID
+    municipality: str = Field(pattern=MUNICIPALITY_CODE)
+    session_ids: list[uuid.UUID]
+    reason: str = Field(pattern=CODE)
+
+
 class SessionHeld(Event):
     """A group's session took place: who of its members came (client ids) and how many
     others. Recorded again (corrected), it is published again: keep the latest per session."""

@@ -39,8 +39,10 @@ def system(tmp_path_factory):
         "CARECIRCLE_CELERY_EAGER": "false",
         "CARECIRCLE_LOG_JSON": "true",
         "CARECIRCLE_NAMESPACE": f"e2e{run}",  # Celery's queues on the shared Redis: this run's own
+        "CARECIRCLE_CLIENT_CHANNEL": "log",  # no SMS provider here: clients' messages to the log
     }
     logs = tmp_path_factory.mktemp("e2e-logs")
+    env["CARECIRCLE_MESSAGE_LOG"] = str(logs / "messages.jsonl")
     processes = []
 
     def start(*args: str) -> subprocess.Popen:
@@ -58,6 +60,7 @@ def system(tmp_path_factory):
             start("consume", service, "--metrics-port", str(testing.free_port()))
             start("relay", service)
         start("worker", "scheduling", "--concurrency", "1")
+        start("worker", "notifications", "--concurrency", "1")
         urls = {service: f"http://127.0.0.1:{port}/{service}" for service, port in ports.items()}
         for url in urls.values():
             until(lambda url=url: _answers(f"{url}/healthz"), timeout=60)
@@ -186,6 +189,35 @@ def test_the_missed_visit_sweep_runs_in_a_celery_worker(system):
     visit = httpx.get(f"{urls['scheduling']}/v1/visits/{late}", headers=admin).json()
     assert (visit["status"], visit["status_reason"]) == ("missed", "unstaffed")
     database.dispose()
+
+
+def test_a_missed_visit_reaches_the_coordinators_inbox_and_the_call_list(system):
+    """Scheduling's sweep misses a visit; notifications hears of it over RabbitMQ, raises an
+    escalation, and its worker sends the coordinators' message and puts the call on the list."""
+    urls, settings = system
+    coordinator = bearer("coordinator", "BG-RAK", subject="coord-e2e", settings=settings)
+    database = Database(settings.database_url_for("scheduling"))
+    late = _a_visit_long_begun(database)
+    make_celery("scheduling", settings, database).send_task("scheduling.sweep_missed_visits").get(timeout=60)
+    database.dispose()
+    notifications = f"{urls['notifications']}/v1"
+
+    def escalations() -> list[dict]:
+        return [e for e in httpx.get(f"{notifications}/escalations", headers=coordinator).json()["items"]
+                if e["about"] == f"visit:{late}"]
+    until(escalations, timeout=30)
+    assert escalations()[0]["kind"] == "visit_missed"
+    database = Database(settings.database_url_for("notifications"))
+    make_celery("notifications", settings, database).send_task("notifications.send_due_messages").get(timeout=60)
+    database.dispose()
+
+    def calls() -> list[dict]:
+        return [c for c in httpx.get(f"{notifications}/calls", headers=coordinator).json()["items"]
+                if c["id"] == escalations()[0]["call_message_id"]]
+    until(calls, timeout=30)
+    assert calls()[0]["kind"] == "missed_visit_call"
+    until(lambda: "visit_missed" in [entry["kind"] for entry in httpx.get(f"{notifications}/inbox",
+                                                                          headers=coordinator).json()], timeout=30)
 
 
 def _a_visit_long_begun(database: Database) -> uuid.UUID:

@@ -3,11 +3,14 @@ its events reach the other services."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from services.demo import load_demo
 from services.intake.demo import data
 from services.scheduling.demo import DATA as SCHEDULING_DATA
+from shared.settings import get_settings
 from shared.testing import until
 
 
@@ -120,3 +123,34 @@ def test_a_demo_helper_delivers_a_visit_and_intake_opens_a_case_for_its_concern(
     assert (opened["client_id"], opened["category"], opened["priority"], opened["assignee"]) == (
         visit["client_id"], "health_access", "high", subject)
     assert "лекарствата" not in json.dumps(opened)  # the observations stayed in scheduling
+
+
+def test_the_demo_escalates_and_reminds_in_each_towns_language(system, api, auth):
+    """Rakitovo's visit missed yesterday and the Lubny volunteer's two unanswered calls are
+    escalated; with a week's lead time, Rakitovo's clients are reminded of their visits; all
+    in the log channel of embedded mode, in Bulgarian and Ukrainian."""
+    load_demo({name: runtime.database for name, runtime in system.runtimes.items()})
+    admin = auth("network_admin", "*")
+
+    def escalated() -> set[tuple[str, str]]:
+        items = api.get("/notifications/v1/escalations", headers=admin).json()["items"]
+        return {(e["kind"], e["municipality"]) for e in items}
+    until(lambda: escalated() == {("visit_missed", "BG-RAK"), ("checkin_unanswered", "UA-LUB")}, timeout=15)
+    assert api.put("/notifications/v1/municipalities/BG-RAK/timing", headers=admin, json={
+        "reminder_lead_hours": 168, "quiet_from": "23:59", "quiet_until": "00:00", "day_plan_at": "00:00"},
+    ).status_code == 200
+    until(lambda: api.get("/notifications/v1/messages", params={"kind": "visit_reminder"}, headers=admin)
+          .json()["total"] > 0, timeout=15, step=lambda: _beat(system, "queue_reminders"))
+    log = Path(get_settings().message_log)
+    before = len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+    _beat(system, "send_due_messages")
+    written = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()[before:]]
+    subjects = {line["subject"] for line in written}
+    assert {"Пропуснато посещение", "Немає відповіді", "Напомняне за посещение"} <= subjects
+    assert not any("Мария" in line["body"] or "+359" in line["body"] for line in written)  # no one's details
+
+
+def _beat(system, task: str) -> None:
+    """A periodic task of notifications run now, as the in-process beat runs it."""
+    system.runtimes["notifications"].celery().tasks[f"notifications.{task}"].delay()
+    time.sleep(0.1)

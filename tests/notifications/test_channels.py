@@ -16,8 +16,9 @@ from urllib.parse import parse_qs
 import pytest
 from aiosmtpd.controller import Controller
 
-from services.notifications.channels import ChannelError, Outgoing, load_channels
+from services.notifications.channels import ChannelError, Outgoing, installed_kinds, load_channels
 from services.notifications.channels.email import SmtpChannel
+from services.notifications.channels.lists import CallListChannel, InboxChannel
 from services.notifications.channels.log import LogChannel
 from services.notifications.channels.sms import HttpSmsChannel, segments
 from shared import testing
@@ -151,7 +152,10 @@ def test_the_log_channel_writes_a_line_a_message(tmp_path):
 def test_the_channel_kinds_are_found_through_their_entry_points():
     channels = load_channels(settings())
     assert {kind: type(channel) for kind, channel in channels.items()} == {
-        "log": LogChannel, "sms": HttpSmsChannel, "email": SmtpChannel}
+        "log": LogChannel, "sms": HttpSmsChannel, "email": SmtpChannel, "inbox": InboxChannel,
+        "call": CallListChannel}
+    assert installed_kinds() == set(channels)
+    assert {kind for kind, channel in channels.items() if channel.needs_address} == {"sms", "email"}
 
 
 @pytest.mark.parametrize(("text", "encoding", "units", "count"), [

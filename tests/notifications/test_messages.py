@@ -30,6 +30,7 @@ from shared.worker import make_celery
 
 NOW = datetime(2026, 12, 6, 16, 0, tzinfo=UTC)
 VISIT_AT = "2026-12-07T08:00:00+00:00"  # Monday 10:00 in Rakitovo
+LEASE = timedelta(minutes=2)
 
 
 def draft(key: str = "visit_reminder:v1", channel: str = "log", **changes) -> Draft:
@@ -148,8 +149,18 @@ def test_a_message_not_due_yet_or_whose_address_cannot_be_asked_waits(database):
     assert send(database, sms, channel) == "queued"
     assert (row(database, sms).attempts, row(database, sms).failure) == (1, "intake unreachable: ConnectError")
     assert channel.sent == []
-    with database.unit_of_work(write=False) as session:
-        assert messages.due(now=NOW, session=session) == []  # both wait
+    with database.transaction() as session:
+        assert messages.hand_out(now=NOW, lease=LEASE, session=session) == []  # both wait
+
+
+def test_a_message_handed_out_to_a_task_is_handed_out_again_only_once_its_lease_is_over(database):
+    [message_id] = queued(database, draft())
+    with database.transaction() as session:
+        assert messages.hand_out(now=NOW, lease=LEASE, session=session) == [uuid.UUID(message_id)]
+    with database.transaction() as session:
+        assert messages.hand_out(now=NOW + timedelta(seconds=30), lease=LEASE, session=session) == []  # queued
+    with database.transaction() as session:  # its worker died with the task: a later sweep makes another
+        assert messages.hand_out(now=NOW + LEASE, lease=LEASE, session=session) == [uuid.UUID(message_id)]
 
 
 def test_two_tasks_sending_one_message_at_once_send_it_once(database):
@@ -177,7 +188,7 @@ def test_the_sweep_hands_each_due_message_to_a_task_in_a_real_worker(postgres_da
         settings = Settings(environment="test", jwt_secret="s" * 32, redis_url=testing.REDIS_URL,
                             celery_eager=False, namespace=namespace)
         app = make_celery("notifications", settings, spec_database)
-        assert app.send_task("notifications.send_due_messages").get(timeout=60) == 5
+        assert app.send_task("notifications.send_due_messages").get(timeout=60) == 1  # one batch of five
         until(lambda: log.exists() and len(log.read_text(encoding="utf-8").splitlines()) == 5, timeout=60)
         assert app.send_task("notifications.send_due_messages").get(timeout=60) == 0
         ids = [json.loads(line)["message_id"] for line in log.read_text(encoding="utf-8").splitlines()]

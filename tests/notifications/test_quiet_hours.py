@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 
 from services.notifications.catalogue.rules import DEFAULT, Timing, quiet_until
 from services.notifications.messages import service as messages
@@ -43,6 +44,7 @@ def test_an_sms_due_at_night_waits_for_the_morning_and_a_log_line_does_not(datab
                     channel=channel) for channel in ("sms", "email")]
     with database.transaction() as session:
         sms, email = (messages.queue(draft, now=night, session=session) for draft in drafts)
+    waited, sent = (counted("sms", "waiting"), counted("email", "sent"))
     with database.transaction() as session:
         channels = {"sms": Texting(), "email": Texting()}
         assert messages.send(sms.id, now=night, channels=channels, address=lambda m: "+359", session=session) \
@@ -51,3 +53,8 @@ def test_an_sms_due_at_night_waits_for_the_morning_and_a_log_line_does_not(datab
             == "sent"
     [waiting] = messages_of(database, channel="sms")
     assert (waiting.status, waiting.next_attempt_at, waiting.attempts) == ("queued", utc("2026-12-08T06:00"), 0)
+    assert (counted("sms", "waiting"), counted("email", "sent")) == (waited + 1, sent + 1)  # for Prometheus
+
+
+def counted(channel: str, outcome: str) -> float:
+    return REGISTRY.get_sample_value("carecircle_messages_total", {"channel": channel, "outcome": outcome}) or 0.0

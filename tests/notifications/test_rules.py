@@ -23,7 +23,12 @@ from shared.events.intake import (
 )
 from shared.events.scheduling import (
     CheckInUnanswered,
+    GroupMemberJoined,
+    GroupMemberLeft,
+    PlannedSession,
     PlannedVisit,
+    SessionsCancelled,
+    SessionsPlanned,
     VisitCompleted,
     VisitMissed,
     VisitRescheduled,
@@ -199,3 +204,23 @@ def test_a_client_who_moved_away_is_sent_nothing_more(database):
     assert sweep(database, reminders.queue_visit_reminders) == 0
     with database.unit_of_work(write=False) as session:
         assert session.query(Escalation).count() == 0
+
+
+def test_a_groups_members_are_reminded_of_its_next_session_once(database):
+    group, soon, later = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    member, gone, newcomer = CLIENT, uuid.uuid4(), uuid.uuid4()
+    today = date.today()
+    deliver(database, SessionsPlanned(group_id=group, municipality="BG-RAK", sessions=[
+        PlannedSession(session_id=soon, starts_at=NOW + timedelta(hours=5)),
+        PlannedSession(session_id=later, starts_at=NOW + timedelta(days=6))]),
+        GroupMemberJoined(group_id=group, client_id=member, municipality="BG-RAK", on=today - timedelta(days=30)),
+        GroupMemberJoined(group_id=group, client_id=gone, municipality="BG-RAK", on=today - timedelta(days=30)),
+        GroupMemberLeft(group_id=group, client_id=gone, municipality="BG-RAK", on=today - timedelta(days=1)),
+        GroupMemberJoined(group_id=group, client_id=newcomer, municipality="BG-RAK", on=today + timedelta(days=3)))
+    assert sweep(database, reminders.queue_session_reminders) == 1
+    assert sweep(database, reminders.queue_session_reminders) == 0
+    [reminder] = messages_of(database, kind="session_reminder")
+    assert (reminder.recipient, reminder.expires_at) == (f"client:{member}", NOW + timedelta(hours=5))
+    deliver(database, SessionsCancelled(group_id=group, municipality="BG-RAK", session_ids=[later],
+                                        reason="cancelled"))
+    assert sweep(database, reminders.queue_session_reminders, NOW + timedelta(days=5, hours=12)) == 0

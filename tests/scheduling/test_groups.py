@@ -177,7 +177,7 @@ def test_only_the_groups_facilitators_among_workers_reach_it(scheduling, admin, 
     assert_problem(scheduling.get(f"/groups/{club['id']}", headers=auth("coordinator", "BG-PER")), 404)
 
 
-def test_a_new_recurrence_replans_the_sessions_not_yet_held(scheduling, admin, group):
+def test_a_new_recurrence_replans_the_sessions_not_yet_held(scheduling, admin, group, published):
     club = group(recurrence="FREQ=DAILY", start_time="00:00", duration_minutes=60)
     today = sessions(scheduling, admin, club["id"])[0]
     created(scheduling.put(f"/groups/{club['id']}/sessions/{today['id']}/attendance", headers=admin,
@@ -192,6 +192,15 @@ def test_a_new_recurrence_replans_the_sessions_not_yet_held(scheduling, admin, g
         assert (local.strftime("%a"), local.hour) == ("Thu", 18)
     assert_problem(scheduling.patch(f"/groups/{club['id']}", headers=admin, json={"recurrence": None}), 422,
                    "recurrence")
+    first, again = published("scheduling.sessions.planned.v1")
+    assert {s["session_id"] for s in again["data"]["sessions"]} == {s["id"] for s in after[1:]}
+    [dropped] = published("scheduling.sessions.cancelled.v1")
+    assert dropped["data"]["reason"] == "group_changed" and today["id"] not in dropped["data"]["session_ids"]
+    assert set(dropped["data"]["session_ids"]) == {s["session_id"] for s in first["data"]["sessions"]} - {today["id"]}
+    created(scheduling.post(f"/groups/{club['id']}/sessions/{after[1]['id']}/cancel", headers=admin))
+    assert published("scheduling.sessions.cancelled.v1")[1]["data"] == {
+        "group_id": club["id"], "municipality": "BG-RAK",
+        "session_ids": [after[1]["id"]], "reason": "cancelled"}
 
 
 def test_the_daily_task_extends_every_group_once(scheduling, scheduling_runtime, admin, group):

@@ -121,3 +121,24 @@ def test_follow_up_tasks_run_after_the_task_committed_and_not_when_it_failed(int
     with pytest.raises(RuntimeError):
         app.tasks["intake.sweep"].delay(codes=["c"], fail=True).get()
     assert seen == [("a", True), ("b", True)]
+
+
+def test_a_batch_task_commits_each_item_on_its_own(intake_database):
+    """A batch whose third item fails keeps the first two: each ran in a transaction of its own."""
+    tasks = TaskRegistry()
+
+    @tasks.task("register_networks", each="code")
+    def register(*, session, code: str) -> str:
+        if code == "BG-BAD":
+            raise RuntimeError("this one fails")
+        return register_network(NetworkCreate(code=code, name=f"Network {code}"), session=session).code
+
+    app = make_celery("intake", SETTINGS, intake_database, tasks)
+    assert app.tasks["intake.register_networks"].delay(batch=["BG-ONE", "BG-TWO"]).get() == ["BG-ONE", "BG-TWO"]
+    with pytest.raises(RuntimeError):
+        app.tasks["intake.register_networks"].delay(batch=["BG-THR", "BG-FOU", "BG-BAD", "BG-FIV"]).get()
+    assert [_network(intake_database, code) is not None for code in ("BG-THR", "BG-FOU", "BG-FIV")] == [
+        True, True, False]
+    assert FollowUps.batches("register_networks", list("abcde"), 2).tasks == [
+        ("register_networks", {"batch": ["a", "b"]}), ("register_networks", {"batch": ["c", "d"]}),
+        ("register_networks", {"batch": ["e"]})]

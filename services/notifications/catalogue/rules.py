@@ -18,6 +18,7 @@ class Timing:
 
 
 DEFAULT = Timing()
+REMINDED_MODES = ("home_visit", "centre")  # someone comes, or the client goes: worth a reminder
 
 
 def quiet_until(instant: datetime, zone: str, timing: Timing) -> datetime | None:

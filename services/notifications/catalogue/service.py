@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from services.notifications.catalogue import rules
@@ -23,7 +23,7 @@ def keep_municipality(event: MunicipalityRegistered, *, as_of: datetime, session
 
 
 def keep_service_type(event: ServiceTypeRegistered | ServiceTypeChanged, *, as_of: datetime, session: Session) -> None:
-    keep_latest(session, ServiceType(code=event.code, names=event.names, as_of=as_of))
+    keep_latest(session, ServiceType(code=event.code, names=event.names, mode=event.mode, as_of=as_of))
 
 
 def list_municipalities(principal: Principal, *, session: Session) -> list[Municipality]:
@@ -70,3 +70,8 @@ def set_timing(code: str, change: TimingWrite, principal: Principal, *, now: dat
     session.merge(MunicipalityTiming(code=code, **change.model_dump(), updated_at=now, updated_by=principal.subject))
     session.flush()
     return code, timing_of(code, session=session)
+
+
+def unreminded_service_types() -> Select:
+    """The codes of the service types whose visits need no reminder (a phone call comes by itself)."""
+    return select(ServiceType.code).where(ServiceType.mode.not_in(rules.REMINDED_MODES))

@@ -78,7 +78,8 @@ def escalate_overdue_follow_ups(*, now: datetime, session: Session) -> int:
     """Open follow-ups whose due day has passed (local day): escalated once, to the case's
     supervising expert, or to the coordinators when it has none."""
     overdue = session.scalars(select(FollowUp).where(FollowUp.done.is_(False), FollowUp.escalated.is_(False),
-                                                     FollowUp.due_on < now.date()).with_for_update(skip_locked=True))
+                                                     FollowUp.due_on <= now.date())  # east of UTC: a day on
+                                .with_for_update(skip_locked=True))
     count = 0
     for follow_up in overdue:
         if follow_up.due_on >= day_of(now, zone_of(follow_up.municipality_code, session=session)):

@@ -9,9 +9,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,17 +22,22 @@ from services.notifications.messages import rules
 from services.notifications.messages.schemas import CallFilters, CallOutcome, MessageFilters
 from services.notifications.models import Message
 from services.notifications.recipients import rules as recipients
-from services.notifications.recipients.service import reach
+from services.notifications.recipients.service import reach, refusal
 from services.notifications.templates import rules as texts
 from services.notifications.templates.service import get_template
+from shared import metrics
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.events.notifications import MessageFailed, MessageSent
 from shared.messaging.outbox import record_event
 from shared.paging import Page, equal_to_given, paginate
+from shared.recent import Recent
 from shared.scope import get_in_scope, scope_filter
 
 Address = Callable[[Message], str]  # how to reach the recipient now, or ChannelError
+# What sending reads of the catalogue and templates, read at most half a minute ago: an
+# edited template or timing applies to what is sent from then on, a message at a time.
+_recent = Recent(seconds=30).get
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,8 @@ def queue(draft: Draft, *, now: datetime, session: Session) -> Message:
                       params=draft.params, status=rules.QUEUED, attempts=0, next_attempt_at=draft.due_at,
                       expires_at=draft.expires_at, created_at=now)
     if isinstance(way, str):
-        message.status, message.failure = rules.LIFECYCLE.next(rules.QUEUED, "cancel"), way
+        _step(message, "cancel")
+        message.failure = way
     try:
         with session.begin_nested():
             session.add(message)
@@ -82,11 +88,18 @@ def cancel_queued(*, session: Session, recipient: str | None = None, key_prefix:
                            .execution_options(synchronize_session=False)).rowcount
 
 
-def due(*, now: datetime, session: Session, limit: int = 1000) -> list[uuid.UUID]:
-    """The messages due now, the longest waiting first."""
-    return list(session.scalars(select(Message.id).where(Message.status == rules.QUEUED,
-                                                         Message.next_attempt_at <= now)
-                                .order_by(Message.next_attempt_at).limit(limit)))
+def hand_out(*, now: datetime, lease: timedelta, session: Session, limit: int = 1000) -> list[uuid.UUID]:
+    """The messages due now and not handed out to a task already, the longest waiting
+    first, each handed out for ``lease``: a task lost with its worker is made again by a
+    later sweep, and a task still queued is not made twice."""
+    ids = list(session.scalars(select(Message.id).where(
+        Message.status == rules.QUEUED, Message.next_attempt_at <= now,
+        or_(Message.handed_out_until.is_(None), Message.handed_out_until <= now))
+        .order_by(Message.next_attempt_at).limit(limit).with_for_update(skip_locked=True)))
+    if ids:
+        session.execute(update(Message).where(Message.id.in_(ids)).values(handed_out_until=now + lease)
+                        .execution_options(synchronize_session=False))
+    return ids
 
 
 def send(message_id: uuid.UUID, *, now: datetime, channels: Mapping[str, Channel], address: Address,
@@ -99,14 +112,14 @@ def send(message_id: uuid.UUID, *, now: datetime, channels: Mapping[str, Channel
         return message.status  # sent already, or not yet due: a task that runs twice sends once
     if message.expires_at <= now:
         return _end(message, "expire", reason="expired", session=session)
-    still = reach(message.recipient, message.municipality_code, session=session,
-                  task=message.channel in rules.TASK_CHANNELS)
-    if isinstance(still, str):  # opted out or left care since it was queued
-        message.status, message.failure = rules.LIFECYCLE.next(message.status, "cancel"), still
-        return message.status
+    why_not = refusal(message.recipient, session=session, task=message.channel in rules.TASK_CHANNELS)
+    if why_not is not None:  # opted out or left care since it was queued
+        message.failure = why_not
+        return _step(message, "cancel")
     morning = _quiet_until(message, now, session=session)
     if morning is not None:
-        message.next_attempt_at = morning
+        message.next_attempt_at, message.handed_out_until = morning, None
+        metrics.messages.labels(message.channel, "waiting").inc()
         return "waiting"
     channel = channels[message.channel]
     subject, body = text_of(message, session=session)
@@ -125,8 +138,9 @@ def _quiet_until(message: Message, now: datetime, *, session: Session) -> dateti
     """When the night ends, for an SMS or call due in its municipality's quiet hours."""
     if message.channel not in rules.QUIET_CHANNELS:
         return None
-    return timing.quiet_until(now, zone_of(message.municipality_code, session=session),
-                              timing_of(message.municipality_code, session=session))
+    code = message.municipality_code
+    return timing.quiet_until(now, _recent(session, ("zone", code), lambda: zone_of(code, session=session)),
+                              _recent(session, ("timing", code), lambda: timing_of(code, session=session)))
 
 
 def _again(message: Message, error: ChannelError, *, now: datetime, session: Session) -> str:
@@ -135,7 +149,8 @@ def _again(message: Message, error: ChannelError, *, now: datetime, session: Ses
     message.failure = error.reason[:200]
     if message.attempts >= rules.MAX_ATTEMPTS:
         return _end(message, "fail", reason="out_of_attempts", session=session, failure=error.reason)
-    message.next_attempt_at = now + rules.wait_after(message.attempts)
+    message.next_attempt_at, message.handed_out_until = now + rules.wait_after(message.attempts), None
+    metrics.messages.labels(message.channel, "retried").inc()
     return message.status
 
 
@@ -144,8 +159,16 @@ def _end(message: Message, action: str, *, reason: str, session: Session, failur
     return _moved(message, action, MessageFailed, session=session, reason=reason)
 
 
-def _moved(message: Message, action: str, event: type[MessageSent], *, session: Session, **extra: str) -> str:
+def _step(message: Message, action: str) -> str:
+    """The message's next status after ``action`` (the lifecycle's 409 if it may not), counted."""
     message.status = rules.LIFECYCLE.next(message.status, action)
+    if message.status != rules.QUEUED:
+        metrics.messages.labels(message.channel, message.status).inc()
+    return message.status
+
+
+def _moved(message: Message, action: str, event: type[MessageSent], *, session: Session, **extra: str) -> str:
+    _step(message, action)
     record_event(session, event(message_id=message.id, municipality=message.municipality_code, kind=message.kind,
                                 channel=message.channel, attempts=message.attempts, **extra),
                  subject=str(message.id), municipality=message.municipality_code)
@@ -154,22 +177,28 @@ def _moved(message: Message, action: str, event: type[MessageSent], *, session: 
 
 def text_of(message: Message, *, session: Session) -> tuple[str, str]:
     """The message's subject and body in its kind's text for its language, filled in now."""
-    template = get_template(message.kind, message.language, session=session)
-    zone = zone_of(message.municipality_code, session=session)
+    template = _recent(session, ("template", message.kind, message.language), lambda: _texts(message, session))
+    zone = _recent(session, ("zone", message.municipality_code),
+                   lambda: zone_of(message.municipality_code, session=session))
     params = texts.KINDS[message.kind].params
     values = {name: _value(params[name], value, message.language, session=session)
               for name, value in message.params.items() if name in params}
 
     def filled(text: str) -> str:
         return texts.fill(text, message.kind, values, language=message.language, zone=zone)
-    return filled(template.subject), filled(template.body)
+    return filled(template[0]), filled(template[1])
+
+
+def _texts(message: Message, session: Session) -> tuple[str, str]:
+    template = get_template(message.kind, message.language, session=session)
+    return template.subject, template.body
 
 
 def _value(kind: str, value: str, language: str, *, session: Session) -> object:
     if kind == "moment":
         return datetime.fromisoformat(value)
     if kind == "service":
-        return service_name(value, language, session=session)
+        return _recent(session, ("service", value, language), lambda: service_name(value, language, session=session))
     return date.fromisoformat(value) if kind == "day" else value
 
 
@@ -195,8 +224,8 @@ def get_message(message_id: uuid.UUID, principal: Principal, *, session: Session
 def resend(message_id: uuid.UUID, principal: Principal, *, now: datetime, session: Session) -> Message:
     """A failed or expired message queued again, due now, with its attempts afresh."""
     message = get_message(message_id, principal, session=session, for_update=True)
-    message.status = rules.LIFECYCLE.next(message.status, "resend")
-    message.attempts, message.failure, message.next_attempt_at = 0, None, now
+    _step(message, "resend")
+    message.attempts, message.failure, message.next_attempt_at, message.handed_out_until = 0, None, now, None
     message.expires_at = max(message.expires_at, now + rules.RESEND_LIFETIME)
     return message
 
@@ -219,7 +248,7 @@ def record_outcome(message_id: uuid.UUID, change: CallOutcome, principal: Princi
         raise Conflict(f"this call was {message.status} already", field="outcome")
     message.outcome, message.outcome_by = change.outcome, principal.subject
     if change.outcome in rules.CALL_DONE:
-        message.status = rules.LIFECYCLE.next(message.status, "deliver")
+        _step(message, "deliver")
         return message
     _end(message, "fail", reason=change.outcome, session=session)
     return message
@@ -238,7 +267,7 @@ def read(message_id: uuid.UUID, principal: Principal, *, session: Session) -> Me
     if message is None or message.channel != "inbox" or message.recipient not in _addressed_to(principal):
         raise NotFound("message", message_id)
     if message.status == rules.SENT:
-        message.status = rules.LIFECYCLE.next(message.status, "deliver")
+        _step(message, "deliver")
     return message
 
 
@@ -258,7 +287,7 @@ def receipt(provider_id: str, provider_status: str, *, session: Session) -> Mess
     if action is None or not rules.LIFECYCLE.may(message.status, action):
         return message  # an interim status (queued, sending, sent), or a receipt repeated
     if action == "deliver":
-        message.status = rules.LIFECYCLE.next(message.status, action)
+        _step(message, action)
         return message
     _end(message, "fail", reason="undelivered", session=session, failure=f"provider: {provider_status}")
     return message

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.notifications.catalogue.service import language_of
@@ -35,18 +36,31 @@ def keep_client(event: ClientRegistered | ClientUpdated, *, as_of: datetime, ses
 
 
 def reach(recipient: str, municipality: str, *, session: Session, task: bool = False) -> Reach | str:
-    """How a message to ``recipient`` goes out, or why it does not (``opted_out``, ``not_in_care``).
-    A ``task`` about them for staff (a call to make) minds their status but not their opt-out."""
-    preference = session.get(Preference, recipient)
-    if preference is not None and preference.opted_out and not task:
-        return "opted_out"
-    client_id = rules.client_id_of(recipient)
-    client = session.get(Client, client_id) if client_id else None
-    if client is not None and client.status != rules.IN_CARE:
-        return "not_in_care"
+    """How a message to ``recipient`` goes out, or why it does not (``refusal``)."""
+    why_not = refusal(recipient, session=session, task=task)
+    if why_not is not None:
+        return why_not
+    preference, client = session.get(Preference, recipient), _client(recipient, session=session)
     language = (preference and preference.language) or (client and client.language) or \
         language_of(municipality, session=session)
     return Reach((preference and preference.channel) or default_channel(recipient), language)
+
+
+def refusal(recipient: str, *, session: Session, task: bool = False) -> str | None:
+    """Why nothing may go to ``recipient`` now (``opted_out``, ``not_in_care``), or None. A
+    ``task`` about them for staff (a call to make) minds their status but not their opt-out."""
+    client_id = rules.client_id_of(recipient)
+    opted_out, status = session.execute(select(  # one round trip: it is asked for every message sent
+        select(Preference.opted_out).where(Preference.recipient == recipient).scalar_subquery(),
+        select(Client.status).where(Client.id == client_id).scalar_subquery())).one()
+    if opted_out and not task:
+        return "opted_out"
+    return "not_in_care" if status is not None and status != rules.IN_CARE else None
+
+
+def _client(recipient: str, *, session: Session) -> Client | None:
+    client_id = rules.client_id_of(recipient)
+    return session.get(Client, client_id) if client_id else None
 
 
 def default_channel(recipient: str) -> str:

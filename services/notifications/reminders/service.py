@@ -1,8 +1,9 @@
-"""Reminders: a replica of scheduling's planned visits and of intake's case follow-ups (ids
-and times only), and the sweeps that queue messages from them when due: a visit reminder
-to the client the municipality's lead time before it, each worker's day plan in the
-morning, a follow-up reminder to its assignee on the day it is due. A visit moved or
-cancelled by a coordinator tells the client at once; its old reminder is cancelled."""
+"""Reminders: replicas of scheduling's planned visits and group sessions (with the groups'
+members) and of intake's case follow-ups, ids and times only, and the sweeps that queue
+messages from them when due: a visit reminder to the client and a session reminder to each
+member the municipality's lead time before, each worker's day plan in the morning, a
+follow-up reminder to its assignee on the day it is due. A visit moved or cancelled by a
+coordinator tells the client at once; its old reminder is cancelled."""
 from __future__ import annotations
 
 import uuid
@@ -13,13 +14,21 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from services.notifications.catalogue.service import timing_of, zone_of
+from services.notifications.catalogue.service import timing_of, unreminded_service_types, zone_of
 from services.notifications.messages import service as messages
 from services.notifications.messages.service import Draft
-from services.notifications.models import FollowUp, Municipality, Visit
+from services.notifications.models import FollowUp, GroupMembership, GroupSession, Municipality, Visit
 from services.notifications.recipients import rules as recipients
 from shared.events.intake import FollowUpRecorded
-from shared.events.scheduling import VisitRescheduled, VisitsCancelled, VisitsPlanned
+from shared.events.scheduling import (
+    GroupMemberJoined,
+    GroupMemberLeft,
+    SessionsCancelled,
+    SessionsPlanned,
+    VisitRescheduled,
+    VisitsCancelled,
+    VisitsPlanned,
+)
 from shared.localtime import at, day_of
 from shared.replicas import is_news, keep_latest
 
@@ -72,6 +81,30 @@ def _notice(visit: Visit, kind: str, *, now: datetime, session: Session) -> None
                          expires_at=min(visit.starts_at, now + NOTICE_LIFETIME)), now=now, session=session)
 
 
+def keep_sessions_planned(event: SessionsPlanned, *, as_of: datetime, session: Session) -> None:
+    for planned in event.sessions:
+        keep_latest(session, GroupSession(id=planned.session_id, group_id=event.group_id,
+                                          municipality_code=event.municipality, starts_at=planned.starts_at,
+                                          status=PLANNED, reminded=False, as_of=as_of))
+
+
+def keep_sessions_cancelled(event: SessionsCancelled, *, as_of: datetime, session: Session) -> None:
+    for session_id in event.session_ids:
+        kept = session.get(GroupSession, session_id)
+        if kept is not None and is_news(kept, as_of):
+            kept.status, kept.as_of = CANCELLED, as_of
+            messages.cancel_queued(key_prefix=f"session_reminder:{session_id}:", reason="session_cancelled",
+                                   session=session)
+
+
+def keep_membership(event: GroupMemberJoined | GroupMemberLeft, *, as_of: datetime, session: Session) -> None:
+    kept = session.get(GroupMembership, (event.group_id, event.client_id))
+    joined = isinstance(event, GroupMemberJoined)
+    keep_latest(session, GroupMembership(group_id=event.group_id, client_id=event.client_id,
+                                         joined_on=event.on if joined else (kept.joined_on if kept else None),
+                                         left_on=None if joined else event.on, as_of=as_of))
+
+
 def keep_follow_up(event: FollowUpRecorded, *, as_of: datetime, session: Session) -> None:
     """A follow-up with a due day is reminded of until it is done."""
     if event.due_on is None:
@@ -104,7 +137,7 @@ def queue_visit_reminders(*, now: datetime, session: Session) -> int:
         lead = timing_of(code, session=session).reminder_lead
         due = session.scalars(select(Visit).where(
             Visit.municipality_code == code, Visit.status == PLANNED, Visit.starts_at > now,
-            Visit.starts_at <= now + lead,
+            Visit.starts_at <= now + lead, Visit.service_type.not_in(unreminded_service_types()),
             or_(Visit.reminded_for.is_(None), Visit.reminded_for != Visit.starts_at)).with_for_update(skip_locked=True))
         for visit in due:
             messages.queue(Draft(key=f"visit_reminder:{visit.id}:{visit.starts_at.isoformat()}", kind="visit_reminder",
@@ -112,6 +145,36 @@ def queue_visit_reminders(*, now: datetime, session: Session) -> int:
                                  params=_visit_params(visit), due_at=now, expires_at=visit.starts_at),
                            now=now, session=session)
             visit.reminded_for, count = visit.starts_at, count + 1
+    return count
+
+
+def queue_session_reminders(*, now: datetime, session: Session) -> int:
+    """Each planned group session starting within its municipality's lead time: a reminder
+    to each member then (joined by its day, not left before it), once."""
+    count = 0
+    for code in _municipalities(session):
+        lead = timing_of(code, session=session).reminder_lead
+        for meeting in session.scalars(select(GroupSession).where(
+                GroupSession.municipality_code == code, GroupSession.status == PLANNED,
+                GroupSession.reminded.is_(False), GroupSession.starts_at > now,
+                GroupSession.starts_at <= now + lead).with_for_update(skip_locked=True)):
+            count += _remind_members(meeting, now=now, session=session)
+            meeting.reminded = True
+    return count
+
+
+def _remind_members(meeting: GroupSession, *, now: datetime, session: Session) -> int:
+    day = day_of(meeting.starts_at, zone_of(meeting.municipality_code, session=session))
+    members = session.scalars(select(GroupMembership.client_id).where(
+        GroupMembership.group_id == meeting.group_id, GroupMembership.joined_on <= day,
+        or_(GroupMembership.left_on.is_(None), GroupMembership.left_on >= day)))
+    count = 0
+    for client_id in members:
+        messages.queue(Draft(key=f"session_reminder:{meeting.id}:{client_id}", kind="session_reminder",
+                             recipient=recipients.client(client_id), municipality=meeting.municipality_code,
+                             params={"starts_at": meeting.starts_at.isoformat()}, due_at=now,
+                             expires_at=meeting.starts_at), now=now, session=session)
+        count += 1
     return count
 
 

@@ -99,11 +99,11 @@ KINDS: dict[str, Kind] = {
         "uk": ("Прострочена дія", "Випадок $case: дію з терміном $due_on не виконано."),
         "en": ("Follow-up overdue", "Case $case: the follow-up due on $due_on has not been done."),
     }),
-    "session_reminder": Kind("member", {"starts_at": "moment", "group": "text"}, {
-        "bg": ("Среща на групата", "Очакваме ви: $group, $starts_at."),
-        "pl": ("Spotkanie grupy", "Zapraszamy: $group, $starts_at."),
-        "uk": ("Зустріч гуртка", "Чекаємо на вас: $group, $starts_at."),
-        "en": ("Group meeting", "See you at $group, $starts_at."),
+    "session_reminder": Kind("member", {"starts_at": "moment"}, {
+        "bg": ("Среща на групата", "Напомняне: групата ви се среща на $starts_at. Очакваме ви!"),
+        "pl": ("Spotkanie grupy", "Przypominamy: spotkanie grupy $starts_at. Zapraszamy!"),
+        "uk": ("Зустріч гуртка", "Нагадуємо: зустріч вашого гуртка $starts_at. Чекаємо на вас!"),
+        "en": ("Group meeting", "Reminder: your group meets on $starts_at. See you there!"),
     }),
 }
 
@@ -136,8 +136,7 @@ def sample(kind: str) -> dict[str, object]:
     return {name: by_kind.get(param, _SAMPLE_TEXT.get(name, name)) for name, param in KINDS[kind].params.items()}
 
 
-_SAMPLE_TEXT = {"service": "home_help", "reason": "not_checked_in", "visits": "5", "case": "2026-0042",
-                "group": "Клуб на майките"}
+_SAMPLE_TEXT = {"service": "home_help", "reason": "not_checked_in", "visits": "5", "case": "2026-0042"}
 
 
 def _written(kind: ParamKind, value: object, language: str, zone: str) -> str:

@@ -16,17 +16,19 @@ from sqlalchemy.orm import Session
 
 from services.scheduling.activities import service as activities
 from services.scheduling.activities.schemas import ActivityCreate, ActivityHeld
-from services.scheduling.catalogue.lookups import local_day, zone_of
+from services.scheduling.catalogue.lookups import duration_of, local_day, zone_of
 from services.scheduling.centres import service as centres
 from services.scheduling.centres.schemas import AppointmentCreate, CentreCreate, OfficeHoursCreate, SlotFilters
-from services.scheduling.delivery.schemas import Report
+from services.scheduling.delivery import service as delivery
+from services.scheduling.delivery.schemas import Call, Missed, Report
 from services.scheduling.groups import service as groups
 from services.scheduling.groups.schemas import Attendance, GroupCreate, MemberJoin
-from services.scheduling.models import Group, GroupSession, Staff
+from services.scheduling.models import Group, GroupSession, Staff, Visit
 from services.scheduling.rounds import service as rounds
 from services.scheduling.rounds.schemas import RoundCreate, Seen
 from services.scheduling.staff.schemas import AvailabilityWindow, StaffCreate
 from services.scheduling.staff.service import register_staff
+from services.scheduling.visits import service as visits
 from shared.auth import Principal
 from shared.db import Database
 from shared.localtime import moment
@@ -67,6 +69,9 @@ def load_demo_activity(*, database: Database, clients: dict[str, list[uuid.UUID]
             _load_centre(spec, staff, clients.get(spec["municipality"], []), now=now, session=session)
         for spec in DATA["rounds"]:
             _load_rounds(spec, staff, clients.get(spec["municipality"], []), now=now, session=session)
+        _load_unanswered_calls(DATA["unanswered_calls"], staff, clients.get(DATA["unanswered_calls"]["municipality"]),
+                               now=now, session=session)
+        _load_missed(DATA["missed"], staff, clients.get(DATA["missed"]["municipality"]), now=now, session=session)
     return True
 
 
@@ -137,6 +142,47 @@ def _load_rounds(spec: dict, staff: dict[str, uuid.UUID], clients: list[uuid.UUI
             rounds.record_seen(stop, Seen(client_id=client_id, at=stop.starts_at + timedelta(minutes=20 * index),
                                           report=Report(services_delivered=["blood_pressure", "blood_sugar"])),
                                _DEMO_CALLER, now=now, session=session)
+
+
+def _load_unanswered_calls(spec: dict, staff: dict[str, uuid.UUID], clients: list[uuid.UUID] | None, *,
+                           now: datetime, session: Session) -> None:
+    """A volunteer's check-in calls to one person on the days named, none answered: two in a row escalate."""
+    if not clients:
+        return
+    for visit in _past_visits(spec, staff, clients[-1], now=now, session=session):
+        delivery.record_call(visit.id, Call(outcome="no_answer"), _volunteer(spec["by"]),
+                             now=visit.starts_at + timedelta(minutes=5), session=session)
+
+
+def _load_missed(spec: dict, staff: dict[str, uuid.UUID], clients: list[uuid.UUID] | None, *, now: datetime,
+                 session: Session) -> None:
+    """A home visit of the day named that the worker found no one at: missed, and escalated."""
+    if not clients:
+        return
+    [visit] = _past_visits({**spec, "days_ago": [spec["days_ago"]]}, staff, clients[0], now=now, session=session)
+    delivery.record_missed(visit.id, Missed(reason=spec["reason"]), _volunteer(spec["by"]),
+                           now=visit.starts_at + timedelta(minutes=30), session=session)
+
+
+def _past_visits(spec: dict, staff: dict[str, uuid.UUID], client_id: uuid.UUID, *, now: datetime,
+                 session: Session) -> list[Visit]:
+    """Visits of ``spec`` to the client on the days ``days_ago``, booked as planned then."""
+    today = local_day(spec["municipality"], now, session=session)
+    booked = []
+    for days in spec["days_ago"]:
+        starts_at = _at(today - timedelta(days=days), spec["start_time"], spec["municipality"], session)
+        length = timedelta(minutes=duration_of(spec["service_type"], session=session))
+        booked.append(visits.add_visit(Visit(
+            client_id=client_id, municipality_code=spec["municipality"], service_type=spec["service_type"],
+            staff_id=staff[spec["by"]], starts_at=starts_at, ends_at=starts_at + length),
+            now=starts_at - timedelta(days=7), session=session))
+    session.flush()
+    return booked
+
+
+def _volunteer(subject: str) -> Principal:
+    """The worker as their token names them."""
+    return Principal(subject=subject, roles=frozenset({"worker"}), municipalities=frozenset({"*"}))
 
 
 def _weekday(today: date, offset: int) -> date:

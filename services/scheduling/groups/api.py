@@ -89,5 +89,6 @@ def record_attendance(group_id: uuid.UUID, session_id: uuid.UUID, body: schemas.
              summary="Cancel a session not yet held (coordinators, its facilitators)")
 def cancel_session(group_id: uuid.UUID, session_id: uuid.UUID, caller: FieldStaff, session: Db):
     group = service.group_in_reach(group_id, caller, session=session)
-    meeting = service.cancel_session(service.session_of(group, session_id, session=session, for_update=True))
+    meeting = service.cancel_session(group, service.session_of(group, session_id, session=session, for_update=True),
+                                     session=session)
     return schemas.SessionRead.of(meeting, [])

@@ -16,7 +16,16 @@ from services.scheduling.models import Group, GroupFacilitator, GroupMember, Gro
 from services.scheduling.visits.service import horizon_end
 from shared.auth import Principal, serves_only_assigned
 from shared.errors import Conflict, Invalid, NotFound
-from shared.events.scheduling import GroupChanged, GroupMemberJoined, GroupMemberLeft, GroupRegistered, SessionHeld
+from shared.events.scheduling import (
+    GroupChanged,
+    GroupMemberJoined,
+    GroupMemberLeft,
+    GroupRegistered,
+    PlannedSession,
+    SessionHeld,
+    SessionsCancelled,
+    SessionsPlanned,
+)
 from shared.localtime import moment
 from shared.messaging.outbox import record_event
 from shared.paging import Page, equal_to_given, paginate, starting_within
@@ -145,6 +154,9 @@ def plan_sessions(group: Group, *, now: datetime, session: Session, after: datet
             if after is None or moment(day, start, zone) > after]
     if rows:
         session.execute(insert(GroupSession), rows)
+        record_event(session, SessionsPlanned(group_id=group.id, municipality=group.municipality_code, sessions=[
+            PlannedSession(session_id=row["id"], starts_at=row["starts_at"]) for row in rows]),
+            subject=str(group.id), municipality=group.municipality_code)
     group.planned_until = max(group.planned_until or last, last)
     return len(rows)
 
@@ -205,8 +217,9 @@ def _check_present(group: Group, meeting: GroupSession, data: Attendance, *, now
         raise Invalid.fields(strangers)
 
 
-def cancel_session(meeting: GroupSession) -> GroupSession:
+def cancel_session(group: Group, meeting: GroupSession, *, session: Session) -> GroupSession:
     meeting.status = rules.MEETING_LIFECYCLE.next(meeting.status, "cancel")
+    _announce_cancelled(group, [meeting.id], "cancelled", session=session)
     return meeting
 
 
@@ -220,10 +233,19 @@ def present_at(meeting: GroupSession, *, session: Session) -> list[uuid.UUID]:
 
 def _replan(group: Group, *, now: datetime, session: Session) -> None:
     """Sessions not yet begun and not recorded are planned again from the new rule."""
-    session.execute(delete(GroupSession).where(GroupSession.group_id == group.id, GroupSession.status == rules.PLANNED,
-                                               GroupSession.starts_at > now))
+    dropped = list(session.scalars(delete(GroupSession).where(
+        GroupSession.group_id == group.id, GroupSession.status == rules.PLANNED, GroupSession.starts_at > now)
+        .returning(GroupSession.id)))
+    if dropped:
+        _announce_cancelled(group, dropped, "group_changed", session=session)
     group.planned_until = None
     plan_sessions(group, now=now, after=now, session=session)
+
+
+def _announce_cancelled(group: Group, session_ids: list[uuid.UUID], reason: str, *, session: Session) -> None:
+    record_event(session, SessionsCancelled(group_id=group.id, municipality=group.municipality_code,
+                                            session_ids=sorted(session_ids), reason=reason),
+                 subject=str(group.id), municipality=group.municipality_code)
 
 
 def _check_meets(group: Group) -> None:
