@@ -20,6 +20,7 @@ from shared.db import Database
 from shared.events.intake import (
     ClientUpdated,
     FollowUpRecorded,
+    ServiceTypeRegistered,
 )
 from shared.events.scheduling import (
     CheckInUnanswered,
@@ -224,3 +225,17 @@ def test_a_groups_members_are_reminded_of_its_next_session_once(database):
     deliver(database, SessionsCancelled(group_id=group, municipality="BG-RAK", session_ids=[later],
                                         reason="cancelled"))
     assert sweep(database, reminders.queue_session_reminders, NOW + timedelta(days=5, hours=12)) == 0
+
+
+def test_a_centre_appointment_has_its_own_reminder_and_a_phone_call_none(database):
+    deliver(database, *[ServiceTypeRegistered(code=code, names={"en": code}, mode=mode, staff_roles=["x"],
+                                              default_duration_minutes=30, unit="visit")
+                        for code, mode in (("counselling", "centre"), ("telephone_friend", "phone"))])
+    at_centre, by_phone = (VisitsPlanned(client_id=CLIENT, municipality="BG-RAK", visits=[PlannedVisit(
+        visit_id=uuid.uuid4(), service_type=code, staff_id="helper-1", starts_at=NOW + timedelta(hours=3),
+        ends_at=NOW + timedelta(hours=4))]) for code in ("counselling", "telephone_friend"))
+    deliver(database, at_centre, by_phone)
+    assert sweep(database, reminders.queue_visit_reminders) == 1
+    [reminder] = messages_of(database)
+    assert (reminder.kind, reminder.key.split(":")[1]) == ("appointment_reminder",
+                                                           str(at_centre.visits[0].visit_id))

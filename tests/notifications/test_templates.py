@@ -80,3 +80,12 @@ def test_every_default_text_fills_in_every_placeholder(language):
 def test_a_dollar_sign_is_written_doubled_and_a_day_in_the_language():
     assert rules.fill("$$5 до $due_on", "followup_due", {"due_on": datetime(2026, 12, 24).date()}, language="uk",
                       zone="Europe/Kyiv") == "$5 до 24 грудня 2026\u202fр."  # CLDR: a narrow no-break space
+
+
+@pytest.mark.parametrize(("language", "written"), [
+    ("bg", "клиентът не е бил вкъщи"), ("uk", "клієнта не було вдома"), ("pl", "klienta nie było w domu"),
+    ("en", "the client was not at home")])
+def test_why_a_visit_was_missed_is_written_in_the_language(language, written):
+    assert rules.fill("$reason", "visit_missed", {"reason": "client_absent"}, language=language,
+                      zone="Europe/Sofia") == written
+    assert set(rules.REASONS) == {"not_checked_in", "unstaffed", "client_absent", "client_refused", "worker_unable"}

@@ -18,7 +18,9 @@ class Timing:
 
 
 DEFAULT = Timing()
-REMINDED_MODES = ("home_visit", "centre")  # someone comes, or the client goes: worth a reminder
+# The reminder of a visit by its service's mode: someone comes, or the client goes. A phone
+# call comes by itself, a mobile unit's round is its own notice: no reminder.
+REMINDER_KINDS = {"home_visit": "visit_reminder", "centre": "appointment_reminder"}
 
 
 def quiet_until(instant: datetime, zone: str, timing: Timing) -> datetime | None:

@@ -73,5 +73,11 @@ def set_timing(code: str, change: TimingWrite, principal: Principal, *, now: dat
 
 
 def unreminded_service_types() -> Select:
-    """The codes of the service types whose visits need no reminder (a phone call comes by itself)."""
-    return select(ServiceType.code).where(ServiceType.mode.not_in(rules.REMINDED_MODES))
+    """The codes of the service types whose visits need no reminder (``rules.REMINDER_KINDS``)."""
+    return select(ServiceType.code).where(ServiceType.mode.not_in(rules.REMINDER_KINDS))
+
+
+def reminder_kind(service_type: str, *, session: Session) -> str:
+    """The kind of message that reminds a client of a visit of ``service_type`` (a home visit's when unknown)."""
+    found = session.get(ServiceType, service_type)
+    return rules.REMINDER_KINDS.get(found.mode if found else "home_visit", "visit_reminder")

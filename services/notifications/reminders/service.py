@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from services.notifications.catalogue.service import timing_of, unreminded_service_types, zone_of
+from services.notifications.catalogue.service import reminder_kind, timing_of, unreminded_service_types, zone_of
 from services.notifications.messages import service as messages
 from services.notifications.messages.service import Draft
 from services.notifications.models import FollowUp, GroupMembership, GroupSession, Municipality, Visit
@@ -140,7 +140,8 @@ def queue_visit_reminders(*, now: datetime, session: Session) -> int:
             Visit.starts_at <= now + lead, Visit.service_type.not_in(unreminded_service_types()),
             or_(Visit.reminded_for.is_(None), Visit.reminded_for != Visit.starts_at)).with_for_update(skip_locked=True))
         for visit in due:
-            messages.queue(Draft(key=f"visit_reminder:{visit.id}:{visit.starts_at.isoformat()}", kind="visit_reminder",
+            kind = reminder_kind(visit.service_type, session=session)
+            messages.queue(Draft(key=f"visit_reminder:{visit.id}:{visit.starts_at.isoformat()}", kind=kind,
                                  recipient=recipients.client(visit.client_id), municipality=code,
                                  params=_visit_params(visit), due_at=now, expires_at=visit.starts_at),
                            now=now, session=session)

@@ -16,7 +16,7 @@ from babel.dates import format_date, format_datetime
 
 Language = Literal["bg", "pl", "uk", "en"]
 LANGUAGES: tuple[Language, ...] = ("bg", "pl", "uk", "en")
-ParamKind = Literal["moment", "day", "service", "text"]  # service: a service type code, named in the language
+ParamKind = Literal["moment", "day", "service", "reason", "text"]  # service, reason: codes, written in the language
 MOMENT_PATTERN = "EEEE d MMMM, HH:mm"  # "понеделник 7 декември, 10:00"
 SAMPLE_MOMENT = datetime.fromisoformat("2026-12-07T08:00:00+00:00")
 
@@ -37,6 +37,12 @@ KINDS: dict[str, Kind] = {
         "uk": ("Нагадування про візит", "Нагадуємо: $starts_at ми вас відвідаємо ($service)."),
         "en": ("Visit reminder", "Reminder: we will visit you on $starts_at ($service). Call us if you cannot."),
     }),
+    "appointment_reminder": Kind("client", {"starts_at": "moment", "service": "service"}, {
+        "bg": ("Напомняне за час", "Напомняне: очакваме ви на $starts_at ($service). Ако не можете, обадете се."),
+        "pl": ("Przypomnienie o wizycie", "Przypominamy: czekamy na Pana/Panią $starts_at ($service)."),
+        "uk": ("Нагадування про прийом", "Нагадуємо: чекаємо на вас $starts_at ($service)."),
+        "en": ("Appointment reminder", "Reminder: we expect you on $starts_at ($service). Call us if you cannot."),
+    }),
     "visit_changed": Kind("client", {"starts_at": "moment", "service": "service"}, {
         "bg": ("Променено посещение", "Посещението ви ($service) е преместено за $starts_at."),
         "pl": ("Zmiana wizyty", "Wizyta ($service) została przeniesiona na $starts_at."),
@@ -55,7 +61,7 @@ KINDS: dict[str, Kind] = {
         "uk": ("Ваш день", "Сьогодні, $day: візитів $visits. Деталі в застосунку."),
         "en": ("Your day", "Today, $day: $visits visits. Details in the app."),
     }),
-    "visit_missed": Kind("coordinator", {"starts_at": "moment", "service": "service", "reason": "text"}, {
+    "visit_missed": Kind("coordinator", {"starts_at": "moment", "service": "service", "reason": "reason"}, {
         "bg": ("Пропуснато посещение", "Пропуснато посещение ($service) на $starts_at: $reason. Задача за обаждане."),
         "pl": ("Nieodbyta wizyta", "Nieodbyta wizyta ($service) $starts_at: $reason. Zadanie: telefon."),
         "uk": ("Пропущений візит", "Пропущений візит ($service) $starts_at: $reason. Завдання: дзвінок."),
@@ -108,6 +114,21 @@ KINDS: dict[str, Kind] = {
 }
 
 
+# Why a visit was missed (scheduling.visit.missed.v1's reason), as a coordinator reads it.
+REASONS: dict[str, dict[str, str]] = {
+    "not_checked_in": {"bg": "никой не е отбелязал начало", "pl": "nikt nie rozpoczął wizyty",
+                       "uk": "ніхто не позначив початок", "en": "no one checked in"},
+    "unstaffed": {"bg": "нямаше кой да го поеме", "pl": "nie było komu jej przydzielić", "uk": "не було кому піти",
+                  "en": "no one could take it"},
+    "client_absent": {"bg": "клиентът не е бил вкъщи", "pl": "klienta nie było w domu", "uk": "клієнта не було вдома",
+                      "en": "the client was not at home"},
+    "client_refused": {"bg": "клиентът е отказал", "pl": "klient odmówił", "uk": "клієнт відмовився",
+                       "en": "the client refused"},
+    "worker_unable": {"bg": "служителят не е могъл да отиде", "pl": "pracownik nie mógł przyjść",
+                      "uk": "працівник не зміг прийти", "en": "the worker could not come"},
+}
+
+
 def placeholders(text: str) -> set[str]:
     """The ``$name`` and ``${name}`` a text fills in (``$$`` is a dollar sign)."""
     return {match.group("named") or match.group("braced")
@@ -144,4 +165,6 @@ def _written(kind: ParamKind, value: object, language: str, zone: str) -> str:
         return format_datetime(value, MOMENT_PATTERN, tzinfo=ZoneInfo(zone), locale=language)
     if kind == "day" and isinstance(value, date):
         return format_date(value, "long", locale=language)
+    if kind == "reason":
+        return REASONS.get(str(value), {}).get(language, str(value))
     return str(value)
