@@ -148,7 +148,12 @@ for svc in "${SERVICES[@]}"; do
   start "$svc-relay" -- relay "$svc" --metrics-host "$HOST" --metrics-port "${RELAY_PORT[$svc]}"
 done
 for svc in "${WORKER_SERVICES[@]}"; do
-  start "$svc-worker" -- worker "$svc" --concurrency 2
+  # A worker's pool processes share its /metrics the same way.
+  metrics_dir="$VAR/prometheus/$svc-worker"
+  rm -rf "$metrics_dir"
+  mkdir -p "$metrics_dir"
+  start "$svc-worker" "PROMETHEUS_MULTIPROC_DIR=$metrics_dir" -- \
+    worker "$svc" --concurrency 2 --metrics-host "$HOST" --metrics-port "${WORKER_PORT[$svc]}"
 done
 for svc in "${BEAT_SERVICES[@]}"; do
   start "$svc-beat" -- beat "$svc" --schedule "$VAR/beat/$svc-schedule"

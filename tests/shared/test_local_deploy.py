@@ -32,8 +32,8 @@ def test_the_default_database_url_names_one_database_per_service():
 
 
 def test_ports_move_together_with_the_offset():
-    assert configured('echo "${API_PORT[intake]} ${CONSUMER_PORT[reporting]} ${RELAY_PORT[reporting]}"',
-                      CARECIRCLE_LOCAL_PORT_OFFSET="100") == ["8101 9204 9208"]
+    assert configured('echo "${API_PORT[intake]} ${CONSUMER_PORT[reporting]} ${RELAY_PORT[reporting]} '
+                      '${WORKER_PORT[notifications]}"', CARECIRCLE_LOCAL_PORT_OFFSET="100") == ["8101 9204 9208 9211"]
 
 
 def supervise(tmp_path: Path, command: str) -> tuple[subprocess.Popen, Path]:
