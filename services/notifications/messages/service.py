@@ -1,6 +1,6 @@
 """Messages: queued once per key by the recipient's channel and language (none to someone
-who opted out or left care), each sent by its own task when due, in the text of its kind
-and language filled in at send time; an SMS or call due in the night waits for the
+who opted out or left care), each sent and committed on its own by a send task when due, in
+the text of its kind and language filled in at send time; an SMS or call due in the night waits for the
 morning; a channel's transient error waits and tries again, a refusal or too many attempts
 fail it, one not sent by its expiry expires. Publishes ``notifications.message.sent|failed.v1``
 (ids and codes only)."""
@@ -22,7 +22,7 @@ from services.notifications.messages import rules
 from services.notifications.messages.schemas import CallFilters, CallOutcome, MessageFilters
 from services.notifications.models import Message
 from services.notifications.recipients import rules as recipients
-from services.notifications.recipients.service import reach, refusal
+from services.notifications.recipients.service import Reach, reach, refusal
 from services.notifications.templates import rules as texts
 from services.notifications.templates.service import get_template
 from shared import metrics
@@ -38,6 +38,7 @@ Address = Callable[[Message], str]  # how to reach the recipient now, or Channel
 # What sending reads of the catalogue and templates, read at most half a minute ago: an
 # edited template or timing applies to what is sent from then on, a message at a time.
 _recent = Recent(seconds=30).get
+NO_WAY = Reach(channel="none", language="en")  # of a message kept cancelled: it goes nowhere
 
 
 @dataclass(frozen=True)
@@ -61,15 +62,15 @@ def queue(draft: Draft, *, now: datetime, session: Session) -> Message:
     if found is not None:
         return found
     way = reach(draft.recipient, draft.municipality, session=session, task=draft.channel in rules.TASK_CHANNELS)
+    refused = way if isinstance(way, str) else None
+    channel, language = (NO_WAY.channel, NO_WAY.language) if isinstance(way, str) else (way.channel, way.language)
     message = Message(id=uuid.uuid4(), key=draft.key, kind=draft.kind, recipient=draft.recipient,
-                      channel=draft.channel or (way.channel if not isinstance(way, str) else "none"),
-                      municipality_code=draft.municipality,
-                      language=draft.language or (way.language if not isinstance(way, str) else "en"),
-                      params=draft.params, status=rules.QUEUED, attempts=0, next_attempt_at=draft.due_at,
-                      expires_at=draft.expires_at, created_at=now)
-    if isinstance(way, str):
+                      channel=draft.channel or channel, municipality_code=draft.municipality,
+                      language=draft.language or language, params=draft.params, status=rules.QUEUED, attempts=0,
+                      next_attempt_at=draft.due_at, expires_at=draft.expires_at, created_at=now)
+    if refused is not None:
         _step(message, "cancel")
-        message.failure = way
+        message.failure = refused
     try:
         with session.begin_nested():
             session.add(message)
