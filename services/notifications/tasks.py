@@ -21,7 +21,7 @@ from shared.tasks import FollowUps, TaskRegistry
 
 registry = TaskRegistry()
 SEND_BATCH = 20  # messages a send task carries, each sent and committed on its own
-HAND_OUT_CHUNK, SWEEP_AT_MOST = 1000, 20_000  # a sweep hands out up to 20,000 messages, 1,000 a statement
+SWEEP_AT_MOST = 20_000  # messages a sweep hands out (a thousand a statement)
 
 
 @registry.task("queue_reminders", every=timedelta(minutes=1))
@@ -40,13 +40,8 @@ def queue_reminders(*, session: Session) -> int:
 def send_due_messages(*, session: Session) -> FollowUps:
     """Every ten seconds: the messages due (up to SWEEP_AT_MOST) go to send tasks
     (``hand_out``), a batch each. A task that runs twice sends each message once (it finds it sent)."""
-    now, lease = datetime.now(UTC), timedelta(seconds=get_settings().send_lease_seconds)
-    due: list[uuid.UUID] = []
-    while len(due) < SWEEP_AT_MOST:
-        more = messages.hand_out(now=now, lease=lease, session=session, limit=HAND_OUT_CHUNK)
-        due += more
-        if len(more) < HAND_OUT_CHUNK:
-            break
+    due = messages.hand_out(now=datetime.now(UTC), lease=timedelta(seconds=get_settings().send_lease_seconds),
+                            session=session, limit=SWEEP_AT_MOST)
     return FollowUps.batches("send_message", [str(message_id) for message_id in due], SEND_BATCH)
 
 

@@ -197,3 +197,12 @@ def test_the_sweep_hands_each_due_message_to_a_task_in_a_real_worker(postgres_da
         worker.terminate()
         worker.wait(30)
         spec_database.dispose()
+
+
+def test_a_sweep_hands_out_at_most_its_limit_a_chunk_at_a_time(database):
+    queued(database, *[draft(f"k{i}") for i in range(5)])
+    with database.transaction() as session:
+        first = messages.hand_out(now=NOW, lease=LEASE, session=session, limit=3, chunk=2)
+    with database.transaction() as session:
+        rest = messages.hand_out(now=NOW, lease=LEASE, session=session, limit=3, chunk=2)
+    assert (len(first), len(rest), len(set(first) | set(rest))) == (3, 2, 5)

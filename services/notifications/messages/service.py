@@ -89,14 +89,25 @@ def cancel_queued(*, session: Session, recipient: str | None = None, key_prefix:
                            .execution_options(synchronize_session=False)).rowcount
 
 
-def hand_out(*, now: datetime, lease: timedelta, session: Session, limit: int = 1000) -> list[uuid.UUID]:
-    """The messages due now and not handed out to a task already, the longest waiting
-    first, each handed out for ``lease``: a task lost with its worker is made again by a
-    later sweep, and a task still queued is not made twice."""
+def hand_out(*, now: datetime, lease: timedelta, session: Session, limit: int = 20_000,
+             chunk: int = 1000) -> list[uuid.UUID]:
+    """The messages due now and not handed out to a task already (up to ``limit``, ``chunk``
+    a statement), the longest waiting first, each handed out for ``lease``: a task lost with
+    its worker is made again by a later sweep, and a task still queued is not made twice."""
+    due: list[uuid.UUID] = []
+    while len(due) < limit:
+        more = _hand_out_chunk(now=now, lease=lease, session=session, size=min(chunk, limit - len(due)))
+        due += more
+        if len(more) < chunk:
+            break
+    return due
+
+
+def _hand_out_chunk(*, now: datetime, lease: timedelta, session: Session, size: int) -> list[uuid.UUID]:
     ids = list(session.scalars(select(Message.id).where(
         Message.status == rules.QUEUED, Message.next_attempt_at <= now,
         or_(Message.handed_out_until.is_(None), Message.handed_out_until <= now))
-        .order_by(Message.next_attempt_at).limit(limit).with_for_update(skip_locked=True)))
+        .order_by(Message.next_attempt_at).limit(size).with_for_update(skip_locked=True)))
     if ids:
         session.execute(update(Message).where(Message.id.in_(ids)).values(handed_out_until=now + lease)
                         .execution_options(synchronize_session=False))

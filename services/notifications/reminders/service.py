@@ -54,7 +54,7 @@ def keep_cancelled(event: VisitsCancelled, *, as_of: datetime, now: datetime, se
         if visit is None or not is_news(visit, as_of) or visit.status == CANCELLED:
             continue
         visit.status, visit.as_of = CANCELLED, as_of
-        messages.cancel_queued(key_prefix=f"visit_reminder:{visit.id}:", reason="visit_cancelled", session=session)
+        messages.cancel_queued(key_prefix=_visit_reminder(visit.id), reason="visit_cancelled", session=session)
         if event.reason in COORDINATORS_CANCEL and visit.starts_at > now:
             _notice(visit, "visit_cancelled", now=now, session=session)
 
@@ -70,7 +70,7 @@ def keep_rescheduled(event: VisitRescheduled, *, as_of: datetime, now: datetime,
                                 starts_at=event.starts_at, status=PLANNED,
                                 reminded_for=visit.reminded_for if visit else None, as_of=as_of))
     if moved and event.starts_at > now:
-        messages.cancel_queued(key_prefix=f"visit_reminder:{visit.id}:", reason="visit_moved", session=session)
+        messages.cancel_queued(key_prefix=_visit_reminder(visit.id), reason="visit_moved", session=session)
         _notice(visit, "visit_changed", now=now, session=session)
 
 
@@ -93,7 +93,7 @@ def keep_sessions_cancelled(event: SessionsCancelled, *, as_of: datetime, sessio
         kept = session.get(GroupSession, session_id)
         if kept is not None and is_news(kept, as_of):
             kept.status, kept.as_of = CANCELLED, as_of
-            messages.cancel_queued(key_prefix=f"session_reminder:{session_id}:", reason="session_cancelled",
+            messages.cancel_queued(key_prefix=_session_reminder(session_id), reason="session_cancelled",
                                    session=session)
 
 
@@ -115,7 +115,7 @@ def keep_follow_up(event: FollowUpRecorded, *, as_of: datetime, session: Session
                                   supervising_expert=event.supervising_expert,
                                   escalated=bool(kept and kept.escalated and kept.due_on == event.due_on), as_of=as_of))
     if event.done_on is not None:
-        messages.cancel_queued(key_prefix=f"followup_due:{event.case_id}:{event.follow_up_id}:", reason="done",
+        messages.cancel_queued(key_prefix=_follow_up_reminder(event.case_id, event.follow_up_id), reason="done",
                                session=session)
 
 
@@ -123,7 +123,7 @@ def keep_case_closed(case_id: uuid.UUID, *, session: Session) -> None:
     """A resolved or closed case: its follow-ups are reminded of and escalated no more."""
     session.execute(update(FollowUp).where(FollowUp.case_id == case_id).values(done=True)
                     .execution_options(synchronize_session=False))
-    messages.cancel_queued(key_prefix=f"followup_due:{case_id}:", reason="case_closed", session=session)
+    messages.cancel_queued(key_prefix=_follow_up_reminder(case_id), reason="case_closed", session=session)
 
 
 # -- the sweeps ----------------------------------------------------------------------------------
@@ -133,15 +133,14 @@ def queue_visit_reminders(*, now: datetime, session: Session) -> int:
     """Each planned visit starting within its municipality's lead time, not yet reminded of
     at that start: a reminder to the client, due now, stale once the visit begins."""
     count = 0
-    for code in _municipalities(session):
-        lead = timing_of(code, session=session).reminder_lead
+    for code, until in _lead_times(now, session=session):
         due = session.scalars(select(Visit).where(
             Visit.municipality_code == code, Visit.status == PLANNED, Visit.starts_at > now,
-            Visit.starts_at <= now + lead, Visit.service_type.not_in(unreminded_service_types()),
+            Visit.starts_at <= until, Visit.service_type.not_in(unreminded_service_types()),
             or_(Visit.reminded_for.is_(None), Visit.reminded_for != Visit.starts_at)).with_for_update(skip_locked=True))
         for visit in due:
             kind = reminder_kind(visit.service_type, session=session)
-            messages.queue(Draft(key=f"visit_reminder:{visit.id}:{visit.starts_at.isoformat()}", kind=kind,
+            messages.queue(Draft(key=_visit_reminder(visit.id) + visit.starts_at.isoformat(), kind=kind,
                                  recipient=recipients.client(visit.client_id), municipality=code,
                                  params=_visit_params(visit), due_at=now, expires_at=visit.starts_at),
                            now=now, session=session)
@@ -153,12 +152,11 @@ def queue_session_reminders(*, now: datetime, session: Session) -> int:
     """Each planned group session starting within its municipality's lead time: a reminder
     to each member then (joined by its day, not left before it), once."""
     count = 0
-    for code in _municipalities(session):
-        lead = timing_of(code, session=session).reminder_lead
+    for code, until in _lead_times(now, session=session):
         for meeting in session.scalars(select(GroupSession).where(
                 GroupSession.municipality_code == code, GroupSession.status == PLANNED,
                 GroupSession.reminded.is_(False), GroupSession.starts_at > now,
-                GroupSession.starts_at <= now + lead).with_for_update(skip_locked=True)):
+                GroupSession.starts_at <= until).with_for_update(skip_locked=True)):
             count += _remind_members(meeting, now=now, session=session)
             meeting.reminded = True
     return count
@@ -171,7 +169,7 @@ def _remind_members(meeting: GroupSession, *, now: datetime, session: Session) -
         or_(GroupMembership.left_on.is_(None), GroupMembership.left_on >= day)))
     count = 0
     for client_id in members:
-        messages.queue(Draft(key=f"session_reminder:{meeting.id}:{client_id}", kind="session_reminder",
+        messages.queue(Draft(key=_session_reminder(meeting.id) + str(client_id), kind="session_reminder",
                              recipient=recipients.client(client_id), municipality=meeting.municipality_code,
                              params={"starts_at": meeting.starts_at.isoformat()}, due_at=now,
                              expires_at=meeting.starts_at), now=now, session=session)
@@ -203,7 +201,7 @@ def queue_follow_up_reminders(*, now: datetime, session: Session) -> int:
         for follow_up in session.scalars(select(FollowUp).where(
                 FollowUp.municipality_code == code, FollowUp.due_on == today, FollowUp.done.is_(False),
                 FollowUp.assignee.is_not(None))):
-            key = f"followup_due:{follow_up.case_id}:{follow_up.id}:{today.isoformat()}"
+            key = _follow_up_reminder(follow_up.case_id, follow_up.id) + today.isoformat()
             messages.queue(Draft(key=key, kind="followup_due",
                                  recipient=recipients.staff(follow_up.assignee or ""), municipality=code,
                                  params={"due_on": today.isoformat(), "case": str(follow_up.case_id)[:8]},
@@ -211,6 +209,12 @@ def queue_follow_up_reminders(*, now: datetime, session: Session) -> int:
                            now=now, session=session)
             count += 1
     return count
+
+
+def _lead_times(now: datetime, *, session: Session) -> Iterator[tuple[str, datetime]]:
+    """Each municipality with the latest start reminded of now (its lead time from now)."""
+    for code in _municipalities(session):
+        yield code, now + timing_of(code, session=session).reminder_lead
 
 
 def _mornings(now: datetime, *, session: Session) -> Iterator[tuple[str, str, date]]:
@@ -224,6 +228,19 @@ def _mornings(now: datetime, *, session: Session) -> Iterator[tuple[str, str, da
 
 def _municipalities(session: Session) -> list[str]:
     return list(session.scalars(select(Municipality.code).order_by(Municipality.code)))
+
+
+# The keys of reminders, up to what varies: what queues them and what cancels them agree.
+def _visit_reminder(visit_id: uuid.UUID) -> str:
+    return f"visit_reminder:{visit_id}:"
+
+
+def _session_reminder(session_id: uuid.UUID) -> str:
+    return f"session_reminder:{session_id}:"
+
+
+def _follow_up_reminder(case_id: uuid.UUID, follow_up_id: uuid.UUID | None = None) -> str:
+    return f"followup_due:{case_id}:" + (f"{follow_up_id}:" if follow_up_id else "")
 
 
 def _visit_params(visit: Visit) -> dict[str, str]:
