@@ -30,3 +30,12 @@ def client_id_of(recipient: str) -> uuid.UUID | None:
         return uuid.UUID(rest) if kind == "client" else None
     except ValueError:
         return None
+
+
+def why_not(opted_out: bool | None, status: str | None, *, task: bool = False) -> str | None:
+    """Why nothing may go to someone (``opted_out``, ``not_in_care``), or None; ``None`` for
+    what is not known of them. A ``task`` about them for staff (a call to make) minds their
+    status but not their opt-out."""
+    if opted_out and not task:
+        return "opted_out"
+    return "not_in_care" if status is not None and status != IN_CARE else None

@@ -36,26 +36,23 @@ def keep_client(event: ClientRegistered | ClientUpdated, *, as_of: datetime, ses
 
 
 def reach(recipient: str, municipality: str, *, session: Session, task: bool = False) -> Reach | str:
-    """How a message to ``recipient`` goes out, or why it does not (``refusal``)."""
-    why_not = refusal(recipient, session=session, task=task)
+    """How a message to ``recipient`` goes out, or why it does not (``rules.why_not``)."""
+    preference, client = session.get(Preference, recipient), _client(recipient, session=session)
+    why_not = rules.why_not(preference.opted_out if preference else None, client.status if client else None,
+                            task=task)
     if why_not is not None:
         return why_not
-    preference, client = session.get(Preference, recipient), _client(recipient, session=session)
     language = (preference and preference.language) or (client and client.language) or \
         language_of(municipality, session=session)
     return Reach((preference and preference.channel) or default_channel(recipient), language)
 
 
 def refusal(recipient: str, *, session: Session, task: bool = False) -> str | None:
-    """Why nothing may go to ``recipient`` now (``opted_out``, ``not_in_care``), or None. A
-    ``task`` about them for staff (a call to make) minds their status but not their opt-out."""
-    client_id = rules.client_id_of(recipient)
-    opted_out, status = session.execute(select(  # one round trip: it is asked for every message sent
+    """``rules.why_not`` for ``recipient`` now, read in one statement: it is asked for every message sent."""
+    opted_out, status = session.execute(select(
         select(Preference.opted_out).where(Preference.recipient == recipient).scalar_subquery(),
-        select(Client.status).where(Client.id == client_id).scalar_subquery())).one()
-    if opted_out and not task:
-        return "opted_out"
-    return "not_in_care" if status is not None and status != rules.IN_CARE else None
+        select(Client.status).where(Client.id == rules.client_id_of(recipient)).scalar_subquery())).one()
+    return rules.why_not(opted_out, status, task=task)
 
 
 def _client(recipient: str, *, session: Session) -> Client | None:
