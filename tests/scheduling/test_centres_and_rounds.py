@@ -33,6 +33,14 @@ def modes(scheduling_runtime, catalogue):
                               active=True, as_of=NOW, session=session)
 
 
+def last_morning() -> datetime:
+    """The latest 10:00 in Pernik that has passed: a round begun then lies within the usual
+    week (07:00-20:00), whatever the hour the tests run."""
+    local = NOW.astimezone(SOFIA)
+    ten = local.replace(hour=10, minute=0, second=0)
+    return (ten if ten <= local else ten - timedelta(days=1)).astimezone(UTC)
+
+
 def member(scheduling, admin, subject, role, municipality="BG-PER") -> str:
     return created(scheduling.post("/staff", headers=admin, json={
         **HELPER, "municipality": municipality, "subject": subject, "display_name": subject, "roles": [role],
@@ -125,7 +133,7 @@ def test_an_appointment_names_a_known_plan_of_the_client_and_is_at_most_a_year_a
 
 def test_a_round_books_its_team_and_records_each_client_seen(scheduling, admin, auth, modes, published):
     nurse = member(scheduling, admin, "nurse-1", "medical_specialist")
-    started = NOW - timedelta(minutes=30)
+    started = last_morning()
     stop = created(scheduling.post("/rounds", headers=admin, json={
         "municipality": "BG-PER", "unit": "Мобилен кабинет", "service_type": "mobile_unit_checkup",
         "stop_name": "Кв. Калкас", "location": CENTRE, "starts_at": started.isoformat(), "duration_minutes": 180,
