@@ -4,12 +4,12 @@ local stand-in SMS provider, and a worker killed with SIGKILL in the middle of a
 
 On a fresh PostgreSQL database of its own (dropped at the end) it queues --messages SMS
 (20,000) to clients of one municipality, due now, with no quiet hours. A stand-in in this
-process answers both calls each message costs: intake's contact lookup (``GET
-/intake/v1/clients/{id}/contact``, as notifications asks it with its own token) and the
+process answers what sending asks: intake's contact lookup for a send task's clients
+(``POST /intake/v1/clients/contacts``, as notifications asks it with its own token) and the
 provider's Messages API (``POST /2010-04-01/Accounts/{account}/Messages.json``), where it
 counts each message id it accepted. Workers are ``carecircle worker notifications``
 processes; the script plays beat, sending ``notifications.send_due_messages`` every ten
-seconds as beat does (up to 20,000 messages a sweep, in send tasks of twenty).
+seconds as beat does (up to 20,000 messages a sweep, in send tasks of fifty).
 
   run 1   all messages, timed from the first sweep to the last message the provider
           accepted: messages/s (target: at least 500/s on this machine)

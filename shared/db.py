@@ -138,6 +138,16 @@ class Database:
             yield session
 
     @contextmanager
+    def one_connection(self) -> Iterator[Session]:
+        """A writing unit of work that keeps its connection across commits: for a task that
+        commits item by item (a connection taken from the pool for each is checked by a ping,
+        a round trip each)."""
+        engine = self.engine.execution_options(**{_WRITES: True})
+        assert self._sessions is not None
+        with engine.connect() as connection, self._sessions[True](bind=connection) as session:
+            yield session
+
+    @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A unit of work that commits when the block ends normally: the owner of the
         transaction for a task, a command or a test (service functions never commit)."""

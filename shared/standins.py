@@ -1,10 +1,11 @@
 """A local stand-in for what notifications talks to when sending an SMS, for tests and
 benchmarks: an SMS provider in the Twilio Messages API's shape (``POST
-/2010-04-01/Accounts/{account}/Messages.json``) and intake's contact lookup (``GET
-/intake/v1/clients/{id}/contact``). It answers as scripted (``outage``: so many 503s
-first) and counts each message id it accepted, honouring the ``Idempotency-Key`` as a
-provider with idempotent requests does: a request repeated for a message it has accepted
-is answered with the same id and counted apart, never accepted twice."""
+/2010-04-01/Accounts/{account}/Messages.json``) and intake's contact lookups (``GET
+/intake/v1/clients/{id}/contact``, and ``POST /intake/v1/clients/contacts`` for a batch).
+It answers as scripted (``outage``: so many 503s first) and counts each message id it
+accepted, honouring the ``Idempotency-Key`` as a provider with idempotent requests does: a
+request repeated for a message it has accepted is answered with the same id and counted
+apart, never accepted twice."""
 from __future__ import annotations
 
 import json
@@ -59,7 +60,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(200, {"address": ADDRESS, "channel": "sms"})
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.endswith("/clients/contacts"):  # intake's lookup for a batch
+            self._answer(200, {"contacts": [{**wanted, "address": ADDRESS, "refused": None}
+                                            for wanted in json.loads(body)["wanted"]]})
+            return
         key = self.headers.get("Idempotency-Key", "")
         status = self.server.take(key)
         self._answer(status, {"sid": f"SM{key.replace('-', '')}", "status": "queued"} if status == 201 else

@@ -6,7 +6,9 @@ functions as a route or a handler. Periodic tasks carry their schedule here.
 A task registered with ``each="message_id"`` runs for a batch: Celery carries one task
 with ``batch=[...]``, and the function runs for each value as ``message_id`` in a
 transaction of its own, so what one item did stays done if the worker dies at the next
-(a batch saves the broker's round trips, not the items' safety)."""
+(a batch saves the broker's round trips, not the items' safety). With ``prepare``, what the
+items share is read once for the batch: ``prepare(session=..., batch=[...])`` answers the
+further arguments each item is given (a lookup for them all), in a transaction of its own."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -15,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 Task = Callable[..., Any]  # (*, session, **arguments) -> a JSON-serialisable result, or FollowUps
+Prepare = Callable[..., dict[str, Any]]  # (*, session, batch) -> further arguments of each item
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,12 @@ class TaskRegistry:
         self.tasks: dict[str, Task] = {}
         self.beat: dict[str, timedelta] = {}  # periodic task -> how often it runs
         self.each: dict[str, str] = {}  # batch task -> the argument each item is given as
+        self.prepare: dict[str, Prepare] = {}  # batch task -> what reads what its items share
 
-    def task(self, name: str, *, every: timedelta | None = None, each: str | None = None) -> Callable[[Task], Task]:
+    def task(self, name: str, *, every: timedelta | None = None, each: str | None = None,
+             prepare: Prepare | None = None) -> Callable[[Task], Task]:
         """Registers a task under ``name``; with ``every`` it also runs on that schedule; with
-        ``each`` it runs for a batch, an item at a time (the module's docstring)."""
+        ``each`` it runs for a batch, an item at a time, after ``prepare`` (the module's docstring)."""
         def register(function: Task) -> Task:
             if name in self.tasks:
                 raise ValueError(f"task {name} is registered twice")
@@ -54,5 +59,7 @@ class TaskRegistry:
                 self.beat[name] = every
             if each is not None:
                 self.each[name] = each
+            if prepare is not None:
+                self.prepare[name] = prepare
             return function
         return register

@@ -11,7 +11,7 @@ from celery import Celery
 from shared.db import Database
 from shared.messaging.topology import task_queue
 from shared.settings import Settings
-from shared.tasks import FollowUps, Task, TaskRegistry, task_name
+from shared.tasks import FollowUps, Prepare, Task, TaskRegistry, task_name
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def make_celery(service: str, settings: Settings, database: Database,
     )
     tasks = tasks or TaskRegistry()
     for name, function in tasks.tasks.items():
-        body = _for_each(function, database, tasks.each[name]) if name in tasks.each else \
+        body = _for_each(function, database, tasks.each[name], tasks.prepare.get(name)) if name in tasks.each else \
             _in_transaction(function, database, app, service)
         app.task(name=task_name(service, name), shared=False)(body)
     app.conf.beat_schedule = {task_name(service, name): {"task": task_name(service, name),
@@ -95,14 +95,16 @@ def _in_transaction(function: Task, database: Database, app: Celery, service: st
     return run
 
 
-def _for_each(function: Task, database: Database, each: str) -> Task:
-    """A batch task's body: the function for each item of ``batch``, committed one by one
-    on one connection (a connection taken once, not per item: the items are many)."""
+def _for_each(function: Task, database: Database, each: str, prepare: Prepare | None) -> Task:
+    """A batch task's body: ``prepare`` once, then the function for each item of ``batch``,
+    committed one by one on one connection (taken once, not per item: the items are many)."""
     def run_batch(*, batch: list[Any], **arguments: Any) -> list[Any]:
         results = []
-        with database.unit_of_work() as session:
+        with database.one_connection() as session:
+            shared = prepare(session=session, batch=batch) if prepare else {}
+            session.commit()
             for value in batch:
-                results.append(function(session=session, **arguments, **{each: value}))
+                results.append(function(session=session, **arguments, **shared, **{each: value}))
                 session.commit()
         return results
     run_batch.__name__ = run_batch.__qualname__ = function.__name__

@@ -10,7 +10,7 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 
 from services.notifications.channels import Channel, load_channels
-from services.notifications.contacts import IntakeContacts
+from services.notifications.contacts import BatchContacts, IntakeContacts
 from services.notifications.escalations import service as escalations
 from services.notifications.messages import service as messages
 from services.notifications.reminders import service as reminders
@@ -20,7 +20,7 @@ from shared.settings import get_settings
 from shared.tasks import FollowUps, TaskRegistry
 
 registry = TaskRegistry()
-SEND_BATCH = 20  # messages a send task carries, each sent and committed on its own
+SEND_BATCH = 50  # messages a send task carries, each sent and committed on its own
 SWEEP_AT_MOST = 20_000  # messages a sweep hands out (a thousand a statement)
 
 
@@ -45,9 +45,16 @@ def send_due_messages(*, session: Session) -> FollowUps:
     return FollowUps.batches("send_message", [str(message_id) for message_id in due], SEND_BATCH)
 
 
-@registry.task("send_message", each="message_id")
-def send_message(*, session: Session, message_id: str) -> str:
-    return messages.send(uuid.UUID(message_id), now=datetime.now(UTC), channels=_channels(), address=_contacts(),
+def _addresses(*, session: Session, batch: list[str]) -> dict[str, BatchContacts]:
+    """A send task's lookup of its clients' addresses, asked of intake at once when first needed."""
+    wanted = messages.wanted_addresses([uuid.UUID(message_id) for message_id in batch], channels=_channels(),
+                                       now=datetime.now(UTC), session=session)
+    return {"address": _contacts().for_batch(wanted)}
+
+
+@registry.task("send_message", each="message_id", prepare=_addresses)
+def send_message(*, session: Session, message_id: str, address: BatchContacts) -> str:
+    return messages.send(uuid.UUID(message_id), now=datetime.now(UTC), channels=_channels(), address=address,
                          session=session)
 
 

@@ -25,6 +25,9 @@ def record_events(session: Session, events: Sequence[tuple[Event, str | None, st
                  for event, subject, municipality in events]
     if envelopes:
         now = datetime.now(UTC)
-        session.execute(insert(outbox), [{"event_id": e.id, "type": e.type, "body": e.to_json().decode(),
-                                          "created_at": now} for e in envelopes])
+        session.execute(_INSERT, [{"event_id": e.id, "type": e.type, "body": e.to_json().decode(),
+                                   "created_at": now} for e in envelopes])
     return envelopes
+
+
+_INSERT = insert(outbox)  # built once: it runs for every message sent

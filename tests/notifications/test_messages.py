@@ -206,3 +206,18 @@ def test_a_sweep_hands_out_at_most_its_limit_a_chunk_at_a_time(database):
     with database.transaction() as session:
         rest = messages.hand_out(now=NOW, lease=LEASE, session=session, limit=3, chunk=2)
     assert (len(first), len(rest), len(set(first) | set(rest))) == (3, 2, 5)
+
+
+def test_a_send_task_asks_intake_for_the_clients_it_is_about_to_message(database):
+    """Only queued messages due now, to clients, by a channel that needs an address: each client and channel once."""
+    client, other = f"client:{uuid.uuid4()}", f"client:{uuid.uuid4()}"
+    ids = queued(database, draft("a", channel="sms", recipient=client), draft("b", channel="sms", recipient=client),
+                 draft("c", channel="email", recipient=client), draft("d", channel="log", recipient=other),
+                 draft("e", channel="sms", recipient="staff:gergana"),
+                 draft("f", channel="sms", recipient=other, due_at=NOW + timedelta(hours=1)),
+                 draft("g", channel="sms", recipient=other, expires_at=NOW))
+    channels = {"sms": Recording(), "email": Recording(), "log": LogChannel(testing.make_settings())}
+    with database.transaction() as session:
+        wanted = messages.wanted_addresses([uuid.UUID(each) for each in ids], channels=channels, now=NOW,
+                                           session=session)
+    assert wanted == sorted([(client, "sms"), (client, "email")])

@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from services.intake.catalogue.schemas import NetworkCreate
 from services.intake.catalogue.service import register_network
@@ -142,3 +143,24 @@ def test_a_batch_task_commits_each_item_on_its_own(intake_database):
     assert FollowUps.batches("register_networks", list("abcde"), 2).tasks == [
         ("register_networks", {"batch": ["a", "b"]}), ("register_networks", {"batch": ["c", "d"]}),
         ("register_networks", {"batch": ["e"]})]
+
+
+def test_a_batch_task_prepares_once_what_its_items_share(intake_database):
+    """``prepare`` reads once for the batch (here: the networks known before it) and each item is given its answer."""
+    tasks, prepared = TaskRegistry(), []
+
+    def known_networks(*, session, batch: list[str]) -> dict:
+        prepared.append(list(batch))
+        return {"known": set(session.scalars(select(Network.code).where(Network.code.in_(batch))))}
+
+    @tasks.task("register_networks", each="code", prepare=known_networks)
+    def register(*, session, code: str, known: set[str]) -> bool:
+        if code not in known:
+            register_network(NetworkCreate(code=code, name=f"Network {code}"), session=session)
+        return code in known
+
+    app = make_celery("intake", SETTINGS, intake_database, tasks)
+    assert app.tasks["intake.register_networks"].delay(batch=["BG-ONE", "BG-TWO"]).get() == [False, False]
+    assert app.tasks["intake.register_networks"].delay(batch=["BG-TWO", "BG-THR"]).get() == [True, False]
+    assert prepared == [["BG-ONE", "BG-TWO"], ["BG-TWO", "BG-THR"]]
+    assert _network(intake_database, "BG-THR") is not None

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from services.intake.access.api import Reads
 from services.intake.clients.api import ClientInCare, ClientToNotify, ClientToRead
 from services.intake.consents import schemas, service
-from shared.auth import FieldStaff
+from shared.auth import FieldStaff, Notifier
 from shared.web import Db
 
 router = APIRouter(tags=["consents"])
@@ -41,3 +41,13 @@ def contact(client: ClientToNotify, filters: Annotated[schemas.ContactFilters, Q
     found = service.contact(client, filters.channel, session=session)
     reads.clients("contact", [client.id])
     return found
+
+
+@router.post("/clients/contacts", response_model=schemas.ContactAnswers,
+             summary="How to reach several clients at once (up to 100), each by a channel: the address, or why "
+                     "not as the single lookup's 409 names it, or `unknown` (the notifications service's "
+                     "token only; each address given is logged as a read)")
+def contacts(body: schemas.ContactsWanted, caller: Notifier, reads: Reads, session: Db):
+    answers = service.contacts(body.wanted, caller, session=session)
+    reads.clients("contact", {answer.client_id for answer in answers if answer.address is not None})
+    return schemas.ContactAnswers(contacts=answers)

@@ -13,6 +13,7 @@ from shared.types import IsoDate, ReadModel, RequestModel, note
 
 ConsentNote = note(max_length=1000)
 ContactChannel = Literal["sms", "email", "phone"]
+MAX_CONTACTS = 100  # clients one contacts lookup answers for
 
 
 class ContactFilters(BaseModel):
@@ -26,6 +27,31 @@ class ContactRead(BaseModel):
     channel: ContactChannel
     address: str = Field(description="The phone (E.164) or e-mail address")
     language: str
+
+
+class ContactWanted(RequestModel):
+    client_id: uuid.UUID
+    channel: ContactChannel
+
+
+class ContactsWanted(RequestModel):
+    """The clients a send task is about to message, each by a channel."""
+
+    wanted: list[ContactWanted] = Field(min_length=1, max_length=MAX_CONTACTS)
+
+
+class ContactAnswer(BaseModel):
+    """One client's address for the channel, or why not (``refused``: ``status``, ``consent``,
+    ``address`` as the single lookup's 409 names it, or ``unknown``: erased or no such client)."""
+
+    client_id: uuid.UUID
+    channel: ContactChannel
+    address: str | None = None
+    refused: Literal["status", "consent", "address", "unknown"] | None = None
+
+
+class ContactAnswers(BaseModel):
+    contacts: list[ContactAnswer]
 
 
 class ConsentCreate(RequestModel):

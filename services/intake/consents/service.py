@@ -11,13 +11,15 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.intake.access.lookups import readable
 from services.intake.careplans import transitions as care_plans
 from services.intake.catalogue.lookups import today_in
 from services.intake.clients.rules import DECEASED, DEPARTED
 from services.intake.consents import rules
 from services.intake.consents.rules import CONTACT_PURPOSES, SERVICES, check_decided_on
-from services.intake.consents.schemas import ConsentCreate, ContactRead
+from services.intake.consents.schemas import ConsentCreate, ContactAnswer, ContactRead, ContactWanted
 from services.intake.models import Client, Consent
+from shared.auth import Principal
 from shared.errors import Conflict, Invalid
 from shared.events.intake import ConsentGiven, ConsentWithdrawn
 from shared.messaging.outbox import record_event
@@ -57,6 +59,24 @@ def contact(client: Client, channel: str, *, session: Session) -> ContactRead:
     if not address:
         raise Conflict(f"no {'e-mail address' if channel == 'email' else 'phone'} is recorded", field="address")
     return ContactRead(client_id=client.id, channel=channel, address=address, language=client.preferred_language)
+
+
+def contacts(wanted: list[ContactWanted], principal: Principal, *, session: Session) -> list[ContactAnswer]:
+    """``contact`` for each client and channel wanted, in order: the address, or why not."""
+    ids = {item.client_id for item in wanted}
+    found = {client.id: client for client in session.scalars(
+        select(Client).where(Client.id.in_(ids), readable(principal, Client)))}
+    return [_answer(found.get(item.client_id), item, session=session) for item in wanted]
+
+
+def _answer(client: Client | None, item: ContactWanted, *, session: Session) -> ContactAnswer:
+    if client is None:
+        return ContactAnswer(client_id=item.client_id, channel=item.channel, refused="unknown")
+    try:
+        address = contact(client, item.channel, session=session).address
+    except Conflict as refused:
+        return ContactAnswer(client_id=client.id, channel=item.channel, refused=refused.extra["field"])
+    return ContactAnswer(client_id=client.id, channel=item.channel, address=address)
 
 
 def record_decision(client: Client, data: ConsentCreate, *, recorded_by: str,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,12 @@ Address = Callable[[Message], str]  # how to reach the recipient now, or Channel
 # edited template or timing applies to what is sent from then on, a message at a time.
 _recent = Recent(seconds=30).get
 NO_WAY = Reach(channel="none", language="en")  # of a message kept cancelled: it goes nowhere
+# The send path's statements, built once and run on the session's connection: it runs for
+# every message, and building a statement and passing it through the ORM's unit of work cost
+# more than the database's work (bench/notifications.py).
+_MESSAGE = Message.__table__
+_LOCKED = select(_MESSAGE).where(_MESSAGE.c.id == bindparam("message_id")).with_for_update(skip_locked=True)
+_WRITE = update(_MESSAGE).where(_MESSAGE.c.id == bindparam("message_id"))  # the columns given
 
 
 @dataclass(frozen=True)
@@ -114,12 +120,38 @@ def _hand_out_chunk(*, now: datetime, lease: timedelta, session: Session, size: 
     return ids
 
 
+def wanted_addresses(message_ids: list[uuid.UUID], *, channels: Mapping[str, Channel], now: datetime,
+                     session: Session) -> list[tuple[str, str]]:
+    """The clients and channels of those of ``message_ids`` about to be sent that need an
+    address: what a send task asks intake for at once."""
+    rows = session.execute(select(Message.recipient, Message.channel).where(
+        Message.id.in_(message_ids), Message.status == rules.QUEUED, Message.next_attempt_at <= now,
+        Message.expires_at > now))
+    return sorted({(recipient, channel) for recipient, channel in rows
+                   if recipients.is_client(recipient) and channel in channels and channels[channel].needs_address})
+
+
 def send(message_id: uuid.UUID, *, now: datetime, channels: Mapping[str, Channel], address: Address,
          session: Session) -> str:
     """Sends the message if it is due and no other task holds it; returns its status after."""
-    message = session.get(Message, message_id, with_for_update={"skip_locked": True})
-    if message is None:
+    connection = session.connection()
+    row = connection.execute(_LOCKED, {"message_id": message_id}).mappings().first()
+    if row is None:
         return "busy"  # another task is sending it (or there is no such message)
+    message = Message(**row)  # a copy outside the session: what changes is written in one statement
+    status = _send(message, now=now, channels=channels, address=address, session=session)
+    changed = {name: value for name, value in _fields(message).items() if value != row[name]}
+    if changed:
+        connection.execute(_WRITE, {"message_id": message_id, **changed})
+    return status
+
+
+def _fields(message: Message) -> dict[str, object]:
+    return {column.key: getattr(message, column.key) for column in _MESSAGE.columns}
+
+
+def _send(message: Message, *, now: datetime, channels: Mapping[str, Channel], address: Address,
+          session: Session) -> str:
     if message.status != rules.QUEUED or message.next_attempt_at > now:
         return message.status  # sent already, or not yet due: a task that runs twice sends once
     if message.expires_at <= now:

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from services.notifications.catalogue.service import language_of
@@ -47,11 +47,15 @@ def reach(recipient: str, municipality: str, *, session: Session, task: bool = F
     return Reach((preference and preference.channel) or default_channel(recipient), language)
 
 
+# What refusal reads, built once: it is asked for every message sent.
+_REFUSAL = select(select(Preference.opted_out).where(Preference.recipient == bindparam("recipient")).scalar_subquery(),
+                  select(Client.status).where(Client.id == bindparam("client_id")).scalar_subquery())
+
+
 def refusal(recipient: str, *, session: Session, task: bool = False) -> str | None:
-    """``rules.why_not`` for ``recipient`` now, read in one statement: it is asked for every message sent."""
-    opted_out, status = session.execute(select(
-        select(Preference.opted_out).where(Preference.recipient == recipient).scalar_subquery(),
-        select(Client.status).where(Client.id == rules.client_id_of(recipient)).scalar_subquery())).one()
+    """``rules.why_not`` for ``recipient`` now, read in one statement on the session's connection."""
+    opted_out, status = session.connection().execute(
+        _REFUSAL, {"recipient": recipient, "client_id": rules.client_id_of(recipient)}).one()
     return rules.why_not(opted_out, status, task=task)
 
 
