@@ -36,6 +36,11 @@ def test_ports_move_together_with_the_offset():
                       '${WORKER_PORT[notifications]}"', CARECIRCLE_LOCAL_PORT_OFFSET="100") == ["8101 9204 9208 9211"]
 
 
+def test_services_find_intake_at_its_api_port():
+    assert configured('echo "$CARECIRCLE_INTAKE_URL"', CARECIRCLE_LOCAL_PORT_OFFSET="100") == [
+        "http://127.0.0.1:8101/intake/v1"]
+
+
 def supervise(tmp_path: Path, command: str) -> tuple[subprocess.Popen, Path]:
     child = tmp_path / "child.pid"
     supervisor = subprocess.Popen([str(LOCAL / "supervise.sh"), str(child), "bash", "-c", command],
