@@ -201,7 +201,7 @@ def environment_checks(compose: dict) -> None:
                     c(key[len("CARECIRCLE_"):].lower() in fields, f"{name}: {key} is no setting")
     env = {k[len("CARECIRCLE_"):].lower(): v for k, v in compose["services"]["migrate"]["environment"].items()
            if k.startswith("CARECIRCLE_")}
-    with Checks("the shared environment passes production's checks, one database per service, intake found") as c:
+    with Checks("the shared environment passes production's checks, one database per service, each API found") as c:
         try:
             settings = Settings(_env_file=None, **env)
         except ValueError as exc:  # pydantic's ValidationError: keep its first message
@@ -209,7 +209,9 @@ def environment_checks(compose: dict) -> None:
             return
         c(settings.environment == "production", "CARECIRCLE_ENVIRONMENT is not production")
         c("{service}" in settings.database_url, "CARECIRCLE_DATABASE_URL has no {service}")
-        c(settings.intake_url == "http://intake-api:8000/intake/v1", "CARECIRCLE_INTAKE_URL is not intake-api's API")
+        for svc in ("intake", "scheduling", "notifications"):
+            c(settings.url_of(svc) == f"http://{svc}-api:8000/{svc}/v1",
+              f"CARECIRCLE_{svc.upper()}_URL is not {svc}-api's")
         sql = INIT_SQL.read_text()
         for svc in SERVICES:
             database = settings.database_url_for(svc).rsplit("/", 1)[-1].split("?")[0]

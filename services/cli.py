@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--municipality", action="append", default=[], help="repeat; '*' for all")
     token.add_argument("--subject")
     token.add_argument("--ttl-minutes", type=int)
+    command("catch-up", _catch_up, "Apply the events a service missed, from the replay feeds of the services "
+                                  "it consumes (each event once)")
+    command("rebuild", _rebuild, "Rebuild reporting's read models from every service's replay feed", service=False)
     dlq = command("dlq", _dlq, "List or replay a service's dead letters", service=False)
     dlq.add_argument("action", choices=("list", "replay"))
     dlq.add_argument("service", choices=SERVICES)
@@ -158,6 +161,21 @@ def _token(args, settings: Settings) -> None:
 
     print(issue_token(settings, roles=args.role, municipalities=args.municipality,
                       subject=args.subject, ttl_minutes=args.ttl_minutes))
+
+
+def _catch_up(args, settings: Settings) -> None:
+    for producer, position in _runtime(args.service, settings).catch_up().items():
+        print(f"{args.service}: caught up with {producer} (position {position})")
+
+
+def _rebuild(args, settings: Settings) -> None:
+    from services.reporting.rebuild import forget_everything
+
+    runtime = _runtime("reporting", settings)
+    with runtime.database.transaction() as session:
+        forget_everything(session=session)
+    for producer, position in runtime.catch_up().items():
+        print(f"reporting: rebuilt from {producer} (position {position})")
 
 
 def _dlq(args, settings: Settings) -> int:

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
 
 from shared.errors import Forbidden, Unauthorized
 from shared.settings import Settings
@@ -29,6 +30,7 @@ class Role(StrEnum):
     ANALYST = "analyst"
     DATA_PROTECTION_OFFICER = "data_protection_officer"
     NOTIFIER = "notifier"  # the notifications service's own token: a client's contact at send time
+    EVENT_READER = "event_reader"  # a service's own token: another service's replay feed of its events
 
 
 class RoleGroup(frozenset[str]):
@@ -53,6 +55,8 @@ AGGREGATE_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT,
 ACCESS_LOG_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.DATA_PROTECTION_OFFICER)
 # Who asks how a client is reached, to send them a message: the notifications service only.
 NOTIFIERS = RoleGroup(Role.NOTIFIER)
+# Who reads a service's replay feed (what it published: ids and codes): the other services only.
+EVENT_READERS = RoleGroup(Role.EVENT_READER)
 
 
 def serves_only_assigned(roles: frozenset[str]) -> bool:
@@ -168,6 +172,28 @@ NetworkAdmin = Annotated[Principal, requires(NETWORK_ADMINS)]
 Coordinator = Annotated[Principal, requires(COORDINATORS)]
 FieldStaff = Annotated[Principal, requires(FIELD_STAFF)]
 Notifier = Annotated[Principal, requires(NOTIFIERS)]
+EventReader = Annotated[Principal, requires(EVENT_READERS)]
 PersonalDataReader = Annotated[Principal, requires(PERSONAL_DATA_READERS)]
 AggregateReader = Annotated[Principal, requires(AGGREGATE_READERS)]
 AccessLogReader = Annotated[Principal, requires(ACCESS_LOG_READERS)]
+
+
+class ServiceToken:
+    """A service's own bearer token for a named call to another service: the one configured
+    (where an OIDC provider issues tokens), else one signed here for ``role``, renewed a
+    minute before it expires."""
+
+    MINUTES = 10
+
+    def __init__(self, settings: Settings, *, role: Role, subject: str, configured: SecretStr | None) -> None:
+        self.settings, self.role, self.subject, self.configured = settings, role, subject, configured
+        self._token, self._until = "", 0.0
+
+    def __call__(self) -> str:
+        if self.configured is not None:
+            return self.configured.get_secret_value()
+        if time.monotonic() >= self._until:
+            self._token = issue_token(self.settings, roles=[self.role.value], municipalities=[ALL_MUNICIPALITIES],
+                                      subject=self.subject, ttl_minutes=self.MINUTES)
+            self._until = time.monotonic() + (self.MINUTES - 1) * 60
+        return self._token

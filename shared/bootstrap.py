@@ -16,6 +16,7 @@ from celery import Celery
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
 
+from shared import feed
 from shared.db import Database
 from shared.messaging.broker import Broker
 from shared.messaging.consumer import Consumer, RetryPolicy
@@ -83,7 +84,7 @@ class Runtime:
 
     def app(self) -> FastAPI:
         context = ServiceContext(self.spec.name, self.settings, self.database, broker_check(self.settings))
-        return create_service_app(context, self.spec.routers, title=self.spec.title,
+        return create_service_app(context, [*self.spec.routers, feed.router], title=self.spec.title,
                                   description=self.spec.description)
 
     def consumer(self) -> Consumer:
@@ -95,6 +96,16 @@ class Runtime:
             inbox_retention=timedelta(days=s.inbox_retention_days),
         )
 
+    def catch_up(self) -> dict[str, int]:
+        """The events of every service this one consumes, read from their replay feeds and
+        applied once each (after its queue exists: what a feed does not show yet comes by it);
+        the position reached in each feed."""
+        consumer = self.consumer()
+        if not self.settings.embedded:
+            consumer.declare()
+        return {producer: feed.catch_up(consumer, feed.FeedReader(self.settings, producer, reader=self.spec.name))
+                for producer in feed.producers(consumer)}
+
     def celery(self) -> Celery:
         return make_celery(self.spec.name, self.settings, self.database, self.spec.tasks)
 
@@ -103,5 +114,4 @@ class Runtime:
         return Relay(
             service=self.spec.name, database=self.database, broker=self.brokers(),
             batch_size=s.relay_batch_size, poll_interval=s.relay_poll_interval, retry_delays=s.retry_delays,
-            retention=timedelta(hours=s.outbox_retention_hours),
         )

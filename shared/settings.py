@@ -43,7 +43,6 @@ class Settings(BaseSettings):
     consumer_batch_wait: float = Field(0.02, gt=0)
     relay_batch_size: int = Field(500, ge=1)
     relay_poll_interval: float = Field(0.02, gt=0)
-    outbox_retention_hours: float = Field(72, gt=0)
     inbox_retention_days: float = Field(30, gt=0)
 
     # Scheduling: a visit no one checked in this long after its start is missed; a check-in
@@ -70,6 +69,11 @@ class Settings(BaseSettings):
     # and the token it asks with where an OIDC provider issues tokens (else its own, role notifier).
     intake_url: str = "http://127.0.0.1:8000/intake/v1"
     notifier_token: SecretStr | None = None
+    # Where the other services' APIs are (their replay feeds), and the token a service reads
+    # them with where an OIDC provider issues tokens (else its own, role event_reader).
+    scheduling_url: str = "http://127.0.0.1:8000/scheduling/v1"
+    notifications_url: str = "http://127.0.0.1:8000/notifications/v1"
+    event_reader_token: SecretStr | None = None
     # The channel a client's / a worker's messages go by unless they chose another: by default
     # SMS and the workers' in-app inbox, and the message log in embedded runs.
     client_channel: str | None = None
@@ -106,6 +110,11 @@ class Settings(BaseSettings):
     @property
     def embedded(self) -> bool:
         return self.broker_url.startswith("memory")
+
+    def url_of(self, service: str) -> str:
+        """Where ``service``'s API answers (intake, scheduling, notifications)."""
+        return {"intake": self.intake_url, "scheduling": self.scheduling_url,
+                "notifications": self.notifications_url}[service].rstrip("/")
 
     def database_url_for(self, service: str) -> str:
         return self.database_url.format(service=service)

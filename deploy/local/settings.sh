@@ -31,8 +31,11 @@ export CARECIRCLE_DATABASE_URL="${CARECIRCLE_DATABASE_URL:-$default_database_url
 export CARECIRCLE_BROKER_URL="${CARECIRCLE_BROKER_URL:-amqp://guest:guest@127.0.0.1:5672/%2F}"
 export CARECIRCLE_REDIS_URL="${CARECIRCLE_REDIS_URL:-redis://127.0.0.1:6379/0}"
 export CARECIRCLE_CELERY_EAGER="${CARECIRCLE_CELERY_EAGER:-false}"
-# Where a service asks another by name (notifications asks intake for a contact at send time).
+# Where a service asks another by name: notifications asks intake for a contact at send time,
+# a service that catches up reads the replay feeds of those it consumes.
 export CARECIRCLE_INTAKE_URL="${CARECIRCLE_INTAKE_URL:-http://$HOST:${API_PORT[intake]}/intake/v1}"
+export CARECIRCLE_SCHEDULING_URL="${CARECIRCLE_SCHEDULING_URL:-http://$HOST:${API_PORT[scheduling]}/scheduling/v1}"
+export CARECIRCLE_NOTIFICATIONS_URL="${CARECIRCLE_NOTIFICATIONS_URL:-http://$HOST:${API_PORT[notifications]}/notifications/v1}"
 
 # database_name SERVICE: the database of SERVICE named by the URL template.
 database_name() {

@@ -6,7 +6,6 @@ read of personal data. A send task asks once for the clients of its batch (``POS
 Nothing of the answer is kept here: the address goes to the channel and is forgotten with the task."""
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Sequence
 
@@ -15,11 +14,10 @@ import httpx
 from services.notifications.channels import ChannelError
 from services.notifications.models import Message
 from services.notifications.recipients import rules as recipients
-from shared.auth import Role, issue_token
+from shared.auth import Role, ServiceToken
 from shared.settings import Settings
 
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
-TOKEN_MINUTES = 10
 # Why intake will not tell (its 409's field, or unknown: erased), as the message's failure code.
 REFUSALS = {"consent": "no_consent", "status": "not_in_care", "address": "no_address", "unknown": "unknown_client"}
 Wanted = tuple[str, str]  # a message's recipient and channel
@@ -29,7 +27,8 @@ class IntakeContacts:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.client = httpx.Client(timeout=TIMEOUT)
-        self._token, self._token_until = "", 0.0
+        self.token = ServiceToken(settings, role=Role.NOTIFIER, subject="notifications",
+                                  configured=settings.notifier_token)
 
     def __call__(self, message: Message) -> str:
         """The recipient's address for the message's channel."""
@@ -59,18 +58,9 @@ class IntakeContacts:
     def _ask(self, method: str, path: str, **request: object) -> httpx.Response:
         try:
             return self.client.request(method, f"{self.settings.intake_url.rstrip('/')}{path}",
-                                       headers={"Authorization": f"Bearer {self._bearer()}"}, **request)
+                                       headers={"Authorization": f"Bearer {self.token()}"}, **request)
         except httpx.HTTPError as exc:  # intake down or slow: the message waits
             raise ChannelError(f"intake unreachable: {type(exc).__name__}", transient=True) from exc
-
-    def _bearer(self) -> str:
-        if self.settings.notifier_token is not None:
-            return self.settings.notifier_token.get_secret_value()
-        if time.monotonic() >= self._token_until:
-            self._token = issue_token(self.settings, roles=[Role.NOTIFIER.value], municipalities=["*"],
-                                      subject="notifications", ttl_minutes=TOKEN_MINUTES)
-            self._token_until = time.monotonic() + (TOKEN_MINUTES - 1) * 60
-        return self._token
 
 
 class BatchContacts:

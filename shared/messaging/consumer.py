@@ -165,7 +165,7 @@ class Consumer:
 
     def _apply_batch(self, valid: list[Checked]) -> dict[str, str]:
         try:
-            return self._apply([envelope for _, envelope in valid])
+            return self.apply([envelope for _, envelope in valid])
         except Exception as exc:  # a failing batch is retried one delivery at a time
             if unavailable(exc):
                 raise
@@ -187,7 +187,8 @@ class Consumer:
         return purged
 
     # -- applying -----------------------------------------------------------
-    def _apply(self, envelopes: list[Envelope]) -> dict[str, str]:
+    def apply(self, envelopes: list[Envelope]) -> dict[str, str]:
+        """Applies ``envelopes`` in one transaction, each once (the inbox): what each came to."""
         with self.database.unit_of_work() as session:
             outcomes = self._apply_in(session, envelopes)
             session.commit()
@@ -195,7 +196,7 @@ class Consumer:
 
     def _apply_alone(self, delivery: Delivery, envelope: Envelope) -> dict[str, str]:
         try:
-            return self._apply([envelope])
+            return self.apply([envelope])
         except Exception as exc:  # every failure is retried or dead-lettered
             if unavailable(exc):
                 raise

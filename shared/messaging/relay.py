@@ -2,7 +2,9 @@
 
 A crash anywhere re-sends, never loses: rows are marked only after the broker
 confirmed them, in the transaction that locked them (``SKIP LOCKED`` lets
-several relays share one outbox on PostgreSQL).
+several relays share one outbox on PostgreSQL). Published rows are kept: they
+are the service's record of what it published, served as its replay feed
+(``shared.feed``).
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from shared import metrics
 from shared.db import Database
@@ -24,7 +26,6 @@ from shared.messaging.tables import outbox
 log = logging.getLogger(__name__)
 
 GAUGES_EVERY = 1.0  # seconds between outbox gauges, read from the database whether the broker answers or not
-PURGE_EVERY = 600.0  # seconds between purges of rows published long ago
 
 
 @dataclass
@@ -35,10 +36,8 @@ class Relay:
     batch_size: int = 500
     poll_interval: float = 0.02
     retry_delays: list[float] = field(default_factory=lambda: [1.0, 5.0, 30.0])
-    retention: timedelta = timedelta(hours=72)
     _beats: Every = field(default_factory=lambda: Every(heartbeat.BEAT_EVERY), init=False)
     _gauges: Every = field(default_factory=lambda: Every(GAUGES_EVERY), init=False)
-    _purges: Every = field(default_factory=lambda: Every(PURGE_EVERY), init=False)
 
     def publish_batch(self) -> int:
         """Publish up to one batch of pending events; returns how many were taken."""
@@ -85,15 +84,6 @@ class Relay:
         metrics.outbox_pending.labels(self.service).set(pending)
         metrics.outbox_lag.labels(self.service).set(_age_seconds(oldest))
 
-    def purge_published(self) -> int:
-        """Deletes rows published longer ago than the retention."""
-        with self.database.unit_of_work() as session:
-            # On the session's connection: a Core statement, whose result counts the rows.
-            purged = session.connection().execute(
-                delete(outbox).where(outbox.c.published_at < datetime.now(UTC) - self.retention)).rowcount
-            session.commit()
-        return purged
-
     def run(self, stop: threading.Event) -> None:
         log.info("outbox relay started", extra={"service": self.service})
         self._count_from_zero()
@@ -107,7 +97,6 @@ class Relay:
         # Before publishing: while the broker is away, the gauges show the events piling up.
         self._gauges.run(self.update_gauges)
         taken = self.publish_batch()
-        self._purges.run(self.purge_published)
         if taken < self.batch_size:
             self.broker.idle(self.poll_interval)
 

@@ -8,6 +8,8 @@ from shared.events.envelope import EVENT_ID_LENGTH
 
 
 def outbox_table(metadata: MetaData) -> Table:
+    """Events to publish, and once published the service's record of what it published, in
+    ``seq`` order: its replay feed (``shared.feed``)."""
     table = Table(
         "outbox", metadata,
         Column("seq", Integer, primary_key=True, autoincrement=True),

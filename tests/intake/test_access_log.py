@@ -128,6 +128,7 @@ SHOWS_NONE = {
                      ("GET", "/care-plans")],
                     "ids, codes, numbers and dates (what events carry) and households' labels, no client's "
                     "name, contact or notes"),
+    ("GET", "/events"): "the replay feed: the events intake published, ids and codes (a service's token only)",
 }
 
 

@@ -36,9 +36,10 @@ def test_ports_move_together_with_the_offset():
                       '${WORKER_PORT[notifications]}"', CARECIRCLE_LOCAL_PORT_OFFSET="100") == ["8101 9204 9208 9211"]
 
 
-def test_services_find_intake_at_its_api_port():
-    assert configured('echo "$CARECIRCLE_INTAKE_URL"', CARECIRCLE_LOCAL_PORT_OFFSET="100") == [
-        "http://127.0.0.1:8101/intake/v1"]
+def test_services_find_each_other_at_their_api_ports():
+    assert configured('echo "$CARECIRCLE_INTAKE_URL $CARECIRCLE_SCHEDULING_URL $CARECIRCLE_NOTIFICATIONS_URL"',
+                      CARECIRCLE_LOCAL_PORT_OFFSET="100") == [
+        "http://127.0.0.1:8101/intake/v1 http://127.0.0.1:8102/scheduling/v1 http://127.0.0.1:8103/notifications/v1"]
 
 
 def supervise(tmp_path: Path, command: str) -> tuple[subprocess.Popen, Path]:

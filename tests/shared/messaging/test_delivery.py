@@ -113,18 +113,6 @@ def test_a_database_outage_gives_the_batch_back_instead_of_dead_lettering(pipeli
     assert pipeline.brokers().dead_letters("reporting") == []
 
 
-def test_the_relay_purges_only_rows_published_before_the_retention(pipeline: Pipeline):
-    pipeline.consumer()
-    pipeline.write(3)
-    relay = pipeline.relay()
-    pipeline.relay_all(relay)
-    oldest = _backdate_oldest(pipeline, outbox.c.seq, outbox.c.published_at, timedelta(hours=73))
-
-    assert relay.purge_published() == 1
-    remaining = _event_ids(pipeline, outbox)
-    assert len(remaining) == 2 and oldest not in remaining
-
-
 def test_invalid_envelopes_are_dead_lettered_at_once_and_the_rest_of_the_batch_applied(pipeline: Pipeline):
     consumer = pipeline.consumer()
     pipeline.write(3)
