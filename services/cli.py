@@ -106,11 +106,16 @@ def _run_until_signalled(loop) -> None:
 
 
 def _consume(args, settings: Settings) -> None:
+    from shared.feed import until_caught_up
     from shared.metrics import serve_metrics
 
-    consumer = _runtime(args.service, settings).consumer()
+    runtime = _runtime(args.service, settings)
     serve_metrics(args.metrics_port, args.metrics_host)
-    _run_until_signalled(consumer.run)
+
+    def consume(stop: threading.Event) -> None:  # and catch up with what was published before this queue
+        threading.Thread(target=until_caught_up, args=(runtime.catch_up, stop), daemon=True).start()
+        runtime.consumer().run(stop)
+    _run_until_signalled(consume)
 
 
 def _relay(args, settings: Settings) -> None:

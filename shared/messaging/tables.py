@@ -49,6 +49,17 @@ def heartbeat_table(metadata: MetaData) -> Table:
     )
 
 
+def feed_position_table(metadata: MetaData) -> Table:
+    """How far each consumer has read each producer's replay feed (``shared.feed``)."""
+    return Table(
+        "feed_position", metadata,
+        Column("consumer", String(80), primary_key=True),
+        Column("producer", String(80), primary_key=True),
+        Column("position", Integer, nullable=False),
+        Column("read_at", UtcDateTime(), nullable=False),
+    )
+
+
 # Statements compile to the same SQL whatever metadata holds the table, so the
 # outbox, relay, consumer and heartbeat use these; each service adds copies to its own
 # metadata so that its migrations create them.
@@ -56,8 +67,9 @@ _messaging = MetaData()
 outbox = outbox_table(_messaging)
 inbox = inbox_table(_messaging)
 heartbeat = heartbeat_table(_messaging)
+feed_position = feed_position_table(_messaging)
 
 
 def add_messaging_tables(metadata: MetaData) -> None:
-    for table in (outbox, inbox, heartbeat):
+    for table in (outbox, inbox, heartbeat, feed_position):
         table.to_metadata(metadata)

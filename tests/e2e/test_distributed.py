@@ -55,6 +55,8 @@ def system(tmp_path_factory):
         subprocess.run([sys.executable, "-m", "services.cli", "migrate", "all"], env=env, check=True,
                        capture_output=True, timeout=120)
         ports = {service: testing.free_port() for service in SERVICES}
+        env.update({f"CARECIRCLE_{service.upper()}_URL": f"http://127.0.0.1:{ports[service]}/{service}/v1"
+                    for service in SERVICES if service != "reporting"})  # the feeds a consumer catches up from
         for service in SERVICES:
             start("serve", service, "--port", str(ports[service]))
             start("consume", service, "--metrics-port", str(testing.free_port()))

@@ -3,6 +3,9 @@ oldest first, page by page, to a service's token only; and a consumer that start
 events were published catching up from it, once however often it reads."""
 from __future__ import annotations
 
+import threading
+import time
+
 import httpx
 import pytest
 
@@ -12,7 +15,7 @@ from services.reporting.rebuild import forget_everything
 from shared import testing
 from shared.auth import Principal
 from shared.bootstrap import Runtime, broker_factory
-from shared.feed import FeedReader, catch_up, producers
+from shared.feed import FeedReader, catch_up, last_read, producers, until_caught_up
 from shared.testing import assert_problem, bearer
 
 READER = bearer("event_reader", "*", subject="reporting")
@@ -70,10 +73,24 @@ def test_a_consumer_that_started_late_catches_up_once(intake_url, service_runtim
 
     assert counted() == {}
     position = catch_up(reporting.consumer(), feed)
+    assert counted() == {"BG-RAK": 3} and last_read(reporting.consumer(), "intake") == position
+    assert catch_up(reporting.consumer(), feed) == position  # goes on from where it was: nothing new
+    assert catch_up(reporting.consumer(), feed, after=0) == position  # read again from the start: nothing twice
     assert counted() == {"BG-RAK": 3}
-    assert catch_up(reporting.consumer(), feed) == position  # read again from the start: nothing twice
-    assert counted() == {"BG-RAK": 3}
-    assert catch_up(reporting.consumer(), feed, after=position) == position  # from where it was: nothing new
+
+
+def test_catching_up_waits_for_a_producer_that_does_not_answer_yet():
+    tries, stop = [], threading.Event()
+
+    def catch_up_all() -> None:
+        tries.append(1)
+        if len(tries) < 3:
+            raise httpx.ConnectError("not yet")
+    started = time.monotonic()
+    until_caught_up(catch_up_all, stop)
+    assert len(tries) == 3 and time.monotonic() - started >= 3.0  # waited 1 s, then 2 s
+    stop.set()
+    until_caught_up(lambda: (_ for _ in ()).throw(httpx.ConnectError("down")), stop)  # stopped: gives up at once
 
 
 def test_reporting_rebuilt_from_the_feeds_reaches_the_same_figures(intake_url, service_runtime):
