@@ -109,8 +109,12 @@ class ProgrammeRegistered(Event):
 # -- clients and consent --------------------------------------------------------------
 
 
+ClientSex = Literal["female", "male", "other", "unknown"]
+
+
 class ClientRegistered(Event):
-    """A client entered CareCircle. Only the pseudonymous id and codes leave intake."""
+    """A client entered CareCircle. Only the pseudonymous id and codes leave intake: for
+    figures by sex and age band, the sex and the year of birth, never the date."""
 
     type = "intake.client.registered.v1"
     client_id: uuid.UUID
@@ -118,6 +122,8 @@ class ClientRegistered(Event):
     settlement_id: uuid.UUID | None = None
     target_groups: list[str] = []
     language: str = Field("bg", pattern=LANGUAGE)
+    sex: ClientSex = "unknown"
+    birth_year: int | None = Field(None, ge=1850, le=2200)
 
 
 class ClientUpdated(Event):
@@ -128,6 +134,8 @@ class ClientUpdated(Event):
     target_groups: list[str]
     language: str = Field(pattern=LANGUAGE)
     status: str
+    sex: ClientSex = "unknown"
+    birth_year: int | None = Field(None, ge=1850, le=2200)
 
 
 class _ConsentDecision(Event):

@@ -65,7 +65,7 @@ def test_a_coordinator_registers_a_client_and_the_event_carries_ids_and_codes_on
     [event] = published("intake.client.registered.v1")
     assert event["data"] == {"client_id": client["id"], "municipality": "BG-RAK",
                              "settlement_id": catalogue.rakitovo, "target_groups": ["age_65_plus_dependent"],
-                             "language": "bg"}
+                             "language": "bg", "sex": "female", "birth_year": 1948}
     assert (event["subject"], event["municipality"]) == (client["id"], "BG-RAK")
     assert_nothing_personal(event)
     assert intake.get(f"/clients/{client['id']}", headers=auth("worker", "BG-RAK")).json() == client
@@ -329,7 +329,7 @@ def test_a_coordinator_changes_a_client_and_clientupdated_is_published(intake, a
     assert event["data"] == {"client_id": client["id"], "municipality": "BG-RAK",
                              "settlement_id": catalogue.kostandovo,
                              "target_groups": ["age_65_plus_dependent", "disability"],
-                             "language": "en", "status": "inactive"}
+                             "language": "en", "status": "inactive", "sex": "female", "birth_year": 1948}
     assert_nothing_personal(event)
     assert intake.get("/clients?q=0888 100 299", headers=auth("worker", "BG-RAK")).json()["total"] == 1
 

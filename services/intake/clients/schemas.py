@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 
 from services.intake.clients.rules import ACTIVE, ClientStatus, RegistrationStatus, check_birth_date
 from services.intake.models import Client, Household
+from shared.events.intake import ClientSex
 from shared.paging import PageQuery
 from shared.types import (
     Code,
@@ -23,7 +24,7 @@ from shared.types import (
     not_null,
 )
 
-Sex = Literal["female", "male", "other", "unknown"]
+Sex = ClientSex  # the one list, as events carry it
 
 
 def _has_a_letter(value: str) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Row, Select, false, intersect, select, union, union_all
@@ -140,10 +141,8 @@ def register_client(data: ClientCreate, *, registered_by: str, session: Session)
         client.household_id = _new_household(municipality.code, data.new_household_label, session=session).id
     _index(client)
     session.add(client)
-    record_event(session, ClientRegistered(
-        client_id=client.id, municipality=client.municipality_code, settlement_id=client.settlement_id,
-        target_groups=client.target_groups, language=client.preferred_language,
-    ), subject=str(client.id), municipality=client.municipality_code)
+    record_event(session, ClientRegistered(**_told(client)), subject=str(client.id),
+                 municipality=client.municipality_code)
     return client
 
 
@@ -180,10 +179,8 @@ def update_client(client: Client, data: ClientUpdate, *, changed_by: str, sessio
         client.household_id = _new_household(client.municipality_code, data.new_household_label, session=session).id
     _index(client)
     if _snapshot(client) != before:
-        record_event(session, ClientUpdated(
-            client_id=client.id, municipality=client.municipality_code, settlement_id=client.settlement_id,
-            target_groups=client.target_groups, language=client.preferred_language, status=client.status,
-        ), subject=str(client.id), municipality=client.municipality_code)
+        record_event(session, ClientUpdated(**_told(client), status=client.status), subject=str(client.id),
+                     municipality=client.municipality_code)
         _tell_care_plans(client, status_before, visit_before, changed_by=changed_by, session=session)
     return client
 
@@ -235,6 +232,13 @@ def _tell_care_plans(client: Client, status_before: str, visit_before: tuple, *,
 
 def _visit_facts(client: Client) -> tuple:
     return client.latitude, client.longitude, client.settlement_id, client.preferred_language
+
+
+def _told(client: Client) -> dict[str, Any]:
+    """What intake's client events say of a client: ids and codes, the year of birth, not the date."""
+    return {"client_id": client.id, "municipality": client.municipality_code, "settlement_id": client.settlement_id,
+            "target_groups": client.target_groups, "language": client.preferred_language, "sex": client.sex,
+            "birth_year": client.birth_date.year if client.birth_date else None}
 
 
 def _snapshot(client: Client) -> tuple:

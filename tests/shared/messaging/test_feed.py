@@ -8,10 +8,12 @@ import time
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from services.registry import SERVICES, service_spec
 from services.reporting.indicators import service as indicators
 from services.reporting.rebuild import forget_everything
+from services.scheduling.models import Municipality
 from shared import testing
 from shared.auth import Principal
 from shared.bootstrap import Runtime, broker_factory
@@ -118,3 +120,13 @@ def test_a_service_catches_up_with_every_service_it_consumes(intake_url, service
     assert list(positions) == ["intake"] and positions["intake"] > 0
     with reporting.database.unit_of_work() as session:
         assert indicators.registered_clients(ANALYST, municipality=None, session=session) == {"BG-RAK": 3}
+
+
+def test_scheduling_started_after_intake_finds_the_municipalities_registered_before(intake_url, service_runtime):
+    scheduling = service_runtime("scheduling")
+    with scheduling.database.unit_of_work() as session:
+        assert session.scalars(select(Municipality.code)).all() == []
+    catch_up(scheduling.consumer(), FeedReader(testing.make_settings(intake_url=intake_url), "intake",
+                                               reader="scheduling"))
+    with scheduling.database.unit_of_work() as session:
+        assert [(m.code, m.timezone) for m in session.scalars(select(Municipality))] == [("BG-RAK", "Europe/Sofia")]
