@@ -167,7 +167,7 @@ def test_a_round_is_refused_for_a_service_or_member_that_does_not_fit(scheduling
     nurse = member(scheduling, admin, "nurse-1", "medical_specialist")
     psychologist = member(scheduling, admin, "psychologist-1", "psychologist")
     body = {"municipality": "BG-PER", "unit": "Кабинет", "service_type": "mobile_unit_checkup", "stop_name": "Площад",
-            "starts_at": (NOW + timedelta(days=1)).isoformat(), "duration_minutes": 60, "team": [nurse]}
+            "starts_at": (last_morning() + timedelta(days=1)).isoformat(), "duration_minutes": 60, "team": [nurse]}
     assert_problem(scheduling.post("/rounds", headers=admin, json={**body, "service_type": "home_help"}), 422,
                    "service_type")
     assert_problem(scheduling.post("/rounds", headers=admin, json={**body, "team": [nurse, psychologist]}), 422,

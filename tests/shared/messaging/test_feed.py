@@ -30,9 +30,10 @@ def intake_url(served_service) -> str:
     """Intake on a socket, with a municipality and three clients registered: eight events."""
     url = served_service("intake")
     admin = bearer("network_admin", "*", subject="admin")
-    assert httpx.post(f"{url}/municipalities", headers=admin, json=RAKITOVO).status_code == 201
+    # A generous timeout: once in CI the first request to a fresh server took over httpx's 5 s.
+    assert httpx.post(f"{url}/municipalities", headers=admin, json=RAKITOVO, timeout=30).status_code == 201
     for name in ("Мария", "Гергана", "Стефка"):
-        assert httpx.post(f"{url}/clients", headers=admin, json={
+        assert httpx.post(f"{url}/clients", headers=admin, timeout=30, json={
             "municipality": "BG-RAK", "given_name": name, "family_name": "Петрова"}).status_code == 201
     return url
 
