@@ -103,6 +103,7 @@ class Runtime:
         consumer = self.consumer()
         if not self.settings.embedded:
             consumer.declare()
+            consumer.broker.close()  # the queue exists; catching up needs the database only
         return {producer: feed.catch_up(consumer, feed.FeedReader(self.settings, producer, reader=self.spec.name))
                 for producer in feed.producers(consumer)}
 

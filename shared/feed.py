@@ -65,19 +65,20 @@ class FeedReader:
         self.url = f"{settings.url_of(producer)}/events"
         self.token = ServiceToken(settings, role=Role.EVENT_READER, subject=reader,
                                   configured=settings.event_reader_token)
-        self.client = httpx.Client(timeout=TIMEOUT)
 
     def pages(self, after: int = 0) -> Iterator[tuple[list[Envelope], int]]:
-        """Each page's envelopes and its position, until the end of the feed."""
-        while True:
-            answer = self.client.get(self.url, params={"after": after, "limit": self.page},
-                                     headers={"Authorization": f"Bearer {self.token()}"})
-            answer.raise_for_status()
-            page = FeedPage.model_validate_json(answer.content)
-            if not page.events:
-                return
-            yield [Envelope.model_validate(event) for event in page.events], page.next
-            after = page.next
+        """Each page's envelopes and its position, until the end of the feed (one connection
+        for the reading, closed when it ends)."""
+        with httpx.Client(timeout=TIMEOUT) as client:
+            while True:
+                answer = client.get(self.url, params={"after": after, "limit": self.page},
+                                    headers={"Authorization": f"Bearer {self.token()}"})
+                answer.raise_for_status()
+                page = FeedPage.model_validate_json(answer.content)
+                if not page.events:
+                    return
+                yield [Envelope.model_validate(event) for event in page.events], page.next
+                after = page.next
 
 
 def catch_up(consumer: Consumer, feed: FeedReader, *, after: int | None = None) -> int:

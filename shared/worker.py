@@ -90,9 +90,7 @@ def _in_transaction(function: Task, database: Database, app: Celery, service: st
                 app.tasks[task_name(service, name)].apply_async(kwargs=task_arguments)
             return len(result.tasks)
         return result
-    run.__name__ = run.__qualname__ = function.__name__
-    run.__doc__ = function.__doc__
-    return run
+    return _named_as(function, run)
 
 
 def _for_each(function: Task, database: Database, each: str, prepare: Prepare | None) -> Task:
@@ -107,6 +105,11 @@ def _for_each(function: Task, database: Database, each: str, prepare: Prepare | 
                 results.append(function(session=session, **arguments, **shared, **{each: value}))
                 session.commit()
         return results
-    run_batch.__name__ = run_batch.__qualname__ = function.__name__
-    run_batch.__doc__ = function.__doc__
-    return run_batch
+    return _named_as(function, run_batch)
+
+
+def _named_as(function: Task, body: Task) -> Task:
+    """``body`` under ``function``'s name and docstring, as logs and tracebacks show it."""
+    body.__name__ = body.__qualname__ = function.__name__
+    body.__doc__ = function.__doc__
+    return body

@@ -68,11 +68,10 @@ def queue(draft: Draft, *, now: datetime, session: Session) -> Message:
     if found is not None:
         return found
     way = reach(draft.recipient, draft.municipality, session=session, task=draft.channel in rules.TASK_CHANNELS)
-    refused = way if isinstance(way, str) else None
-    channel, language = (NO_WAY.channel, NO_WAY.language) if isinstance(way, str) else (way.channel, way.language)
+    refused, way = (way, NO_WAY) if isinstance(way, str) else (None, way)
     message = Message(id=uuid.uuid4(), key=draft.key, kind=draft.kind, recipient=draft.recipient,
-                      channel=draft.channel or channel, municipality_code=draft.municipality,
-                      language=draft.language or language, params=draft.params, status=rules.QUEUED, attempts=0,
+                      channel=draft.channel or way.channel, municipality_code=draft.municipality,
+                      language=draft.language or way.language, params=draft.params, status=rules.QUEUED, attempts=0,
                       next_attempt_at=draft.due_at, expires_at=draft.expires_at, created_at=now)
     if refused is not None:
         _step(message, "cancel")
