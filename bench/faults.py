@@ -61,6 +61,7 @@ from shared.events.intake import ClientRegistered
 from shared.messaging import topology
 from shared.messaging.broker import body_id
 from shared.settings import Settings
+from shared.testing import around_today, indicator
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTERED = ClientRegistered.type
@@ -187,11 +188,11 @@ class Api:
     def count(self, municipality: str) -> int | None:
         """Reporting's indicator; None while reporting cannot answer (its database paused)."""
         try:
-            answer = self.reporting.get("/indicators/clients", params={"municipality": municipality})
+            answer = self.reporting.get("/indicators", params={"municipality": municipality, **around_today()})
             answer.raise_for_status()
         except httpx.HTTPError:
             return None
-        return answer.json()[0]["registered_clients"]
+        return int(indicator(answer.json(), "clients_registered") or 0)
 
 
 class Traffic:
@@ -359,7 +360,7 @@ class Run:
             applied = [events[row[0]] for row in reporting.execute(
                 "SELECT event_id FROM inbox WHERE consumer = 'reporting' AND event_id = ANY(%s)", (list(events),))]
             counted = {str(row[0]) for row in reporting.execute(
-                "SELECT client_id FROM client_registration WHERE municipality = %s", (municipality,))}
+                "SELECT client_id FROM client WHERE municipality = %s", (municipality,))}
             claimed = reporting.execute("SELECT count(*) FROM inbox WHERE consumer = 'reporting' "
                                         "AND processed_at >= %s", (fault.began,)).fetchone()[0]
         fresh = fault.consumed.total["processed"] + fault.consumed.total["ignored"]  # each claimed a row

@@ -5,10 +5,12 @@ the event it reflects and an older event never overwrites a newer one."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import inspect
+from sqlalchemy import Table, delete, func, inspect, or_
 from sqlalchemy.orm import Mapped, Session
+
+from shared.db import per_dialect
 
 
 class Replica:
@@ -33,3 +35,59 @@ def is_news(kept: Replica | None, as_of: datetime) -> bool:
     """Whether an event of ``as_of`` about ``kept`` (None: unknown yet) is to be applied: it is
     not older than the event the row reflects. For an event that changes part of a row."""
     return kept is None or kept.as_of <= as_of
+
+
+# -- the same rule in one Core statement, for consumers that apply many events a second ----------
+
+
+def keep_latest_values(session: Session, table: Table, row: dict[str, Any], *, version: str = "as_of") -> bool:
+    """Inserts ``row`` into ``table``, or updates the row of its key with it unless that row's
+    ``version`` column is later: one ``INSERT .. ON CONFLICT DO UPDATE .. WHERE`` statement.
+    Returns whether the row was written."""
+    return session.execute(_statement(session, table, tuple(row), version), row).first() is not None
+
+
+def fill_in(session: Session, table: Table, row: dict[str, Any]) -> None:
+    """Inserts ``row``, or gives the row of its key the values it lacks (its NULL columns):
+    what never changes of a record that events tell in parts, whichever part comes first."""
+    session.execute(_statement(session, table, tuple(row), _FILL), row)
+
+
+def add_once(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Inserts the ``rows`` whose key ``table`` does not hold yet (facts that never change)."""
+    if rows:
+        session.execute(_statement(session, table, tuple(rows[0]), None), rows)
+
+
+_FILL = "\0fill"  # the statement of ``fill_in``
+_statements: dict[tuple[str, str, tuple[str, ...], str | None], Any] = {}
+
+
+def _statement(session: Session, table: Table, columns: tuple[str, ...], version: str | None) -> Any:
+    """Built once per table, columns and dialect: building a statement costs more than running it."""
+    dialect = session.get_bind().dialect.name
+    key = (dialect, table.name, columns, version)
+    if key not in _statements:
+        _statements[key] = _upsert(per_dialect(lambda insert: insert(table))[dialect], table, columns, version)
+    return _statements[key]
+
+
+def _upsert(insert: Any, table: Table, columns: tuple[str, ...], version: str | None) -> Any:
+    keys = [column.name for column in table.primary_key]
+    if version is None:
+        return insert.on_conflict_do_nothing(index_elements=keys)
+    if version == _FILL:
+        return insert.on_conflict_do_update(index_elements=keys, set_={
+            name: func.coalesce(table.c[name], insert.excluded[name]) for name in columns if name not in keys})
+    kept = table.c[version]
+    changes = {name: insert.excluded[name] for name in columns if name not in keys}
+    return insert.on_conflict_do_update(
+        index_elements=keys, set_=changes, where=or_(kept.is_(None), kept <= insert.excluded[version]),
+    ).returning(*table.primary_key.columns)
+
+
+def replace_rows(session: Session, table: Table, key: str, value: Any, rows: list[dict[str, Any]]) -> None:
+    """The rows of ``table`` whose ``key`` is ``value`` become ``rows``: a replica's list (a
+    client's target groups, a worker's roles) as the event just kept lists it."""
+    session.execute(delete(table).where(table.c[key] == value))
+    add_once(session, table, rows)

@@ -6,6 +6,7 @@ not code.
 """
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from typing import Literal
 
@@ -81,6 +82,11 @@ class Settings(BaseSettings):
     # A message handed to a send task is handed out again after this long (its worker died).
     send_lease_seconds: int = Field(120, ge=1)
 
+    # Reporting: clients' age bands by their lower bounds (0-17, 18-53, 54-64, 65-79, 80+), and
+    # the smallest count an analyst or funder is shown (smaller ones are suppressed).
+    reporting_age_bands: list[int] = Field(default=[18, 54, 65, 80], min_length=1)
+    reporting_suppression_threshold: int = Field(5, ge=0)
+
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -90,6 +96,13 @@ class Settings(BaseSettings):
         if any(d <= 0 for d in delays):
             raise ValueError("retry delays must be positive")
         return delays
+
+    @field_validator("reporting_age_bands")
+    @classmethod
+    def _rising_bounds(cls, bounds: list[int]) -> list[int]:
+        if bounds[0] <= 0 or any(low >= high for low, high in itertools.pairwise(bounds)):
+            raise ValueError("age band bounds must be positive and rising")
+        return bounds
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

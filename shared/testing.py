@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -211,3 +212,14 @@ def assert_problem(answer, status: int, field: str | None = None) -> None:
         body = answer.json()
         fields = [e["field"] for e in body.get("errors", [])] + [body.get("field")]
         assert field in fields, body
+
+
+def around_today() -> dict[str, str]:
+    """Reporting's period query for yesterday to tomorrow: today, in every municipality's calendar."""
+    today = datetime.now(UTC).date()
+    return {"from": (today - timedelta(days=1)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
+
+
+def indicator(answer: dict, code: str) -> float | None:
+    """The total of one figure of a reporting ``/indicators`` answer."""
+    return next(figure["total"] for figure in answer["indicators"] if figure["code"] == code)

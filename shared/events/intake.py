@@ -243,6 +243,8 @@ class _CarePlanInForce(Event):
     language: str = Field(pattern=LANGUAGE)
     starts_on: date
     ends_on: date | None
+    # The day its current run began: its start, or the day it was resumed after a suspension.
+    active_since: date | None = None
     lines: list[CarePlanLine]
 
 

@@ -17,7 +17,7 @@ from services.scheduling.models import Visit
 from shared import testing
 from shared.db import Database
 from shared.settings import Settings
-from shared.testing import assert_problem, bearer, until
+from shared.testing import around_today, assert_problem, bearer, indicator, until
 from shared.worker import make_celery
 
 pytestmark = [pytest.mark.servers, pytest.mark.e2e]
@@ -107,9 +107,9 @@ def test_a_client_registered_in_intake_is_counted_in_reporting(system):
 
     analyst = bearer("analyst", "BG-MTR", settings=settings)
     started = time.monotonic()
-    until(lambda: httpx.get(f"{urls['reporting']}/v1/indicators/clients?municipality=BG-MTR",
-                            headers=analyst).json() == [{"municipality": "BG-MTR", "registered_clients": 1}],
-          timeout=30)
+    today = {"municipality": "BG-MTR", **around_today()}
+    until(lambda: indicator(httpx.get(f"{urls['reporting']}/v1/indicators", params=today, headers=analyst).json(),
+                            "clients_registered") == 1, timeout=30)
     assert time.monotonic() - started < 30
     for service in ("scheduling", "notifications"):
         until(lambda service=service: [m["code"] for m in httpx.get(

@@ -11,7 +11,7 @@ from services.demo import load_demo
 from services.intake.demo import data
 from services.scheduling.demo import DATA as SCHEDULING_DATA
 from shared.settings import get_settings
-from shared.testing import until
+from shared.testing import around_today, indicator, until
 
 
 def test_demo_data_loads_once_and_flows_to_the_other_services(system, api, auth):
@@ -30,8 +30,8 @@ def test_demo_data_loads_once_and_flows_to_the_other_services(system, api, auth)
     assert rakitovo["total"] == sum(1 for c in data.CLIENTS if c[1] == "BG-RAK")
 
     def counted() -> bool:
-        counts = api.get("/reporting/v1/indicators/clients", headers=admin).json()
-        return sum(c["registered_clients"] for c in counts) == len(data.CLIENTS)
+        counts = api.get("/reporting/v1/indicators", params=around_today(), headers=admin).json()
+        return indicator(counts, "clients_registered") == len(data.CLIENTS)
 
     until(counted, timeout=15)
     until(lambda: len(api.get("/scheduling/v1/service-types", headers=admin).json()) == len(data.SERVICE_TYPES),

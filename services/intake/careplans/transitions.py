@@ -96,7 +96,7 @@ def announce(event: type[CarePlanActivated | CarePlanChanged], plan: CarePlan, c
         careplan_id=plan.id, client_id=plan.client_id, municipality=plan.municipality_code,
         programme=plan.agreement.programme_code if plan.agreement else None,
         settlement_id=client.settlement_id, location=location, language=client.preferred_language,
-        starts_on=plan.starts_on, ends_on=plan.ends_on,
+        starts_on=plan.starts_on, ends_on=plan.ends_on, active_since=current_run_start(plan),
         lines=[LineInForce(
             line_id=line.id, service_type=line.service_type.code, unit=line.service_type.unit,
             per_week=line.per_week, duration_minutes=line.service_type.default_duration_minutes,

@@ -5,19 +5,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.reporting.indicators import service
-from services.reporting.indicators.schemas import ClientCount
+from services.reporting.indicators.schemas import IndicatorsRead, SliceQuery
 from shared.auth import AggregateReader
-from shared.types import MUNICIPALITY_CODE
-from shared.web import Db
+from shared.web import AppSettings, Db
 
 router = APIRouter(tags=["indicators"])
 
 
-@router.get("/indicators/clients", response_model=list[ClientCount],
-            summary="Registered clients per municipality")
-def registered_clients(
-    caller: AggregateReader, session: Db,
-    municipality: Annotated[str | None, Query(pattern=MUNICIPALITY_CODE, description="Only this municipality")] = None,
-):
-    counts = service.registered_clients(caller, municipality=municipality, session=session)
-    return [ClientCount(municipality=code, registered_clients=count) for code, count in counts.items()]
+@router.get("/indicators", response_model=IndicatorsRead, summary="Indicators of a period",
+            description="Every indicator for the period, for a municipality, a network or all in your scope, "
+                        "narrowed by the filters given and broken down by `by`. Periods are whole days in each "
+                        "municipality's calendar; a care plan counts as active if it ran on a day of the period.")
+def indicators(query: Annotated[SliceQuery, Query()], caller: AggregateReader, settings: AppSettings, session: Db):
+    return service.indicators(caller, query, settings=settings, session=session)

@@ -1,26 +1,88 @@
-"""Indicators computed from the read models, and the read models kept from events."""
+"""Indicators of a period for the municipalities a caller asks for and may see: each
+figure summed over the time zones of those municipalities, each in its own calendar."""
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from dataclasses import replace
+from itertools import groupby
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.reporting.models import ClientRegistration
+from services.reporting.indicators.figures import INDICATORS, Indicator
+from services.reporting.indicators.rules import Period
+from services.reporting.indicators.schemas import Figure, IndicatorsRead, PeriodRead, SliceQuery
+from services.reporting.indicators.slices import TOTAL, AgeBands, Frame, NotApplicable
+from services.reporting.models import Municipality
 from shared.auth import Principal
-from shared.events.intake import ClientRegistered
+from shared.errors import Invalid, NotFound
 from shared.scope import in_scope
+from shared.settings import Settings
+
+UNKNOWN = "unknown"  # the key of records whose dimension is not known (a client of no settlement)
 
 
-def count_registration(event: ClientRegistered, *, registered_at: datetime, session: Session) -> None:
-    """Once per client: a repeated event finds the row already there."""
-    session.merge(ClientRegistration(client_id=event.client_id, municipality=event.municipality,
-                                     registered_at=registered_at))
+def indicators(principal: Principal, query: SliceQuery, *, settings: Settings, session: Session) -> IndicatorsRead:
+    period = query.period()
+    places = municipalities(principal, query, session=session)
+    frames = _frames(period, places, query, AgeBands(settings.reporting_age_bands))
+    figures, not_applicable = [], []
+    for indicator in INDICATORS:
+        try:
+            figures.append(figure(indicator, frames, by=query.by, session=session))
+        except NotApplicable:
+            not_applicable.append(indicator.code)
+    return IndicatorsRead(period=PeriodRead(first=period.first, last=period.last),
+                          municipalities=[place.code for place in places], filters=query.filters(),
+                          by=query.by, indicators=figures, not_applicable=not_applicable)
 
 
-def registered_clients(principal: Principal, *, municipality: str | None, session: Session) -> dict[str, int]:
-    """Registered clients per municipality of the caller's scope (one, if ``municipality`` is given)."""
-    query = select(ClientRegistration.municipality, func.count()).group_by(ClientRegistration.municipality)
-    query = in_scope(query, principal, ClientRegistration.municipality, only=municipality)
-    counts = dict(session.execute(query).all())
-    return {municipality: counts.get(municipality, 0)} if municipality else dict(sorted(counts.items()))
+def municipalities(principal: Principal, query: SliceQuery, *, session: Session) -> list[Municipality]:
+    """The one asked for (403 outside the caller's scope), else the network's or all that the
+    caller may see: a coordinator of one town asking for the network sees their town."""
+    if query.municipality is not None:
+        principal.require_municipality(query.municipality)
+        place = session.get(Municipality, query.municipality)
+        if place is None or (query.network is not None and place.network != query.network):
+            raise NotFound("municipality", query.municipality)
+        return [place]
+    chosen = select(Municipality).order_by(Municipality.code)
+    if query.network is not None:
+        chosen = chosen.where(Municipality.network == query.network)
+    places = list(session.scalars(in_scope(chosen, principal, Municipality.code)))
+    if query.network is not None and not places:
+        raise NotFound("network", query.network)
+    return places
+
+
+def figure(indicator: Indicator, frames: list[Frame], *, by: Any, session: Session) -> Figure:
+    total = values(indicator, frames, session=session).get(TOTAL, indicator.combine([]))
+    if by is None:
+        return Figure(code=indicator.code, total=total)
+    breakdown = values(indicator, [replace(frame, by=by) for frame in frames], session=session)
+    return Figure(code=indicator.code, total=total, breakdown=breakdown)
+
+
+def values(indicator: Indicator, frames: list[Frame], *, session: Session) -> dict[str, Any]:
+    """The indicator's value per key, over every frame."""
+    collected: dict[str, list[Any]] = defaultdict(list)
+    for frame in frames:
+        for key, *columns in session.execute(indicator.query(frame)):
+            collected[_label(key)].append(tuple(columns) if indicator.rows else columns[0])
+    return {key: indicator.combine(found) for key, found in sorted(collected.items())}
+
+
+def _frames(period: Period, places: list[Municipality], query: SliceQuery, bands: AgeBands) -> list[Frame]:
+    if query.age_band is not None and query.age_band not in bands.labels():
+        raise Invalid("age_band", f"must be one of {', '.join(bands.labels())}")
+    frames = []
+    for zone, same_zone in groupby(sorted(places, key=lambda place: place.timezone), key=lambda p: p.timezone):
+        start, end = period.window(zone)
+        frames.append(Frame(period, [place.code for place in same_zone], start, end,
+                            filters=query.filters(), age_bands=bands))
+    return frames
+
+
+def _label(key: Any) -> str:
+    return UNKNOWN if key is None else str(key)
