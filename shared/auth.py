@@ -28,6 +28,7 @@ class Role(StrEnum):
     EXPERT = "expert"
     WORKER = "worker"
     ANALYST = "analyst"
+    FUNDER = "funder"  # a programme's funder: aggregates only, as the analyst
     DATA_PROTECTION_OFFICER = "data_protection_officer"
     NOTIFIER = "notifier"  # the notifications service's own token: a client's contact at send time
     EVENT_READER = "event_reader"  # a service's own token: another service's replay feed of its events
@@ -50,7 +51,10 @@ FIELD_STAFF = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.WORKER)
 # data-protection officer. (Intake narrows a worker's reading to the clients they serve.)
 PERSONAL_DATA_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT, Role.WORKER)
 # Who reads aggregates (reporting).
-AGGREGATE_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT, Role.ANALYST)
+AGGREGATE_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT, Role.ANALYST, Role.FUNDER)
+# Who reads them exactly, small counts included: those who may read the people behind them.
+# The analyst and the funder see counts under the suppression threshold suppressed.
+EXACT_AGGREGATE_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.COORDINATOR, Role.EXPERT)
 # Who reads the log of who read a person's data (the data-protection officer reads nothing else).
 ACCESS_LOG_READERS = RoleGroup(Role.NETWORK_ADMIN, Role.DATA_PROTECTION_OFFICER)
 # Who asks how a client is reached, to send them a message: the notifications service only.
@@ -75,6 +79,9 @@ class Principal:
     @property
     def all_municipalities(self) -> bool:
         return ALL_MUNICIPALITIES in self.municipalities
+
+    def has_role(self, group: RoleGroup) -> bool:
+        return bool(self.roles & group)
 
     def require_role(self, group: RoleGroup) -> None:
         if not self.roles & group:

@@ -151,7 +151,8 @@ class Records:
             "agreements_signed": (self.agreements(), count("id")),
             "care_plans_active": (self.plans(), count("id")),
             "visits_planned": (visits, count("id")),
-            "visits_delivered": ([v for v in visits if v["outcome"] == "completed"], count("id")),
+            "visits_delivered": ([{**v, "staff_role": self.staff_of(v["delivered_by"])} for v in visits
+                                  if v["outcome"] == "completed"], count("id")),
             "visits_missed": ([v for v in visits if v["outcome"] == "missed"], count("id")),
             "visits_cancelled": ([v for v in visits if v["outcome"] == "cancelled"], count("id")),
             "hours_planned": (visits, hours_of("planned")),

@@ -1,7 +1,8 @@
 """Every indicator, once: which records it counts and how (services/reporting/indicators/slices.py
 narrows and breaks them down). Visits and check-in calls count on the day they took place,
 else were due; a visit cancelled because its plan changed was replaced by another and is not
-counted at all. A care plan counts as active in a period it ran on at least one day of."""
+counted at all. A visit made (its hours, a call made) counts for the roles of who made it, any
+other for whom it was planned. A care plan counts as active in a period it ran on a day of."""
 from __future__ import annotations
 
 import statistics
@@ -56,6 +57,9 @@ class Indicator:
     query: Callable[[Frame], Select]  # (key, value) rows, or (key, *columns) rows for ``combine``
     combine: Callable[[Sequence[Any]], Any] = total  # of one key's values over every time zone
     rows: bool = False  # ``combine`` takes each row's columns rather than a summed value
+    # Not a count of people or records: the count of the records it is measured over, whose
+    # small values it hides with it (services/reporting/indicators/rules.py).
+    counted_by: str | None = None
 
 
 # -- clients ---------------------------------------------------------------------------------------
@@ -119,9 +123,9 @@ def visits_planned(f: Frame) -> Select:
     return _visits(f, func.count(distinct(Visit.visit_id)))
 
 
-def _ended(outcome: str, *, calls: bool = False) -> Callable[[Frame], Select]:
+def _ended(outcome: str, *, calls: bool = False, staff: Any = Visit.staff) -> Callable[[Frame], Select]:
     def query(f: Frame) -> Select:
-        return _visits(f, func.count(distinct(Visit.visit_id)), Visit.outcome == outcome, calls=calls)
+        return _visits(f, func.count(distinct(Visit.visit_id)), Visit.outcome == outcome, calls=calls, staff=staff)
     return query
 
 
@@ -245,11 +249,11 @@ INDICATORS = [
     Indicator("agreements_signed", agreements_signed),
     Indicator("care_plans_active", plans_active),
     Indicator("visits_planned", visits_planned),
-    Indicator("visits_delivered", _ended("completed")),
+    Indicator("visits_delivered", _ended("completed", staff=Visit.delivered_by)),
     Indicator("visits_missed", _ended("missed")),
     Indicator("visits_cancelled", _ended("cancelled")),
-    Indicator("hours_planned", hours_planned, combine=hours),
-    Indicator("hours_delivered", hours_delivered, combine=hours),
+    Indicator("hours_planned", hours_planned, combine=hours, counted_by="visits_planned"),
+    Indicator("hours_delivered", hours_delivered, combine=hours, counted_by="visits_delivered"),
     Indicator("staff_headcount", staff_headcount),
     Indicator("groups_formed", groups_formed),
     Indicator("sessions_held", sessions_held),
@@ -261,7 +265,8 @@ INDICATORS = [
     Indicator("cases_resolved", cases_resolved),
     Indicator("cases_open", cases_open),
     Indicator("cases_overdue", cases_overdue),
-    Indicator("days_to_resolution_median", days_to_resolution, combine=median_days, rows=True),
+    Indicator("days_to_resolution_median", days_to_resolution, combine=median_days, rows=True,
+              counted_by="cases_resolved"),
     Indicator("checkin_calls_made", calls_made),
     Indicator("checkin_calls_unanswered", _ended("unanswered", calls=True)),
     Indicator("escalations_raised", escalations),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -69,9 +69,9 @@ class SliceQuery(PeriodQuery):
     settlement: uuid.UUID | None = None
     by: Dimension | None = Field(None, description="The dimension to break each figure down by")
 
-    def filters(self) -> dict[str, str]:
+    def filters(self) -> dict[str, Any]:
         names = ("programme", "service_type", "target_group", "staff_role", "age_band", "sex", "settlement")
-        return {name: str(getattr(self, name)) for name in names if getattr(self, name) is not None}
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
 
 class PeriodRead(BaseModel):
@@ -83,6 +83,8 @@ class Figure(BaseModel):
     code: str
     total: float | None
     breakdown: dict[str, float | None] | None = Field(None, description="Per value of `by`, when asked")
+    suppressed: bool = Field(False, description="Values under the threshold, and what would give them away, "
+                                                "are null (for the analyst and the funder)")
 
 
 class IndicatorsRead(BaseModel):

@@ -1,5 +1,6 @@
 """Indicators of a period for the municipalities a caller asks for and may see: each
-figure summed over the time zones of those municipalities, each in its own calendar."""
+figure summed over the time zones of those municipalities, each in its own calendar; small
+counts suppressed for those who see aggregates only."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -11,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.reporting.indicators.figures import INDICATORS, Indicator
-from services.reporting.indicators.rules import Period
+from services.reporting.indicators.rules import Cells, Period, following, suppressed
 from services.reporting.indicators.schemas import Figure, IndicatorsRead, PeriodRead, SliceQuery
 from services.reporting.indicators.slices import TOTAL, AgeBands, Frame, NotApplicable
 from services.reporting.models import Municipality
-from shared.auth import Principal
+from shared.auth import EXACT_AGGREGATE_READERS, Principal
 from shared.errors import Invalid, NotFound
 from shared.scope import in_scope
 from shared.settings import Settings
@@ -27,15 +28,15 @@ def indicators(principal: Principal, query: SliceQuery, *, settings: Settings, s
     period = query.period()
     places = municipalities(principal, query, session=session)
     frames = _frames(period, places, query, AgeBands(settings.reporting_age_bands))
-    figures, not_applicable = [], []
-    for indicator in INDICATORS:
-        try:
-            figures.append(figure(indicator, frames, by=query.by, session=session))
-        except NotApplicable:
-            not_applicable.append(indicator.code)
-    return IndicatorsRead(period=PeriodRead(first=period.first, last=period.last),
-                          municipalities=[place.code for place in places], filters=query.filters(),
-                          by=query.by, indicators=figures, not_applicable=not_applicable)
+    measured, not_applicable = measure(frames, by=query.by, session=session)
+    if not principal.has_role(EXACT_AGGREGATE_READERS):
+        measured = protected(measured, settings.reporting_suppression_threshold)
+    return IndicatorsRead(
+        period=PeriodRead(first=period.first, last=period.last), municipalities=[place.code for place in places],
+        filters={name: str(value) for name, value in query.filters().items()}, by=query.by,
+        indicators=[Figure(code=code, total=cells.total, breakdown=cells.breakdown, suppressed=bool(cells.suppressed))
+                    for code, cells in measured.items()],
+        not_applicable=not_applicable)
 
 
 def municipalities(principal: Principal, query: SliceQuery, *, session: Session) -> list[Municipality]:
@@ -56,12 +57,32 @@ def municipalities(principal: Principal, query: SliceQuery, *, session: Session)
     return places
 
 
-def figure(indicator: Indicator, frames: list[Frame], *, by: Any, session: Session) -> Figure:
+def measure(frames: list[Frame], *, by: Any, session: Session) -> tuple[dict[str, Cells], list[str]]:
+    """Every indicator's cells, and the codes of those whose records have no such filter or breakdown."""
+    measured, not_applicable = {}, []
+    for indicator in INDICATORS:
+        try:
+            measured[indicator.code] = cells_of(indicator, frames, by=by, session=session)
+        except NotApplicable:
+            not_applicable.append(indicator.code)
+    return measured, not_applicable
+
+
+def protected(measured: dict[str, Cells], threshold: int) -> dict[str, Cells]:
+    """Small counts suppressed, and what is measured over them with them (in the order of INDICATORS)."""
+    kept: dict[str, Cells] = {}
+    for indicator in INDICATORS:
+        if (cells := measured.get(indicator.code)) is not None:
+            kept[indicator.code] = (following(cells, kept[indicator.counted_by]) if indicator.counted_by
+                                    else suppressed(cells, threshold))
+    return kept
+
+
+def cells_of(indicator: Indicator, frames: list[Frame], *, by: Any, session: Session) -> Cells:
     total = values(indicator, frames, session=session).get(TOTAL, indicator.combine([]))
     if by is None:
-        return Figure(code=indicator.code, total=total)
-    breakdown = values(indicator, [replace(frame, by=by) for frame in frames], session=session)
-    return Figure(code=indicator.code, total=total, breakdown=breakdown)
+        return Cells(total, None)
+    return Cells(total, values(indicator, [replace(frame, by=by) for frame in frames], session=session))
 
 
 def values(indicator: Indicator, frames: list[Frame], *, session: Session) -> dict[str, Any]:

@@ -69,7 +69,7 @@ class Frame:
     municipalities: Sequence[str]
     start: datetime
     end: datetime  # the instant after the period
-    filters: Mapping[str, str] = field(default_factory=dict)
+    filters: Mapping[str, Any] = field(default_factory=dict)
     by: Dimension | None = None
     age_bands: AgeBands = AgeBands((18, 65))
 
@@ -141,7 +141,7 @@ class Frame:
             query = query.where(self._only(name, value, facts))
         return query
 
-    def _only(self, name: str, value: str, facts: Facts) -> ColumnElement[bool]:
+    def _only(self, name: str, value: Any, facts: Facts) -> ColumnElement[bool]:
         if name in ("target_group", "staff_role") or (name == "programme" and facts.programme is None):
             table, column, on = self._many(name, facts)  # type: ignore[arg-type]
             return exists().select_from(table).where(on, column == value)
