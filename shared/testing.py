@@ -12,12 +12,14 @@ import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -223,3 +225,18 @@ def around_today() -> dict[str, str]:
 def indicator(answer: dict, code: str) -> float | None:
     """The total of one figure of a reporting ``/indicators`` answer."""
     return next(figure["total"] for figure in answer["indicators"] if figure["code"] == code)
+
+
+def start_worker(service: str, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """A ``carecircle worker SERVICE`` with ``env``, in a process group of its own (to kill it
+    with its pool), once it says it is ready; its output goes to ``log``."""
+    ready_before = _readies(log)
+    with log.open("a") as out:
+        worker = subprocess.Popen([sys.executable, "-m", "services.cli", "worker", service, "--concurrency", "2"],
+                                  env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    until(lambda: _readies(log) > ready_before, timeout=60)
+    return worker
+
+
+def _readies(log: Path) -> int:
+    return log.read_text(errors="replace").count(" ready.") if log.exists() else 0

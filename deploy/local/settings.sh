@@ -4,7 +4,7 @@
 
 SERVICES=(intake scheduling notifications reporting)
 WORKER_SERVICES=(intake notifications reporting scheduling)   # Celery workers
-BEAT_SERVICES=(intake notifications scheduling)   # services with periodic tasks: one `carecircle beat` each
+BEAT_SERVICES=(intake notifications reporting scheduling)   # services with periodic tasks: one `carecircle beat` each
 
 VAR="$(realpath -m "${CARECIRCLE_LOCAL_VAR:-var/local}")"  # relative to the checkout
 LOGS="$VAR/log"

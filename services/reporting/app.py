@@ -1,7 +1,8 @@
 """Reporting: indicators and period progress reports per municipality and programme, with exports."""
-from services.reporting import handlers, models
+from services.reporting import handlers, models, tasks
 from services.reporting.indicators.api import router as indicators
+from services.reporting.reports.api import router as reports
 from shared.bootstrap import ServiceSpec
 
-SERVICE = ServiceSpec(name="reporting", metadata=models.metadata, routers=[indicators],
-                      handlers=handlers.registry, description=__doc__)
+SERVICE = ServiceSpec(name="reporting", metadata=models.metadata, routers=[indicators, reports],
+                      handlers=handlers.registry, tasks=tasks.registry, description=__doc__)

@@ -306,3 +306,50 @@ class Escalation(Base):
     municipality: Mapped[str] = mapped_column(MunicipalityCode, index=True)
     kind: Mapped[str] = mapped_column(Code)
     raised_at: Mapped[datetime]
+
+
+# -- period progress reports ------------------------------------------------------------------------
+
+
+class Report(Base):
+    """A period progress report asked for: whose (a municipality, a network, a programme), the
+    period, the language and age bands, the municipalities it covers (``ReportPlace``, fixed
+    when asked), and where its making stands. Its sections, once made, are its snapshot:
+    frozen, it never changes."""
+
+    __tablename__ = "report"
+    report_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    municipality: Mapped[str | None] = mapped_column(MunicipalityCode)
+    network: Mapped[str | None] = mapped_column(String(64))
+    programme: Mapped[str | None] = mapped_column(Code)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    language: Mapped[str] = mapped_column(String(8))
+    age_bands: Mapped[list[int]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    sections_total: Mapped[int]
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime] = mapped_column(index=True)
+    made_at: Mapped[datetime | None]  # when its sections were all made
+    lease_until: Mapped[datetime | None]  # a worker is making it until then
+    frozen_at: Mapped[datetime | None]
+    frozen_by: Mapped[str | None] = mapped_column(String(200))
+    compared_with: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # the frozen report of its subject and period
+
+
+class ReportPlace(Base):
+    """A municipality a report covers: who may read it is who may read them all."""
+
+    __tablename__ = "report_place"
+    report_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    municipality: Mapped[str] = mapped_column(MunicipalityCode, primary_key=True)
+
+
+class ReportSection(Base):
+    """One section of a report as made: each figure's total and breakdown, exact, and the
+    labels of its keys in the report's language."""
+
+    __tablename__ = "report_section"
+    report_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    section: Mapped[str] = mapped_column(Code, primary_key=True)
+    content: Mapped[dict] = mapped_column(JSON)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from datetime import UTC, datetime, time as clock, timedelta
@@ -57,17 +56,7 @@ def queue(database: Database, count: int) -> set[str]:
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
-    """A ``carecircle worker notifications`` in a process group of its own, once it is ready."""
-    ready_before = _readies(log)
-    with log.open("a") as out:
-        worker = subprocess.Popen([sys.executable, "-m", "services.cli", "worker", "notifications", "--concurrency",
-                                   "2"], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    until(lambda: _readies(log) > ready_before, timeout=60)
-    return worker
-
-
-def _readies(log: Path) -> int:
-    return log.read_text(errors="replace").count(" ready.") if log.exists() else 0
+    return testing.start_worker("notifications", env, log)
 
 
 @pytest.mark.servers

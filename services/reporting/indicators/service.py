@@ -4,6 +4,7 @@ counts suppressed for those who see aggregates only."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import replace
 from itertools import groupby
 from typing import Any
@@ -26,8 +27,11 @@ UNKNOWN = "unknown"  # the key of records whose dimension is not known (a client
 
 def indicators(principal: Principal, query: SliceQuery, *, settings: Settings, session: Session) -> IndicatorsRead:
     period = query.period()
-    places = municipalities(principal, query, session=session)
-    frames = _frames(period, places, query, AgeBands(settings.reporting_age_bands))
+    places = municipalities(principal, municipality=query.municipality, network=query.network, session=session)
+    bands = AgeBands(settings.reporting_age_bands)
+    if query.age_band is not None and query.age_band not in bands.labels():
+        raise Invalid("age_band", f"must be one of {', '.join(bands.labels())}")
+    frames = frames_for(period, places, query.filters(), bands)
     measured, not_applicable = measure(frames, by=query.by, session=session)
     if not principal.has_role(EXACT_AGGREGATE_READERS):
         measured = protected(measured, settings.reporting_suppression_threshold)
@@ -39,28 +43,31 @@ def indicators(principal: Principal, query: SliceQuery, *, settings: Settings, s
         not_applicable=not_applicable)
 
 
-def municipalities(principal: Principal, query: SliceQuery, *, session: Session) -> list[Municipality]:
+def municipalities(principal: Principal, *, municipality: str | None, network: str | None,
+                   session: Session) -> list[Municipality]:
     """The one asked for (403 outside the caller's scope), else the network's or all that the
     caller may see: a coordinator of one town asking for the network sees their town."""
-    if query.municipality is not None:
-        principal.require_municipality(query.municipality)
-        place = session.get(Municipality, query.municipality)
-        if place is None or (query.network is not None and place.network != query.network):
-            raise NotFound("municipality", query.municipality)
+    if municipality is not None:
+        principal.require_municipality(municipality)
+        place = session.get(Municipality, municipality)
+        if place is None or (network is not None and place.network != network):
+            raise NotFound("municipality", municipality)
         return [place]
     chosen = select(Municipality).order_by(Municipality.code)
-    if query.network is not None:
-        chosen = chosen.where(Municipality.network == query.network)
+    if network is not None:
+        chosen = chosen.where(Municipality.network == network)
     places = list(session.scalars(in_scope(chosen, principal, Municipality.code)))
-    if query.network is not None and not places:
-        raise NotFound("network", query.network)
+    if network is not None and not places:
+        raise NotFound("network", network)
     return places
 
 
-def measure(frames: list[Frame], *, by: Any, session: Session) -> tuple[dict[str, Cells], list[str]]:
-    """Every indicator's cells, and the codes of those whose records have no such filter or breakdown."""
+def measure(frames: list[Frame], *, by: Any, session: Session,
+            only: Collection[str] | None = None) -> tuple[dict[str, Cells], list[str]]:
+    """Every indicator's cells (or those of ``only``), and the codes of those whose records
+    have no such filter or breakdown."""
     measured, not_applicable = {}, []
-    for indicator in INDICATORS:
+    for indicator in (i for i in INDICATORS if only is None or i.code in only):
         try:
             measured[indicator.code] = cells_of(indicator, frames, by=by, session=session)
         except NotApplicable:
@@ -94,14 +101,13 @@ def values(indicator: Indicator, frames: list[Frame], *, session: Session) -> di
     return {key: indicator.combine(found) for key, found in sorted(collected.items())}
 
 
-def _frames(period: Period, places: list[Municipality], query: SliceQuery, bands: AgeBands) -> list[Frame]:
-    if query.age_band is not None and query.age_band not in bands.labels():
-        raise Invalid("age_band", f"must be one of {', '.join(bands.labels())}")
+def frames_for(period: Period, places: list[Municipality], filters: dict[str, Any], bands: AgeBands) -> list[Frame]:
+    """One frame for the municipalities of each time zone: the period's instants differ."""
     frames = []
     for zone, same_zone in groupby(sorted(places, key=lambda place: place.timezone), key=lambda p: p.timezone):
         start, end = period.window(zone)
-        frames.append(Frame(period, [place.code for place in same_zone], start, end,
-                            filters=query.filters(), age_bands=bands))
+        frames.append(Frame(period, [place.code for place in same_zone], start, end, filters=filters,
+                            age_bands=bands))
     return frames
 
 
