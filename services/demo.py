@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from services.intake.demo import data as intake_data, load_demo_catalogue, load_demo_people
 from services.intake.models import Client, StaffMember
 from services.scheduling.demo import DATA as SCHEDULING_DATA, load_demo_activity, load_demo_staff
-from services.scheduling.models import Municipality, ServiceType, StaffRole
+from services.scheduling.models import CarePlan, Municipality, ServiceType, StaffRole
 from shared.db import Database
 
 
@@ -26,11 +26,12 @@ def load_demo(databases: dict[str, Database], *, timeout: float = 60) -> bool:
     _wait(lambda: _count(scheduling, Municipality) >= len(intake_data.MUNICIPALITIES)
           and _count(scheduling, StaffRole) >= len(intake_data.CODE_LISTS["staff_role"]),
           "scheduling to learn intake's municipalities and staff roles", timeout)
-    loaded = load_demo_staff(database=scheduling) or loaded
+    loaded = load_demo_staff(database=scheduling, now=datetime.now(UTC)) or loaded
     _wait(lambda: _count(intake, StaffMember) >= len(SCHEDULING_DATA["staff"]), "intake to learn the staff", timeout)
     loaded = load_demo_people(database=intake) or loaded
-    _wait(lambda: _count(scheduling, ServiceType) >= len(intake_data.SERVICE_TYPES),
-          "scheduling to learn intake's service types", timeout)
+    _wait(lambda: _count(scheduling, ServiceType) >= len(intake_data.SERVICE_TYPES)
+          and _count(scheduling, CarePlan) >= len(intake_data.CARE_PLANS) + len(intake_data.CALL_PLANS),
+          "scheduling to learn intake's service types and care plans", timeout)
     return load_demo_activity(database=scheduling, clients=_clients_by_municipality(intake),
                               now=datetime.now(UTC)) or loaded
 

@@ -117,14 +117,15 @@ class Agreement(Base):
 
 
 class Staff(Replica, Base):
-    """A member of staff by id and token subject (visits name them by subject), from the
-    day they were registered to their last working day."""
+    """A member of staff by id and token subject (visits name them by subject), from their
+    first working day (where given, else the day they were registered) to their last."""
 
     __tablename__ = "staff"
     staff_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     subject: Mapped[str] = mapped_column(String(200), index=True)
     municipality: Mapped[str] = mapped_column(MunicipalityCode, index=True)
     joined_at: Mapped[datetime | None]
+    joined_on: Mapped[date | None]
     left_on: Mapped[date | None]
 
 

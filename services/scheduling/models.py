@@ -59,6 +59,7 @@ class Staff(Base):
     base_longitude: Mapped[float | None] = mapped_column(Float)
     contracted_hours_per_week: Mapped[float]
     registered_at: Mapped[datetime]
+    joined_on: Mapped[date | None]  # their first working day, where given
     left_on: Mapped[date | None]
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)  # the secret of their feed
     role_rows: Mapped[list[StaffMemberRole]] = relationship(cascade="all, delete-orphan",

@@ -145,6 +145,7 @@ class _StaffMember(Event):
     subject: str = Field(pattern=SUBJECT)
     municipality: str = Field(pattern=MUNICIPALITY_CODE)
     roles: list[Annotated[str, Field(pattern=CODE)]]
+    joined_on: date | None = None  # their first working day, where given (else: when registered)
     left_on: date | None = None  # their last working day, once they leave
 
 

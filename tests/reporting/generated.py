@@ -91,9 +91,10 @@ def staff(world: Network, municipality: str) -> None:
     for number in range(4):
         subject = f"{municipality.lower()}-worker-{number}"
         world.staff[municipality].append(subject)
-        member = {"staff_id": uuid.uuid4(), "subject": subject, "municipality": municipality,
-                      "roles": rng.sample(ROLES, rng.randint(1, 2))}
         joined = world.moment()
+        member = {"staff_id": uuid.uuid4(), "subject": subject, "municipality": municipality,
+                  "roles": rng.sample(ROLES, rng.randint(1, 2)),
+                  "joined_on": rng.choice([None, (joined - timedelta(days=rng.randint(0, 90))).date()])}
         world.publish(s.StaffRegistered(**member), joined)
         if rng.random() < 0.4:
             world.publish(s.StaffChanged(**{**member, "roles": rng.sample(ROLES, 1)}), joined + timedelta(days=20))

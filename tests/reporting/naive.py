@@ -276,9 +276,14 @@ class Records:
                                   "scheduling.staff.left.v1")
         return [{"id": staff_id, "municipality": m["municipality"], "staff_role": m["roles"]}
                 for staff_id, m in staff.items()
-                if (staff_id not in joined
-                    or self.world.local_day(joined[staff_id], m["municipality"]) <= self.ask.last)
+                if self._joined_by_the_end(m, joined.get(staff_id))
                 and (m["left_on"] is None or date.fromisoformat(m["left_on"]) >= self.ask.first)]
+
+    def _joined_by_the_end(self, member: dict, registered: datetime | None) -> bool:
+        """Their first working day, where given, else the day registered, is in or before the period."""
+        if member.get("joined_on"):
+            return date.fromisoformat(member["joined_on"]) <= self.ask.last
+        return registered is None or self.world.local_day(registered, member["municipality"]) <= self.ask.last
 
     def sessions(self) -> list[dict]:
         held = self.world.latest("session_id", "scheduling.session.held.v1")

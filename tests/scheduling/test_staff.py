@@ -36,8 +36,17 @@ def test_a_coordinator_registers_a_member_and_the_event_names_no_one(scheduling,
     assert scheduling.get(f"/staff/{member['id']}", headers=rak).json() == member
     [event] = published("scheduling.staff.registered.v1")
     assert event["data"] == {"staff_id": member["id"], "subject": "helper-ivanka", "municipality": "BG-RAK",
-                             "roles": ["home_helper"], "left_on": None}
+                             "roles": ["home_helper"], "joined_on": None, "left_on": None}
     assert "Иванка" not in json.dumps(event) and "42.09" not in json.dumps(event)
+
+
+def test_a_member_who_worked_before_being_registered_says_since_when(scheduling, catalogue, rak, published):
+    member = register(scheduling, rak, joined_on="2025-07-01")
+    assert member["joined_on"] == "2025-07-01"
+    [event] = published("scheduling.staff.registered.v1")
+    assert event["data"]["joined_on"] == "2025-07-01"  # reporting counts them in periods since
+    assert_problem(scheduling.post("/staff", json={**HELPER, "subject": "x-1", "joined_on": "1999-12-31"},
+                                   headers=rak), 422, "joined_on")
 
 
 @pytest.mark.parametrize(("change", "field"), [

@@ -44,7 +44,7 @@ def keep_staff(event: StaffRegistered | StaffChanged | StaffLeft, *, at: datetim
     """Registered, changed or left: the member as they are now; from when, once registered."""
     if keep_latest_values(session, Staff.__table__, {
             "staff_id": event.staff_id, "subject": event.subject, "municipality": event.municipality,
-            "left_on": event.left_on, "as_of": at}):
+            "joined_on": event.joined_on, "left_on": event.left_on, "as_of": at}):
         replace_rows(session, StaffRole.__table__, "staff_id", event.staff_id,
                  [{"staff_id": event.staff_id, "role": role} for role in set(event.roles)])
     if registered:

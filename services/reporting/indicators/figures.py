@@ -148,8 +148,9 @@ def calls_made(f: Frame) -> Select:
 def staff_headcount(f: Frame) -> Select:
     """Staff on the books on at least one day of the period."""
     facts = Facts(Staff, Staff.municipality, staff=Staff.subject)
-    return f.figure(func.count(distinct(Staff.staff_id)), facts,
-                    or_(Staff.joined_at.is_(None), Staff.joined_at < f.end),
+    joined = or_(Staff.joined_on <= f.period.last,
+                 Staff.joined_on.is_(None) & (Staff.joined_at.is_(None) | (Staff.joined_at < f.end)))
+    return f.figure(func.count(distinct(Staff.staff_id)), facts, joined,
                     or_(Staff.left_on.is_(None), Staff.left_on >= f.period.first))
 
 

@@ -7,6 +7,7 @@ activities, Pernik's centre and mobile rounds. Each part is loaded whole or not 
 from __future__ import annotations
 
 import json
+import random
 import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -16,19 +17,20 @@ from sqlalchemy.orm import Session
 
 from services.scheduling.activities import service as activities
 from services.scheduling.activities.schemas import ActivityCreate, ActivityHeld
-from services.scheduling.catalogue.lookups import duration_of, local_day, zone_of
+from services.scheduling.catalogue.lookups import duration_of, local_day, mode_of, zone_of
 from services.scheduling.centres import service as centres
 from services.scheduling.centres.schemas import AppointmentCreate, CentreCreate, OfficeHoursCreate, SlotFilters
 from services.scheduling.delivery import service as delivery
 from services.scheduling.delivery.schemas import Call, Missed, Report
 from services.scheduling.groups import service as groups
 from services.scheduling.groups.schemas import Attendance, GroupCreate, MemberJoin
-from services.scheduling.models import Group, GroupSession, Staff, Visit
+from services.scheduling.models import CarePlan, Group, GroupSession, Staff, Visit
 from services.scheduling.rounds import service as rounds
 from services.scheduling.rounds.schemas import RoundCreate, Seen
 from services.scheduling.staff.schemas import AvailabilityWindow, StaffCreate
 from services.scheduling.staff.service import register_staff
 from services.scheduling.visits import service as visits
+from services.scheduling.visits.schemas import VisitCancel
 from shared.auth import Principal
 from shared.db import Database
 from shared.localtime import moment
@@ -38,15 +40,17 @@ DATA = json.loads(Path(__file__).with_name("data.json").read_text(encoding="utf-
 _DEMO_CALLER = Principal(subject="demo", roles=frozenset({"network_admin"}), municipalities=frozenset({"*"}))
 
 
-def load_demo_staff(*, database: Database) -> bool:
-    """Loads once: does nothing if any member of staff exists. Returns whether it loaded."""
+def load_demo_staff(*, database: Database, now: datetime) -> bool:
+    """Loads once: does nothing if any member of staff exists. Returns whether it loaded. They
+    have worked for a season (the care plans began a month ago)."""
+    joined_on = now.date() - timedelta(days=90)
     with database.transaction() as session:
         if session.scalars(select(Staff.id).limit(1)).first() is not None:
             return False
         for staff_id, municipality, subject, name, roles, hours, week in DATA["staff"]:
             register_staff(StaffCreate(
                 municipality=municipality, subject=subject, display_name=name, roles=roles,
-                contracted_hours_per_week=hours,
+                contracted_hours_per_week=hours, joined_on=joined_on,
                 availability=[AvailabilityWindow(day=day, start=start, end=end) for day, start, end in
                               DATA["weeks"][week]]), staff_id=uuid.UUID(staff_id), session=session)
     return True
@@ -72,7 +76,44 @@ def load_demo_activity(*, database: Database, clients: dict[str, list[uuid.UUID]
         _load_unanswered_calls(DATA["unanswered_calls"], staff, clients.get(DATA["unanswered_calls"]["municipality"]),
                                now=now, session=session)
         _load_missed(DATA["missed"], staff, clients.get(DATA["missed"]["municipality"]), now=now, session=session)
+        _load_weeks_gone_by(now=now, session=session)
     return True
+
+
+def _load_weeks_gone_by(*, now: datetime, session: Session) -> None:
+    """Each care plan's days from its start to yesterday as they went: its visits and calls
+    planned a week ahead, and nearly all made (a few clients not at home, a few calls not
+    answered), so that period reports have hours delivered to show."""
+    for plan in session.scalars(select(CarePlan).where(CarePlan.status == "active").order_by(CarePlan.id)):
+        zone = zone_of(plan.municipality_code, session=session)
+        yesterday = local_day(plan.municipality_code, now, session=session) - timedelta(days=1)
+        if plan.starts_on > yesterday:
+            continue
+        planned = visits.plan_between(plan, plan.starts_on, yesterday,
+                                      now=moment(plan.starts_on, 0, zone) - timedelta(days=7), session=session)
+        session.flush()
+        for visit in session.scalars(select(Visit).where(Visit.id.in_(planned)).order_by(Visit.starts_at)):
+            _went(visit, session=session)
+
+
+def _went(visit: Visit, *, session: Session) -> None:
+    """A visit or call of the past made, or now and then not: the same way at every load."""
+    if visit.staff_id is None:  # no one was free: the coordinator called it off
+        visits.cancel_visit(visit.id, VisitCancel(reason="worker_unavailable"), _DEMO_CALLER,
+                            now=visit.starts_at - timedelta(days=1), session=session)
+        return
+    chance, worker = random.Random(visit.id.int), _volunteer(session.get(Staff, visit.staff_id).subject)
+    roll, called = chance.random(), visit.starts_at + timedelta(minutes=chance.randint(0, 10))
+    if mode_of(visit.service_type, session=session) == delivery.PHONE:
+        outcome = "answered" if roll > 0.06 else "no_answer"
+        delivery.record_call(visit.id, Call(outcome=outcome, minutes=chance.randint(8, 25) if roll > 0.06 else None),
+                             worker, now=called, session=session)
+    elif roll < 0.04:
+        delivery.record_missed(visit.id, Missed(reason="client_absent"), worker, now=called, session=session)
+    else:
+        length = visit.ends_at - visit.starts_at + timedelta(minutes=chance.randint(-15, 10))
+        delivery.deliver(visit, Report(), at=called, length=length, by=worker.subject, now=called + length,
+                         session=session)
 
 
 def _load_group(spec: dict, staff: dict[str, uuid.UUID], members: list[uuid.UUID], *, now: datetime,

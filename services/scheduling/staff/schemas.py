@@ -64,6 +64,8 @@ class StaffCreate(RequestModel):
     base_location: Location | None = Field(None, description="Where their working day starts (WGS84)")
     contracted_hours_per_week: Hours
     availability: Availability = []
+    joined_on: AbsenceDay | None = Field(None, description="Their first working day, for reports of periods "
+                                                           "before they were registered; default: the day registered")
 
     _distinct_codes = field_validator("roles", "skills")(distinct("code"))
     _windows_apart = field_validator("availability")(_no_overlap)
@@ -111,6 +113,7 @@ class StaffRead(BaseModel):
     contracted_hours_per_week: float
     availability: list[AvailabilityRead]
     registered_at: datetime
+    joined_on: date | None
     left_on: date | None
 
     @classmethod
@@ -122,7 +125,7 @@ class StaffRead(BaseModel):
             contracted_hours_per_week=staff.contracted_hours_per_week,
             availability=[AvailabilityRead(day=WEEKDAYS[row.weekday], start=row.start, end=row.end)
                           for row in staff.availability_rows],
-            registered_at=staff.registered_at, left_on=staff.left_on)
+            registered_at=staff.registered_at, joined_on=staff.joined_on, left_on=staff.left_on)
 
 
 class AbsenceCreate(RequestModel):

@@ -38,7 +38,8 @@ def register_staff(data: StaffCreate, *, session: Session, staff_id: uuid.UUID |
         raise taken
     staff = Staff(id=staff_id or uuid.uuid4(), municipality_code=data.municipality, subject=data.subject,
                   display_name=data.display_name, skills=data.skills,
-                  contracted_hours_per_week=data.contracted_hours_per_week, registered_at=datetime.now(UTC))
+                  contracted_hours_per_week=data.contracted_hours_per_week, registered_at=datetime.now(UTC),
+                  joined_on=data.joined_on)
     staff.roles = data.roles
     _locate(staff, data.base_location)
     staff.availability_rows = _availability(data.availability)
@@ -128,7 +129,7 @@ def _locate(staff: Staff, location: Location | None) -> None:
 
 def _facts(staff: Staff) -> dict:
     return {"staff_id": staff.id, "subject": staff.subject, "municipality": staff.municipality_code,
-            "roles": staff.roles, "left_on": staff.left_on}
+            "roles": staff.roles, "joined_on": staff.joined_on, "left_on": staff.left_on}
 
 
 def _publish(staff: Staff, event_type: type[StaffRegistered], *, session: Session) -> None:

@@ -96,6 +96,14 @@ def replan(plan: CarePlan, *, now: datetime, session: Session) -> int:
     return planned
 
 
+def plan_between(plan: CarePlan, first: date, last: date, *, now: datetime, session: Session) -> list[uuid.UUID]:
+    """The plan's visits from ``first`` to ``last`` as planning at ``now`` would have made them
+    (the demo's weeks gone by); their ids, in order."""
+    rows, _ = _plan(plan, first, last, _Staffing.of(plan.municipality_code, first, last, session=session), now=now)
+    _insert(rows, session=session)
+    return [row["id"] for row in rows]
+
+
 def extend_horizons(*, now: datetime, session: Session) -> int:
     """Every active plan's visits from the day after its last planned one to the horizon, a
     municipality at a time (its staff and their bookings read once); returns how many."""
