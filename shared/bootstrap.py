@@ -14,6 +14,7 @@ from pathlib import Path
 import pika
 from celery import Celery
 from fastapi import APIRouter, FastAPI
+from prometheus_client.registry import Collector
 from sqlalchemy import MetaData
 
 from shared import feed
@@ -40,6 +41,8 @@ class ServiceSpec:
     routers: list[APIRouter]
     handlers: HandlerRegistry = field(default_factory=HandlerRegistry)
     tasks: TaskRegistry = field(default_factory=TaskRegistry)
+    # Metrics its API works out when scraped, from its database (reporting's operational figures).
+    collectors: Callable[[Database], list[Collector]] | None = None
     description: str = ""
 
     @property
@@ -83,7 +86,8 @@ class Runtime:
         self.database = Database(settings.database_url_for(spec.name))
 
     def app(self) -> FastAPI:
-        context = ServiceContext(self.spec.name, self.settings, self.database, broker_check(self.settings))
+        collectors = self.spec.collectors(self.database) if self.spec.collectors else []
+        context = ServiceContext(self.spec.name, self.settings, self.database, broker_check(self.settings), collectors)
         return create_service_app(context, [*self.spec.routers, feed.router], title=self.spec.title,
                                   description=self.spec.description)
 

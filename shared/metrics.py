@@ -18,6 +18,7 @@ from prometheus_client import (
     multiprocess,
     start_http_server,
 )
+from prometheus_client.registry import Collector
 
 _FAST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
@@ -77,13 +78,19 @@ def count_from_zero(counter: Counter, label_sets: Iterable[Sequence[str]]) -> No
         counter.labels(*labels)
 
 
-def render_latest() -> tuple[bytes, str]:
-    """The exposition text for ``/metrics``."""
+def render_latest(collectors: Sequence[Collector] = ()) -> tuple[bytes, str]:
+    """The exposition text for ``/metrics``: the process's metrics, and those of ``collectors``
+    (a service's own, worked out when scraped: reporting's operational figures)."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(), CONTENT_TYPE_LATEST
+        payload = generate_latest(registry)
+    else:
+        payload = generate_latest()
+    own = CollectorRegistry(auto_describe=False)
+    for collector in collectors:
+        own.register(collector)
+    return payload + generate_latest(own), CONTENT_TYPE_LATEST
 
 
 def serve_metrics(port: int | None, host: str = "127.0.0.1") -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated
@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from kombu.exceptions import OperationalError as TaskBrokerUnavailable
+from prometheus_client.registry import Collector
 from sqlalchemy.exc import DBAPIError, IntegrityError, TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from starlette.datastructures import Headers
@@ -248,6 +249,7 @@ class ServiceContext:
     settings: Settings
     database: Database
     broker_check: Callable[[], None]
+    collectors: Sequence[Collector] = ()  # the service's own metrics, worked out when scraped
 
 
 def create_service_app(context: ServiceContext, routers: list[APIRouter], *, title: str,
@@ -287,7 +289,7 @@ def _operations_router(context: ServiceContext) -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     def prometheus() -> Response:
-        payload, content_type = metrics.render_latest()
+        payload, content_type = metrics.render_latest(context.collectors)
         return Response(payload, media_type=content_type)
 
     return router

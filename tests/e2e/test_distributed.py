@@ -198,11 +198,14 @@ def test_a_missed_visit_reaches_the_coordinators_inbox_and_the_call_list(system)
     escalation, and its worker sends the coordinators' message and puts the call on the list."""
     urls, settings = system
     coordinator = bearer("coordinator", "BG-RAK", subject="coord-e2e", settings=settings)
+    notifications = f"{urls['notifications']}/v1"
+    never_quiet = {"reminder_lead_hours": 24, "quiet_from": "00:00", "quiet_until": "00:00", "day_plan_at": "07:00"}
+    until(lambda: httpx.put(f"{notifications}/municipalities/BG-RAK/timing", json=never_quiet,  # the call, at any hour
+                            headers=coordinator).status_code == 200, timeout=30)
     database = Database(settings.database_url_for("scheduling"))
     late = _a_visit_long_begun(database)
     make_celery("scheduling", settings, database).send_task("scheduling.sweep_missed_visits").get(timeout=60)
     database.dispose()
-    notifications = f"{urls['notifications']}/v1"
 
     def escalations() -> list[dict]:
         return [e for e in httpx.get(f"{notifications}/escalations", headers=coordinator).json()["items"]

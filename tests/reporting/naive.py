@@ -240,7 +240,8 @@ class Records:
                    "client": visit["client_id"],
                    **self.of_client(visit["client_id"], programme=plan and plan["programme"])}
             row["staff_role"] = self.staff_of(row["staff"])
-            (calls if self.world.modes.get(visit.get("service_type")) == "phone" else visits).append(row)
+            call = self.world.modes.get(visit.get("service_type")) == "phone" or row["outcome"] == "unanswered"
+            (calls if call else visits).append(row)
         return visits, calls
 
     def _visits_in(self, event: dict) -> list[dict]:

@@ -112,7 +112,9 @@ def _visits(f: Frame, value: Any, *conditions: Any, calls: bool = False, staff: 
     """Visits (or, with ``calls``, check-in calls) of the period that were not replaced."""
     facts = Facts(Visit, Visit.municipality, client=Visit.client_id, programme=CarePlan.programme,
                   service_type=Visit.service_type, staff=staff)
-    mode = ServiceType.mode == PHONE if calls else or_(ServiceType.mode.is_(None), ServiceType.mode != PHONE)
+    # A call no one answered is a check-in call whatever scheduling told of its service.
+    call = or_(ServiceType.mode == PHONE, Visit.outcome == "unanswered")
+    mode = call if calls else ~func.coalesce(call, False)
     return f.figure(value, facts, f.during(func.coalesce(Visit.happened_at, Visit.due_at)), mode,
                     or_(Visit.outcome.is_(None), Visit.outcome != "cancelled", Visit.reason != REPLACED),
                     *conditions, joins=[(CarePlan, CarePlan.careplan_id == Visit.careplan_id),
