@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from services.reporting.facts import care, cases, catalogue, contact, groups, people
 from shared.events import Envelope, Event, intake as i, notifications as n, scheduling as s
 from shared.messaging.handlers import Handler, HandlerRegistry
+from shared.replicas import write_later
 
 # Reporting reads every event (DESIGN.md section 2): binding "#" also makes
 # every event routable, so none waits in an outbox for a consumer to appear.
@@ -73,3 +74,4 @@ HANDLERS: dict[type[Event], Handler] = {
 }
 for model, handler in HANDLERS.items():
     registry.on(model)(handler)
+registry.finishing(write_later)

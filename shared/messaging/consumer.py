@@ -214,6 +214,7 @@ class Consumer:
                 self._dispatch(session, envelope)
                 outcomes[envelope.id] = "processed"
             fresh.discard(envelope.id)  # the same event twice in one batch has one effect
+        self.handlers.finish(session)
         return outcomes
 
     def _claim(self, session: Session, event_ids: list[str]) -> set[str]:

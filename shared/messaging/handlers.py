@@ -16,6 +16,7 @@ class HandlerRegistry:
         reporting binds ``#`` to take every event, handled or not yet."""
         self._handlers: dict[str, Handler] = {}
         self._bind = bind
+        self._finishers: list[Callable[[Session], None]] = []
 
     def on(self, model: type[Event]) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -24,6 +25,16 @@ class HandlerRegistry:
             self._handlers[model.type] = handler
             return handler
         return register
+
+    def finishing(self, finish: Callable[[Session], None]) -> Callable[[Session], None]:
+        """Registers what runs once a batch's handlers are done, before it commits: writes
+        the handlers left for the end of the batch (``shared.replicas.later``)."""
+        self._finishers.append(finish)
+        return finish
+
+    def finish(self, session: Session) -> None:
+        for finish in self._finishers:
+            finish(session)
 
     @property
     def patterns(self) -> list[str]:

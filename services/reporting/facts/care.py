@@ -18,7 +18,7 @@ from shared.events.scheduling import (
     VisitsCancelled,
     VisitsPlanned,
 )
-from shared.replicas import add_once, fill_in, keep_latest_values, replace_rows
+from shared.replicas import add_once, keep_latest_values, later, replace_rows
 
 # -- care plans -------------------------------------------------------------------------------
 
@@ -123,14 +123,15 @@ def keep_cancelled(event: VisitsCancelled, *, at: datetime, session: Session) ->
             "delivered_minutes": None, "outcome_as_of": at})
 
 
+# Visits are most of reporting's events: their writes wait for the end of the batch (``later``).
 def _as_planned(session: Session, row: dict) -> None:
     _identify(session, row)
-    keep_latest_values(session, Visit.__table__, _without(row, "careplan_id"), version="planned_as_of")
+    later(session, Visit.__table__, _without(row, "careplan_id"), version="planned_as_of")
 
 
 def _as_ended(session: Session, row: dict) -> None:
     _identify(session, row)
-    keep_latest_values(session, Visit.__table__, _without(row, "careplan_id", "service_type"), version="outcome_as_of")
+    later(session, Visit.__table__, _without(row, "careplan_id", "service_type"), version="outcome_as_of")
 
 
 IDENTITY = ("visit_id", "client_id", "municipality", "careplan_id", "service_type")
@@ -139,7 +140,7 @@ IDENTITY = ("visit_id", "client_id", "municipality", "careplan_id", "service_typ
 def _identify(session: Session, row: dict) -> None:
     """What any event may tell first of a visit: its client, plan and service type (the latest
     planning event's service type wins over it)."""
-    fill_in(session, Visit.__table__, {name: row[name] for name in IDENTITY if name in row})
+    later(session, Visit.__table__, {name: row[name] for name in IDENTITY if name in row}, fill=True)
 
 
 def _without(row: dict, *names: str) -> dict:
