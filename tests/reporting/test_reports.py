@@ -18,6 +18,8 @@ from sqlalchemy import select
 
 from services.reporting.models import Report, ReportSection
 from services.reporting.reports import service as reports
+from services.reporting.reports.document import Document, Table
+from services.reporting.reports.pdf import as_pdf
 from services.reporting.reports.rules import SECTIONS
 from shared import testing
 from shared.events import Envelope, intake as i
@@ -258,3 +260,12 @@ def test_two_coordinators_freezing_at_once_freeze_it_once(runtime, served_servic
 def test_the_period_a_report_covers_is_whole_days(runtime, reporting, auth):
     report = asked(reporting, auth, {"municipality": "BG-MTR", "quarter": "2021-Q3"})
     assert report["period"] == {"first": date(2021, 7, 1).isoformat(), "last": date(2021, 9, 30).isoformat()}
+
+
+def test_a_network_of_many_municipalities_still_makes_a_pdf():
+    """Fifty municipalities, six figures each: the chart draws the first figure, a page high at most."""
+    rows = [(f"Община {n}", [n, n * 2, n * 3, 1.5, n, None]) for n in range(50)]
+    table = Table("municipalities", "По общини", ["a", "b", "c", "d", "e", "f"], ["", *"abcdef"],
+                  [*rows, ("Общо", [1, 2, 3, 4, 5, 6])], chart=True, by="municipality")
+    pages = PdfReader(io.BytesIO(as_pdf(Document("bg", "Отчет", [("Мрежа", "x")], [table])))).pages
+    assert len(pages) >= 2 and "Община 49" in " ".join(page.extract_text() for page in pages)

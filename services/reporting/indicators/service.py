@@ -65,14 +65,26 @@ def municipalities(principal: Principal, *, municipality: str | None, network: s
 def measure(frames: list[Frame], *, by: Any, session: Session,
             only: Collection[str] | None = None) -> tuple[dict[str, Cells], list[str]]:
     """Every indicator's cells (or those of ``only``), and the codes of those whose records
-    have no such filter or breakdown."""
-    measured, not_applicable = {}, []
-    for indicator in (i for i in INDICATORS if only is None or i.code in only):
+    have no such filter or breakdown. The indicators of one family share their queries."""
+    chosen = [indicator for indicator in INDICATORS if only is None or indicator.code in only]
+    measured: dict[str, Cells] = {}
+    not_applicable = []
+    for family in _families(chosen, frames):
         try:
-            measured[indicator.code] = cells_of(indicator, frames, by=by, session=session)
+            measured.update(cells_of(family, frames, by=by, session=session))
         except NotApplicable:
-            not_applicable.append(indicator.code)
-    return measured, not_applicable
+            not_applicable += [indicator.code for indicator in family]
+    return {i.code: measured[i.code] for i in chosen if i.code in measured}, not_applicable
+
+
+def _families(chosen: list[Indicator], frames: list[Frame]) -> list[list[Indicator]]:
+    """The indicators grouped by the family of their measure (each alone without one)."""
+    families: dict[str, list[Indicator]] = {}
+    for indicator in chosen:
+        measure = indicator.query(frames[0]) if frames and not indicator.rows else None
+        family = measure.family if measure is not None and measure.family else indicator.code
+        families.setdefault(family, []).append(indicator)
+    return list(families.values())
 
 
 def protected(measured: dict[str, Cells], threshold: int) -> dict[str, Cells]:
@@ -85,20 +97,41 @@ def protected(measured: dict[str, Cells], threshold: int) -> dict[str, Cells]:
     return kept
 
 
-def cells_of(indicator: Indicator, frames: list[Frame], *, by: Any, session: Session) -> Cells:
-    total = values(indicator, frames, session=session).get(TOTAL, indicator.combine([]))
+def cells_of(family: list[Indicator], frames: list[Frame], *, by: Any, session: Session) -> dict[str, Cells]:
+    """The family's cells: their totals, and their breakdown by ``by``. A breakdown each record
+    has one value of adds up to the total, which then takes no query of its own."""
     if by is None:
-        return Cells(total, None)
-    return Cells(total, values(indicator, [replace(frame, by=by) for frame in frames], session=session))
+        return {code: Cells(_combined(family, code, found), None)
+                for code, found in values(family, frames, session=session).items()}
+    split = [replace(frame, by=by) for frame in frames]
+    breakdown = values(family, split, session=session)
+    adds_up = (bool(split) and all(i.adds_up and not i.rows for i in family)
+               and split[0].single_valued(family[0].query(split[0]).facts))
+    totals = {code: [value for key in found.values() for value in key] for code, found in breakdown.items()} \
+        if adds_up else {code: found.get(TOTAL, []) for code, found in values(family, frames, session=session).items()}
+    return {indicator.code: Cells(indicator.combine(totals[indicator.code]),
+                                  {key: indicator.combine(found) for key, found in
+                                   sorted(breakdown[indicator.code].items())})
+            for indicator in family}
 
 
-def values(indicator: Indicator, frames: list[Frame], *, session: Session) -> dict[str, Any]:
-    """The indicator's value per key, over every frame."""
-    collected: dict[str, list[Any]] = defaultdict(list)
+def _combined(family: list[Indicator], code: str, found: dict[str, list[Any]]) -> Any:
+    indicator = next(indicator for indicator in family if indicator.code == code)
+    return indicator.combine(found.get(TOTAL, []))
+
+
+def values(family: list[Indicator], frames: list[Frame], *, session: Session) -> dict[str, dict[str, list[Any]]]:
+    """Each indicator's values per key over every frame, to be combined: one query a frame. A
+    key with none of an indicator's records (a family's query has a row for it) is left out."""
+    collected: dict[str, dict[str, list[Any]]] = {indicator.code: defaultdict(list) for indicator in family}
     for frame in frames:
-        for key, *columns in session.execute(indicator.query(frame)):
-            collected[_label(key)].append(tuple(columns) if indicator.rows else columns[0])
-    return {key: indicator.combine(found) for key, found in sorted(collected.items())}
+        query = family[0].query(frame) if family[0].rows else frame.measured([i.query(frame) for i in family])
+        for key, *columns in session.execute(query):
+            for number, indicator in enumerate(family):
+                value = tuple(columns) if indicator.rows else columns[number]
+                if indicator.rows or value:
+                    collected[indicator.code][_label(key)].append(value)
+    return collected
 
 
 def frames_for(period: Period, places: list[Municipality], filters: dict[str, Any], bands: AgeBands) -> list[Frame]:

@@ -23,6 +23,7 @@ from services.reporting.indicators.schemas import Dimension
 from services.reporting.models import Agreement, Client, ClientTargetGroup, Staff, StaffRole
 
 TOTAL = "total"  # the key of a figure not broken down
+CLIENT_ATTRIBUTES = ("settlement", "sex", "age_band")  # a client has one of each
 
 
 class NotApplicable(Exception):
@@ -43,6 +44,21 @@ class Facts:
     staff: Any = None  # a worker's token subject: their roles
     kind: Any = None
     channel: Any = None
+    several: frozenset[str] = frozenset()  # dimensions a record has several values of, through a join
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A figure as an aggregate over records: its ``value``, of the records that meet
+    ``conditions`` (and its own ``only``). Figures of one ``family`` (the same records,
+    conditions and joins) are worked out together, in one query."""
+
+    facts: Facts
+    value: Any
+    conditions: tuple[Any, ...] = ()
+    joins: tuple[tuple[Any, Any], ...] = ()
+    family: str | None = None
+    only: Any = None
 
 
 @dataclass(frozen=True)
@@ -81,11 +97,24 @@ class Frame:
         """A day within the period."""
         return column.between(self.period.first, self.period.last)
 
-    def figure(self, value: Any, facts: Facts, *conditions: Any, joins: Sequence[tuple[Any, Any]] = ()) -> Select:
-        """``(key, value)`` rows: ``value`` aggregated over the records that meet ``conditions``, per key."""
-        key, query = self._keyed(select().select_from(facts.base), facts, joins)
-        query = self._narrowed(query.add_columns(key.label("key"), value.label("value")), facts, conditions)
+    def figure(self, value: Any, facts: Facts, *conditions: Any, joins: Sequence[tuple[Any, Any]] = (),
+               family: str | None = None, only: Any = None) -> Measure:
+        """``value`` aggregated over the records that meet ``conditions`` (and ``only``)."""
+        return Measure(facts, value, conditions, tuple(joins), family, only)
+
+    def measured(self, measures: Sequence[Measure]) -> Select:
+        """``(key, value, ...)`` rows: each of a family's measures per key, in one query."""
+        first = measures[0]
+        values = [m.value if m.only is None else m.value.filter(m.only) for m in measures]
+        key, query = self._keyed(select().select_from(first.facts.base), first.facts, first.joins)
+        query = self._narrowed(query.add_columns(key.label("key"), *values), first.facts, first.conditions)
         return query if self.by is None else query.group_by(key)
+
+    def single_valued(self, facts: Facts) -> bool:
+        """Whether each record has one value of the breakdown: then its values add up to the total."""
+        by = self.by
+        return by is not None and by not in facts.several and not (
+            by in ("target_group", "staff_role") or (by == "programme" and facts.programme is None))
 
     def rows(self, columns: Sequence[Any], facts: Facts, *conditions: Any,
              joins: Sequence[tuple[Any, Any]] = ()) -> Select:
@@ -106,21 +135,29 @@ class Frame:
         if by in ("target_group", "staff_role") or (by == "programme" and facts.programme is None):
             table, column, on = self._many(by, facts)
             return column, query.join(table, on, isouter=True)
+        if by in CLIENT_ATTRIBUTES:  # joined once, rather than looked up for each record
+            told = aliased(Client)
+            return self._attribute(by, told), query.join(told, told.client_id == _required(facts.client, by),
+                                                         isouter=True)
         return self._one(by, facts), query
 
     def _one(self, by: str, facts: Facts) -> Any:
         """The expression of a dimension the record has one value of."""
-        if by in ("settlement", "sex", "age_band"):
+        if by in CLIENT_ATTRIBUTES:
             return self._of_client(by, _required(facts.client, by))
         return _required(getattr(facts, by), by)
 
     def _of_client(self, by: str, client: Any) -> Any:
         """The client's attribute, looked up by ``client`` (an alias: the record may be the client)."""
         told = aliased(Client)
-        attribute = {"settlement": told.settlement_id, "sex": told.sex,
-                     "age_band": case((told.birth_year.is_(None), None),
-                                      else_=self.age_bands.of(self.period.last.year - told.birth_year))}[by]
-        return select(attribute).where(told.client_id == client).scalar_subquery()
+        return select(self._attribute(by, told)).where(told.client_id == client).scalar_subquery()
+
+    def _attribute(self, by: str, told: Any) -> Any:
+        """A client's settlement, sex or age band (the age reached in the period's last year)."""
+        if by == "age_band":
+            return case((told.birth_year.is_(None), None),
+                        else_=self.age_bands.of(self.period.last.year - told.birth_year))
+        return {"settlement": told.settlement_id, "sex": told.sex}[by]
 
     def _many(self, by: str, facts: Facts) -> tuple[Any, Any, Any]:
         """A dimension a record may have several values of: the table to join, its column, how."""

@@ -27,6 +27,8 @@ SUPPRESSED = "—"
 WIDTH = A4[0] - 4 * cm  # the text's width between the margins
 ACCENT = colors.HexColor("#2f5d8a")
 STRIPE = colors.HexColor("#eef3f8")
+BARS = 24  # the most bars a chart draws per figure before it draws the first figure only
+TALLEST = 8.5  # inches: a chart and its section's title fit on a page
 PALETTE = ["#2f5d8a", "#7fa7cf", "#e0913a", "#f2c48d", "#5a9e6f", "#a7d3b3"]  # bars: a pair of shades a theme
 
 
@@ -82,22 +84,26 @@ def _grid(table: Table, styles: dict[str, ParagraphStyle]) -> Grid:
 
 
 def _chart(table: Table) -> Image:
-    """The table's figures per key as grouped horizontal bars (the total row left out)."""
+    """The table's figures per key as grouped horizontal bars (the total row left out): the
+    first figure alone when there would be more than BARS bars, and never taller than a page."""
     rows = table.rows[:-1]
-    figure = Figure(figsize=(7.2, 0.22 * len(rows) * len(table.figures) + 0.9), dpi=150)
+    names = table.columns[1:] if len(rows) * len(table.figures) <= BARS else table.columns[1:2]
+    figure = Figure(figsize=(7.2, min(0.22 * len(rows) * len(names) + 0.9, TALLEST)), dpi=150)
     axes = figure.add_subplot()
-    height = 0.8 / len(table.figures)
-    for number, name in enumerate(table.columns[1:]):
+    height = 0.8 / len(names)
+    for number, name in enumerate(names):
         values = [values[number] or 0 for _, values in rows]
         axes.barh([row + number * height for row in range(len(rows))], values, height=height, label=name,
                   color=PALETTE[number % len(PALETTE)])
-    axes.set_yticks([row + height * (len(table.figures) - 1) / 2 for row in range(len(rows))],
-                    [label for label, _ in rows], fontsize=8)
+    axes.set_yticks([row + height * (len(names) - 1) / 2 for row in range(len(rows))],
+                    [label for label, _ in rows], fontsize=8 if len(rows) <= BARS else 6)
     axes.invert_yaxis()
     axes.tick_params(axis="x", labelsize=8)
     axes.spines[["top", "right"]].set_visible(False)
-    if len(table.figures) > 1:
+    if len(names) > 1:
         axes.legend(fontsize=7, frameon=False, loc="lower right")
+    else:
+        axes.set_title(names[0], fontsize=8, loc="left")
     figure.tight_layout()
     out = io.BytesIO()
     FigureCanvasAgg(figure).print_png(out)
