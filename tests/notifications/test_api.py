@@ -40,7 +40,8 @@ def send_all(database, channels=CHANNELS) -> None:
 
 
 @pytest.fixture
-def missed(database, monkeypatch):
+def missed(awake, monkeypatch):
+    database = awake
     monkeypatch.setattr(get_settings(), "staff_channel", "inbox")  # as when distributed (embedded: the log)
     event = VisitMissed(visit_id=uuid.uuid4(), client_id=CLIENT, municipality="BG-RAK", service_type="home_help",
                         staff_id="helper-1", starts_at=NOW - timedelta(hours=2), reason="not_checked_in")
@@ -86,7 +87,8 @@ def test_the_coordinators_inbox_has_the_escalation_until_read(notifications, mis
     assert read.json()["status"] == "delivered"
 
 
-def test_a_failed_message_is_listed_and_resent(database, notifications, admin):
+def test_a_failed_message_is_listed_and_resent(awake, notifications, admin):
+    database = awake
     with database.transaction() as session:
         message = messages.queue(Draft(key="visit_reminder:x", kind="visit_reminder", recipient=f"client:{CLIENT}",
                                        municipality="BG-RAK", params={"starts_at": NOW.isoformat(),

@@ -18,7 +18,7 @@ KNOWN = [
     ("intake", "post", "/v1/care-plans/{plan_id}/activate", ["401", "403", "404", "409", "422", "503"]),
     ("scheduling", "get", "/v1/service-types", ["401", "403", "422", "503"]),
     ("notifications", "get", "/v1/municipalities", ["401", "403", "422", "503"]),
-    ("reporting", "get", "/v1/indicators/clients", ["401", "403", "422", "503"]),
+    ("reporting", "get", "/v1/indicators", ["401", "403", "422", "503"]),
     ("reporting", "get", "/healthz", ["422", "503"]),
 ]
 

@@ -54,9 +54,9 @@ def test_scheduling_and_reporting_take_what_they_declare_and_nothing_else(servic
     scheduling, reporting = service_client("scheduling"), service_client("reporting")
     assert created(scheduling.get("/service-types", params={"include_inactive": "true"}, headers=admin)) == []
     _unknown(scheduling.get("/service-types", params={"include_retired": "true"}, headers=admin), "include_retired")
-    assert reporting.get("/indicators/clients", params={"municipality": "BG-RAK"}, headers=admin).status_code == 200
-    _unknown(reporting.get("/indicators/clients", params={"municipality_code": "BG-RAK"}, headers=admin),
-             "municipality_code")
+    assert reporting.get("/indicators", params={"month": "2021-07"}, headers=admin).status_code == 200
+    _unknown(reporting.get("/indicators", params={"month": "2021-07", "municipality_code": "BG-RAK"},
+                           headers=admin), "municipality_code")
 
 
 def test_declared_parameters_pass_from_the_route_its_dependencies_and_its_filter_model(intake, admin):

@@ -12,6 +12,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from services.reporting.indicators import service as indicators
+from services.reporting.indicators.rules import Cells
 from services.reporting.indicators.slices import AgeBands
 from services.reporting.models import Municipality, Programme, Report, ReportPlace, ReportSection
 from services.reporting.reports import content, exports, pdf, rules
@@ -159,11 +160,15 @@ def written(report: Report, principal: Principal, format: rules.Format, *, setti
 
 
 def as_document(report: Report, principal: Principal, *, settings: Settings, session: Session) -> Document:
+    """The report as ``principal`` reads it: exactly, or with small counts suppressed."""
     threshold = settings.reporting_suppression_threshold
-    exact = principal.has_role(EXACT_AGGREGATE_READERS)
+
+    def protect(cells: dict[str, Cells]) -> dict[str, Cells]:
+        return indicators.protected(cells, threshold)
+
     compared = session.get(Report, report.compared_with) if report.compared_with else None
-    return document(_made(report, session), protect=None if exact else lambda cells: indicators.protected(
-        cells, threshold), threshold=threshold, programme=report.programme is not None,
+    return document(_made(report, session), protect=None if principal.has_role(EXACT_AGGREGATE_READERS) else protect,
+                    threshold=threshold, programme=report.programme is not None,
                     compared=_made(compared, session) if compared is not None else None)
 
 
