@@ -54,8 +54,8 @@ class EmbeddedSystem:
 
     def shutdown(self) -> None:
         self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=5)
+        for thread in self.threads:  # the beat's task of the moment included: none is left running
+            thread.join(timeout=60)
 
     def apps(self) -> dict:
         return {name: rt.app() for name, rt in self.runtimes.items()}

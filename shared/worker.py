@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Any
 
-from celery import Celery
+from celery import Celery, Task as CeleryTask
 
 from shared.db import Database
 from shared.messaging.topology import task_queue
@@ -16,9 +16,24 @@ from shared.tasks import FollowUps, Prepare, Task, TaskRegistry, task_name
 log = logging.getLogger(__name__)
 
 
+# Celery runs an eager task with a process-wide "a join would block" flag set, and puts back
+# what it found on the way out: two threads running eager tasks at once (embedded mode's beat,
+# a test's own call) can leave it set for good, and every result.get() after raises. One
+# eager task at a time in a process (re-entrant: a task's follow-ups run inside it).
+_EAGER = threading.RLock()
+
+
+class _Task(CeleryTask):
+    def apply_async(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.app.conf.task_always_eager:
+            return super().apply_async(*args, **kwargs)
+        with _EAGER:
+            return super().apply_async(*args, **kwargs)
+
+
 def make_celery(service: str, settings: Settings, database: Database,
                 tasks: TaskRegistry | None = None) -> Celery:
-    app = Celery(f"carecircle.{service}", broker=settings.redis_url, backend=settings.redis_url)
+    app = Celery(f"carecircle.{service}", broker=settings.redis_url, backend=settings.redis_url, task_cls=_Task)
     app.conf.update(
         task_default_queue=task_queue(settings.namespace, service),
         task_always_eager=settings.celery_eager,

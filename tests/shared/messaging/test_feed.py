@@ -45,7 +45,7 @@ def registered(reporting: Runtime) -> dict[str, int]:
 def pages_of(url: str, size: int) -> list[list[str]]:
     pages, after = [], 0
     while True:
-        page = httpx.get(f"{url}/events", params={"after": after, "limit": size}, headers=READER).json()
+        page = httpx.get(f"{url}/events", params={"after": after, "limit": size}, headers=READER, timeout=30).json()
         if not page["events"]:
             return pages
         pages.append([event["id"] for event in page["events"]])
