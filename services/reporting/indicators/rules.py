@@ -33,6 +33,7 @@ class Period:
 
 
 WHOLE = ""  # the total among the keys a figure hides (no key of a breakdown is empty)
+UNKNOWN = "unknown"  # the key of records whose dimension is not known (a client of no settlement)
 
 
 def _next_month(year: int, month: int) -> date:
@@ -50,6 +51,10 @@ class Cells:
     breakdown: dict[str, Any] | None
     suppressed: frozenset[str] = frozenset()
 
+    def values(self) -> dict[str, Any]:
+        """The total (under ``WHOLE``) and the breakdown's values, by key."""
+        return {WHOLE: self.total, **(self.breakdown or {})}
+
     def without(self, keys: Iterable[str]) -> Cells:
         hidden = self.suppressed | set(keys)
         breakdown = None if self.breakdown is None else {
@@ -62,7 +67,7 @@ def suppressed(cells: Cells, threshold: int) -> Cells:
     subtraction: with a single hidden value in a breakdown, the next smallest one besides it
     (or the total, when the rest are nothing), so that the total less the values shown never
     tells a hidden one; a hidden total hides its breakdown."""
-    small = {key for key, value in _values(cells).items() if value and value < threshold}
+    small = {key for key, value in cells.values().items() if value and value < threshold}
     if WHOLE in small and cells.breakdown is not None:
         small |= set(cells.breakdown)
     return cells.without(small | _companion(cells, small))
@@ -81,6 +86,3 @@ def following(cells: Cells, count: Cells) -> Cells:
     over the cases resolved) hides what that count hides."""
     return cells.without(count.suppressed)
 
-
-def _values(cells: Cells) -> dict[str, Any]:
-    return {WHOLE: cells.total, **(cells.breakdown or {})}

@@ -4,8 +4,9 @@ counts suppressed for those who see aggregates only."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
+from functools import partial
 from itertools import groupby
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.reporting.indicators.figures import INDICATORS, Indicator
-from services.reporting.indicators.rules import Cells, Period, following, suppressed
+from services.reporting.indicators.rules import UNKNOWN, Cells, Period, following, suppressed
 from services.reporting.indicators.schemas import Figure, IndicatorsRead, PeriodRead, SliceQuery
 from services.reporting.indicators.slices import TOTAL, AgeBands, Frame, NotApplicable
 from services.reporting.models import Municipality
@@ -21,8 +22,6 @@ from shared.auth import EXACT_AGGREGATE_READERS, Principal
 from shared.errors import Invalid, NotFound
 from shared.scope import in_scope
 from shared.settings import Settings
-
-UNKNOWN = "unknown"  # the key of records whose dimension is not known (a client of no settlement)
 
 
 def indicators(principal: Principal, query: SliceQuery, *, settings: Settings, session: Session) -> IndicatorsRead:
@@ -33,8 +32,8 @@ def indicators(principal: Principal, query: SliceQuery, *, settings: Settings, s
         raise Invalid("age_band", f"must be one of {', '.join(bands.labels())}")
     frames = frames_for(period, places, query.filters(), bands)
     measured, not_applicable = measure(frames, by=query.by, session=session)
-    if not principal.has_role(EXACT_AGGREGATE_READERS):
-        measured = protected(measured, settings.reporting_suppression_threshold)
+    if (protect := protection(principal, settings)) is not None:
+        measured = protect(measured)
     return IndicatorsRead(
         period=PeriodRead(first=period.first, last=period.last), municipalities=[place.code for place in places],
         filters={name: str(value) for name, value in query.filters().items()}, by=query.by,
@@ -87,6 +86,14 @@ def _families(chosen: list[Indicator], frames: list[Frame]) -> list[list[Indicat
     return list(families.values())
 
 
+def protection(principal: Principal, settings: Settings) -> Callable[[dict[str, Cells]], dict[str, Cells]] | None:
+    """What hides small counts from ``principal`` (None: they read figures exactly), the one
+    rule of who does: the analyst and the funder, not those who may read the people behind them."""
+    if principal.has_role(EXACT_AGGREGATE_READERS):
+        return None
+    return partial(protected, threshold=settings.reporting_suppression_threshold)
+
+
 def protected(measured: dict[str, Cells], threshold: int) -> dict[str, Cells]:
     """Small counts suppressed, and what is measured over them with them (in the order of INDICATORS)."""
     kept: dict[str, Cells] = {}
@@ -101,8 +108,8 @@ def cells_of(family: list[Indicator], frames: list[Frame], *, by: Any, session: 
     """The family's cells: their totals, and their breakdown by ``by``. A breakdown each record
     has one value of adds up to the total, which then takes no query of its own."""
     if by is None:
-        return {code: Cells(_combined(family, code, found), None)
-                for code, found in values(family, frames, session=session).items()}
+        found = values(family, frames, session=session)
+        return {i.code: Cells(i.combine(found[i.code].get(TOTAL, [])), None) for i in family}
     split = [replace(frame, by=by) for frame in frames]
     breakdown = values(family, split, session=session)
     adds_up = (bool(split) and all(i.adds_up and not i.rows for i in family)
@@ -113,11 +120,6 @@ def cells_of(family: list[Indicator], frames: list[Frame], *, by: Any, session: 
                                   {key: indicator.combine(found) for key, found in
                                    sorted(breakdown[indicator.code].items())})
             for indicator in family}
-
-
-def _combined(family: list[Indicator], code: str, found: dict[str, list[Any]]) -> Any:
-    indicator = next(indicator for indicator in family if indicator.code == code)
-    return indicator.combine(found.get(TOTAL, []))
 
 
 def values(family: list[Indicator], frames: list[Frame], *, session: Session) -> dict[str, dict[str, list[Any]]]:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.reporting.indicators import service as indicators
-from services.reporting.indicators.rules import Period
+from services.reporting.indicators.rules import UNKNOWN, Period
 from services.reporting.indicators.slices import AgeBands
 from services.reporting.models import CodeName, Municipality, Programme, Report, ServiceType, Settlement
 from services.reporting.reports import labels
@@ -36,7 +36,7 @@ def names(section: Section, keys: set[str], language: str, *, bands: AgeBands, s
     every = {"age_band": bands.labels(), "sex": list(SEXES)}.get(section.by or "")
     named = _catalogue_names(section, keys, language, session) if section.by else {}
     found = {key: named.get(key) or labels.value(key, language) for key in keys | set(every or [])}
-    order = [*every, labels.UNKNOWN] if every else sorted(found, key=lambda key: (key == labels.UNKNOWN, found[key]))
+    order = [*every, UNKNOWN] if every else sorted(found, key=lambda key: (key == UNKNOWN, found[key]))
     return {key: found[key] for key in order if key in found}
 
 
@@ -46,7 +46,7 @@ def _catalogue_names(section: Section, keys: set[str], language: str, session: S
         return dict(session.execute(select(Municipality.code, Municipality.name)
                                     .where(Municipality.code.in_(keys))).all())
     if by == "settlement":
-        ids = [uuid.UUID(key) for key in keys if key != labels.UNKNOWN]
+        ids = [uuid.UUID(key) for key in keys if key != UNKNOWN]
         rows = session.execute(select(Settlement.settlement_id, Settlement.name)
                                .where(Settlement.settlement_id.in_(ids)))
         return {str(settlement): name for settlement, name in rows}

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 
-from services.reporting.indicators.rules import Cells
+from services.reporting.indicators.rules import WHOLE, Cells
 from services.reporting.reports import labels
 from services.reporting.reports.rules import SECTIONS, Section
 
@@ -134,16 +134,12 @@ def changes(made: Made, compared: Made, protect: Protect | None) -> list[Change]
 
 def _differences(section: Section, code: str, now: Cells | None, was: Cells | None, made: Made) -> list[Change]:
     language = made.language
-    now_values, was_values = _values(now), _values(was)
+    now_values, was_values = (cells.values() if cells else {} for cells in (now, was))
     names = made.sections[section.code]["labels"]
     return [Change(labels.word(section.code, language), labels.word(code, language),
-                   labels.word("total", language) if key == "" else names.get(key, key),
+                   labels.word("total", language) if key == WHOLE else names.get(key, key),
                    was_values.get(key, 0), now_values.get(key, 0))
             for key in sorted(set(now_values) | set(was_values)) if now_values.get(key, 0) != was_values.get(key, 0)]
-
-
-def _values(cells: Cells | None) -> dict[str, Any]:
-    return {} if cells is None else {"": cells.total, **(cells.breakdown or {})}
 
 
 def _moment(at: datetime, made: Made) -> str:

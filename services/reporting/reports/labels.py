@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.reporting.indicators import rules
+
 # Each entry: bg, pl, uk, en.
 _WORDS: dict[str, tuple[str, str, str, str]] = {
     # headings
@@ -117,7 +119,6 @@ _VALUES: dict[str, tuple[str, str, str, str]] = {
 }
 
 _COLUMN = {"bg": 0, "pl": 1, "uk": 2, "en": 3}
-UNKNOWN = "unknown"  # the key of records whose dimension is not known
 
 
 def word(key: str, language: str, **values: Any) -> str:
@@ -127,7 +128,7 @@ def word(key: str, language: str, **values: Any) -> str:
 
 def value(code: str, language: str) -> str:
     """A breakdown's value no catalogue names: its words, else the code made readable."""
-    if code == UNKNOWN:
+    if code == rules.UNKNOWN:
         return word("unknown", language)
     known = _VALUES.get(code)
     return known[_COLUMN[language]] if known else code.replace("_", " ").capitalize()

@@ -12,14 +12,13 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from services.reporting.indicators import service as indicators
-from services.reporting.indicators.rules import Cells
 from services.reporting.indicators.slices import AgeBands
 from services.reporting.models import Municipality, Programme, Report, ReportPlace, ReportSection
 from services.reporting.reports import content, exports, pdf, rules
 from services.reporting.reports.document import Document, Made, document
 from services.reporting.reports.rules import FROZEN, LIFECYCLE, MAKING, QUEUED
 from services.reporting.reports.schemas import PeriodRead, ReportFilters, ReportRead, ReportRequest
-from shared.auth import EXACT_AGGREGATE_READERS, Principal
+from shared.auth import Principal
 from shared.db import unavailable
 from shared.errors import Invalid, NotFound
 from shared.paging import Page, equal_to_given, paginate
@@ -161,14 +160,9 @@ def written(report: Report, principal: Principal, format: rules.Format, *, setti
 
 def as_document(report: Report, principal: Principal, *, settings: Settings, session: Session) -> Document:
     """The report as ``principal`` reads it: exactly, or with small counts suppressed."""
-    threshold = settings.reporting_suppression_threshold
-
-    def protect(cells: dict[str, Cells]) -> dict[str, Cells]:
-        return indicators.protected(cells, threshold)
-
     compared = session.get(Report, report.compared_with) if report.compared_with else None
-    return document(_made(report, session), protect=None if principal.has_role(EXACT_AGGREGATE_READERS) else protect,
-                    threshold=threshold, programme=report.programme is not None,
+    return document(_made(report, session), protect=indicators.protection(principal, settings),
+                    threshold=settings.reporting_suppression_threshold, programme=report.programme is not None,
                     compared=_made(compared, session) if compared is not None else None)
 
 
