@@ -124,6 +124,15 @@ def test_a_visit_no_one_can_do_keeps_the_reason(who, wanted, reason):
     assert assignment.choose(wanted, [who]) == (None, reason)
 
 
+def test_a_visit_past_midnight_goes_on_in_the_next_days_window_from_midnight():
+    nights = {0: [(20 * 60, 24 * 60)], 1: [(0, 6 * 60)], 2: [(60, 6 * 60)]}  # Mon 20-24, Tue 0-6, Wed 1-6
+    late = visit(start=23 * 60, length=120)  # Monday 23:00 to Tuesday 01:00
+    assert assignment.choose(late, [member(week=nights)])[0] is not None
+    assert assignment.choose(visit(day=MONDAY + timedelta(days=1), start=23 * 60, length=120),
+                             [member(week=nights)]) == (None, assignment.NOT_AVAILABLE)  # Tuesday 23:00
+    assert assignment.choose(late, [member(week={0: [(20 * 60, 24 * 60)]})]) == (None, assignment.NOT_AVAILABLE)
+
+
 def test_a_worker_is_never_booked_twice_nor_without_time_to_travel():
     worker = member()
     assert assignment.choose(visit(start=9 * 60, place=(42.0, 24.0)), [worker])[0] is worker

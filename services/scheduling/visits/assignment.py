@@ -91,12 +91,23 @@ class Member:
             yield NO_STAFF_IN_ROLE
         if has_left(self.left_on, on=visit.day) or any(first <= visit.day <= last for first, last in self.away):
             yield NOT_WORKING
-        if not any(start <= visit.start and visit.end <= end for start, end in self.week.get(visit.day.weekday(), ())):
+        if not self._available(visit):
             yield NOT_AVAILABLE
         if self._clashes(visit):
             yield DOUBLE_BOOKED
         if self.minutes_by_week[week_of(visit.day)] + visit.end - visit.start > self.contracted_minutes:
             yield OVER_CONTRACTED_HOURS
+
+    def _available(self, visit: Visit) -> bool:
+        """Within a window of its day; a visit past midnight goes on in a window of the next
+        day that begins at 00:00 (a night's work is two windows, one each side of midnight)."""
+        weekday, day = visit.day.weekday(), 24 * 60
+        if visit.end <= day:
+            return self._within(weekday, visit.start, visit.end)
+        return self._within(weekday, visit.start, day) and self._within((weekday + 1) % 7, 0, visit.end - day)
+
+    def _within(self, weekday: int, start: int, end: int) -> bool:
+        return any(first <= start and end <= last for first, last in self.week.get(weekday, ()))
 
     def _clashes(self, visit: Visit) -> bool:
         """Overlaps a booking, or leaves no time to travel from the one before or to the one after."""
