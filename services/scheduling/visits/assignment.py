@@ -6,7 +6,6 @@ A visit no one can do keeps the reason of the candidate that came closest."""
 from __future__ import annotations
 
 import bisect
-import math
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -15,10 +14,9 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import chain
 
+from services.scheduling.optimiser.travel import Point, distance_km
 from services.scheduling.visits.rules import week_of, whole_minutes
 from shared.events.scheduling import has_left
-
-Point = tuple[float, float]  # latitude, longitude
 
 # Why a visit has no worker, from the furthest from staffed to the nearest.
 NO_STAFF_IN_ROLE = "no_staff_in_role"
@@ -131,13 +129,6 @@ def travel(origin: Point | None, destination: Point | None) -> timedelta:
 def located_point(latitude: float | None, longitude: float | None) -> Point | None:
     """A place kept as two columns, as assignment reads it (None where unknown)."""
     return None if latitude is None or longitude is None else (latitude, longitude)
-
-
-def distance_km(a: Point, b: Point) -> float:
-    """Great-circle distance (haversine)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371 * math.asin(math.sqrt(h))
 
 
 def choose(visit: Visit, members: Sequence[Member]) -> tuple[Member | None, str | None]:
