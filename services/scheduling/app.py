@@ -7,6 +7,7 @@ from services.scheduling.centres.api import router as centres
 from services.scheduling.cover.api import router as cover
 from services.scheduling.delivery.api import router as delivery
 from services.scheduling.groups.api import router as groups
+from services.scheduling.plans.api import router as plans
 from services.scheduling.rounds.api import router as rounds
 from services.scheduling.staff.api import router as staff
 from services.scheduling.visits.api import router as visits
@@ -15,5 +16,5 @@ from shared.bootstrap import ServiceSpec
 
 SERVICE = ServiceSpec(name="scheduling", metadata=models.metadata,
                       routers=[catalogue, staff, cover, visits, delivery, centres, rounds, groups, activities,
-                               calendars, workload],
+                               calendars, workload, plans],
                       handlers=handlers.registry, tasks=tasks.registry, description=__doc__)

@@ -335,3 +335,37 @@ class ClientServedBy(Base):
     __tablename__ = "client_served_by"
     client_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     staff_subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class TravelSettings(Base):
+    """How the optimiser reckons travel in a municipality: the straight line times its roads'
+    factor at its speed, or an OSRM server's matrix where one serves it."""
+
+    __tablename__ = "travel_settings"
+    municipality_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    road_factor: Mapped[float]
+    speed_kmh: Mapped[float]
+    osrm_url: Mapped[str | None] = mapped_column(String(500))
+
+
+class RoutePlan(Base):
+    """A plan of routes and rosters asked of the optimiser for a municipality's days: made by a
+    worker in the background (``result`` once ready: the proposed routes, the visits left out
+    with their reasons, the measures), then applied or left."""
+
+    __tablename__ = "route_plan"
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(32), index=True)
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    seconds: Mapped[int]  # the search's time limit
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    asked_by: Mapped[str] = mapped_column(String(200))
+    asked_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]  # a worker is making it until then
+    finished_at: Mapped[datetime | None]
+    applied_at: Mapped[datetime | None]
+    applied_by: Mapped[str | None] = mapped_column(String(200))
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(String(200))

@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from services.scheduling.delivery.service import sweep_missed
 from services.scheduling.groups import service as groups
+from services.scheduling.plans import service as plans
 from services.scheduling.visits.service import extend_horizons
 from shared.settings import get_settings
-from shared.tasks import TaskRegistry
+from shared.tasks import FollowUps, TaskRegistry
 
 registry = TaskRegistry()
 
@@ -34,3 +35,15 @@ def sweep_missed_visits(*, session: Session) -> int:
     start are missed, and ``scheduling.visit.missed.v1`` tells notifications. Returns how many."""
     return sweep_missed(now=datetime.now(UTC), after_minutes=get_settings().visit_missed_after_minutes,
                         session=session)
+
+
+@registry.task("sweep_route_plans", every=timedelta(seconds=3))
+def sweep_route_plans(*, session: Session) -> FollowUps:
+    """Every few seconds: the plans asked for (or whose worker went quiet) go to workers."""
+    return plans.sweep(now=datetime.now(UTC), session=session)
+
+
+@registry.task(plans.MAKE_PLAN)
+def make_route_plan(*, session: Session, plan_id: str) -> str:
+    """One plan: the optimiser's search for its time limit, its answer kept."""
+    return plans.make(plan_id, now=datetime.now(UTC), session=session)

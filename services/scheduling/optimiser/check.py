@@ -34,16 +34,16 @@ def _route(problem: Problem, route: Route) -> Iterator[str]:
     place, free = worker.start, route.leaves
     if route.leaves < worker.shift[0]:
         yield f"worker {worker.id} leaves before their shift"
-    for stop in route.stops:
+    for number, stop in enumerate(route.stops):
         job = jobs[stop.job]
-        if stop.start < free + problem.duration[place, job.place]:
+        if stop.start < free + problem.leg(place, job.place, commute=number == 0):
             yield f"job {job.id} starts before {worker.id} can be there"
         if not job.window[0] <= stop.start <= job.window[1]:
             yield f"job {job.id} starts outside its window"
         if job.skills and not job.skills & worker.skills:
             yield f"job {job.id} needs a skill {worker.id} lacks"
         place, free = job.place, stop.start + job.duration
-    if route.returns < free + problem.duration[place, worker.end] or route.returns > worker.shift[1]:
+    if route.returns < free + problem.leg(place, worker.end, commute=True) or route.returns > worker.shift[1]:
         yield f"worker {worker.id} is not back at the end of their shift"
     if route.returns - route.leaves > worker.longest_day:
         yield f"worker {worker.id} works longer than their longest day"

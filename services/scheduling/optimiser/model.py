@@ -77,6 +77,11 @@ class Problem:
     links: Sequence[Link] = ()
     cost: np.ndarray | None = None  # places x places: what the search minimises (None: duration)
     costs: Costs = field(default_factory=Costs)
+    commute_outside_shift: bool = False  # travel from and to the start and end places takes none of a shift
+
+    def leg(self, origin: int, destination: int, *, commute: bool = False) -> int:
+        """Time from one place to another as a shift counts it."""
+        return 0 if commute and self.commute_outside_shift else int(self.duration[origin, destination])
 
     def travel_cost(self) -> np.ndarray:
         return self.duration if self.cost is None else self.cost

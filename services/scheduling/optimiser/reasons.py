@@ -48,7 +48,7 @@ def _alone(job: Job, problem: Problem) -> str | None:
 
 
 def _reachable(job: Job, worker: Worker, problem: Problem) -> bool:
-    going, back = problem.duration[worker.start, job.place], problem.duration[job.place, worker.end]
+    going, back = problem.leg(worker.start, job.place, commute=True), problem.leg(job.place, worker.end, commute=True)
     start = max(job.window[0], worker.shift[0] + going)
     return start <= job.window[1] and start + job.duration + back <= worker.shift[1] \
         and going + job.duration + back <= worker.longest_day

@@ -55,6 +55,8 @@ class Instance:
     def _data(self) -> pyvrp.ProblemData:
         places = np.array(self.depots + [job.place for job in self.jobs])
         duration = self.problem.duration[np.ix_(places, places)].astype(np.int64)
+        if self.problem.commute_outside_shift:
+            duration[: len(self.depots), :] = duration[:, : len(self.depots)] = 0
         cost = self.problem.travel_cost()[np.ix_(places, places)].astype(np.int64)
         return pyvrp.ProblemData(
             locations=[pyvrp.Location(0, 0) for _ in places], clients=[self._client(job) for job in self.jobs],

@@ -14,6 +14,8 @@ import numpy as np
 Point = tuple[float, float]  # latitude, longitude
 UNKNOWN_SECONDS = 15 * 60  # to or from a place with no coordinates
 SETTLING_SECONDS = 5 * 60  # parking, the gate, the stairs: once a journey
+ROAD_FACTOR = 1.3  # roads wind: how much longer than the straight line, unless a municipality says
+SPEED_KMH = 40.0
 
 
 class Travel(Protocol):
@@ -31,8 +33,8 @@ def distance_km(a: Point, b: Point) -> float:
 
 @dataclass(frozen=True)
 class GreatCircle:
-    road_factor: float = 1.3  # roads wind: how much longer than the straight line
-    speed_kmh: float = 40.0
+    road_factor: float = ROAD_FACTOR
+    speed_kmh: float = SPEED_KMH
 
     def matrices(self, places: Sequence[Point | None]) -> tuple[np.ndarray, np.ndarray]:
         known = np.array([place is not None for place in places])

@@ -5,7 +5,7 @@ slots and rounds all ask through here, so that they agree on who is free."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -30,8 +30,8 @@ NO_CLIENT = uuid.UUID(int=0)  # a booking that is no client's: a group session, 
 
 
 def members(staff: Sequence[Staff], first: date, last: date, zone: str, *, session: Session,
-            besides: uuid.UUID | None = None) -> list[assignment.Member]:
-    """The members with what is booked for them from ``first`` to ``last`` (but the visit ``besides``)."""
+            besides: Collection[uuid.UUID] = ()) -> list[assignment.Member]:
+    """The members with what is booked for them from ``first`` to ``last`` (but the visits ``besides``)."""
     found = {member.id: _member(member, order) for order, member in enumerate(staff)}
     for absence in session.scalars(select(StaffAbsence).where(
             StaffAbsence.staff_id.in_(found), StaffAbsence.starts_on <= last, StaffAbsence.ends_on >= first)):
@@ -61,7 +61,7 @@ def seen_by_assignment(visit: Visit, staff: Sequence[Staff], *, session: Session
     moved = Visit(client_id=visit.client_id, starts_at=starts_at, ends_at=starts_at + (visit.ends_at - visit.starts_at),
                   latitude=visit.latitude, longitude=visit.longitude)
     wanted = as_assignment(moved, ZoneInfo(zone), roles_for(visit.service_type, session=session))
-    return wanted, members(staff, wanted.day, wanted.day, zone, session=session, besides=visit.id)
+    return wanted, members(staff, wanted.day, wanted.day, zone, session=session, besides=[visit.id])
 
 
 def as_assignment(row, zone: ZoneInfo, roles: frozenset[str] = frozenset(), *,
@@ -83,12 +83,12 @@ def _member(staff: Staff, order: int) -> assignment.Member:
                                for row in staff.availability_rows), left_on=staff.left_on)
 
 
-def _visits(found: dict, window: tuple[datetime, datetime], besides: uuid.UUID | None):
+def _visits(found: dict, window: tuple[datetime, datetime], besides: Collection[uuid.UUID]):
     query = select(Visit.staff_id, Visit.client_id, Visit.starts_at, Visit.ends_at, Visit.latitude,
                    Visit.longitude).where(Visit.staff_id.in_(found), Visit.status.in_(rules.BOOKED),
                                           Visit.starts_at >= window[0], Visit.starts_at < window[1],
                                           Visit.round_id.is_(None))  # a round books its team whole
-    return (query if besides is None else query.where(Visit.id != besides)).order_by(Visit.starts_at)
+    return (query.where(Visit.id.not_in(besides)) if besides else query).order_by(Visit.starts_at)
 
 
 def group_sessions(staff_ids: Iterable[uuid.UUID], window: tuple[datetime, datetime]) -> Select:

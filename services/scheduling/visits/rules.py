@@ -53,6 +53,13 @@ class LineRule:
     preferred_days: Sequence[str] = ()
     time_windows: Sequence[tuple[str, str]] = ()
 
+    @classmethod
+    def of(cls, line) -> LineRule:
+        """The rule of a care plan line as its event tells it (shared.events.intake.CarePlanLine)."""
+        return cls(unit=line.unit, per_week=line.per_week, duration_minutes=line.duration_minutes,
+                   preferred_days=line.preferred_days,
+                   time_windows=[(window.start, window.end) for window in line.time_windows])
+
 
 @dataclass(frozen=True)
 class Slot:

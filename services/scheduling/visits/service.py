@@ -239,14 +239,8 @@ def _visit(plan: CarePlan, line: CarePlanLine, rule: rules.LineRule, slot: rules
 
 def _lines(plan: CarePlan) -> list[tuple[CarePlanLine, rules.LineRule]]:
     """The plan's lines planned here, each with the rule generation reads of it."""
-    return [(line, _rule(line)) for line in map(CarePlanLine.model_validate, plan.lines)
+    return [(line, rules.LineRule.of(line)) for line in map(CarePlanLine.model_validate, plan.lines)
             if line.place in PLANNED_PLACES]
-
-
-def _rule(line: CarePlanLine) -> rules.LineRule:
-    return rules.LineRule(unit=line.unit, per_week=line.per_week, duration_minutes=line.duration_minutes,
-                          preferred_days=line.preferred_days,
-                          time_windows=[(window.start, window.end) for window in line.time_windows])
 
 
 def _cancel_from(plan: CarePlan, moment: datetime, reason: str, *, session: Session) -> None:
@@ -293,11 +287,11 @@ def move_visit(visit_id: uuid.UUID, change: VisitMove, principal: Principal, *, 
     starts_at, staff_id = change.starts_at or visit.starts_at, change.staff_id or visit.staff_id
     if staff_id is not None:
         _check_free(visit, staff_id, starts_at, change, session=session)
-    return _moved(visit, starts_at, staff_id, visit.unstaffed_reason if staff_id is None else None, now=now,
+    return reschedule(visit, starts_at, staff_id, visit.unstaffed_reason if staff_id is None else None, now=now,
                   session=session)
 
 
-def _moved(visit: Visit, starts_at: datetime, staff_id: uuid.UUID | None, unstaffed_reason: str | None, *,
+def reschedule(visit: Visit, starts_at: datetime, staff_id: uuid.UUID | None, unstaffed_reason: str | None, *,
            now: datetime, session: Session) -> Visit:
     """The visit at ``starts_at`` by ``staff_id``, announced with where it was before."""
     before = visit.starts_at, visit.staff_id
@@ -343,7 +337,7 @@ def add_visit(visit: Visit, *, now: datetime, session: Session) -> Visit:
 
 def unstaff(visit: Visit, reason: str, *, now: datetime, session: Session) -> Visit:
     """A planned visit no one can take now (its worker away, no one to cover): listed unstaffed with ``reason``."""
-    return _moved(visit, visit.starts_at, None, reason, now=now, session=session)
+    return reschedule(visit, visit.starts_at, None, reason, now=now, session=session)
 
 
 def cancel_visit(visit_id: uuid.UUID, change: VisitCancel, principal: Principal, *, now: datetime,
