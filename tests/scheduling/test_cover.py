@@ -120,3 +120,22 @@ def test_skills_then_distance_bands_then_continuity_then_distance():
                            substitute(4, km=7.0, visits=9), substitute(5, km=None, visits=20), substitute(6, km=0.5)])
     # 3 has a skill; 2 knows the client within the first band; 6 nearer than 1; 4 in the next band; 5 nowhere
     assert [s.staff_id.int for s in ranked] == [3, 2, 6, 1, 4, 5]
+
+
+def test_the_optimiser_repairs_a_day_of_the_absence_and_applying_it_covers_the_visit(
+        scheduling, admin, sick_leave, scheduling_runtime):
+    absent, absence = sick_leave(("helper-near", ["wound_care"], NEAR), ("helper-far", [], FAR))
+    path = f"/staff/{absent}/absences/{absence['id']}/repair"
+    assert_problem(scheduling.post(path, headers=admin, json={"day": NOW.date().isoformat()}), 422, "day")
+    day = absence["starts_on"]
+    asked = scheduling.post(path, headers=admin, json={"day": day, "seconds": 1})
+    assert asked.status_code == 202 and asked.json()["first_day"] == asked.json()["last_day"] == day
+    scheduling_runtime.celery().tasks["scheduling.sweep_route_plans"].delay()
+    plan = created(scheduling.get(f"/plans/{asked.json()['id']}", headers=admin))
+    visit = next(item["visit"] for item in absence["affected_visits"] if item["visit"]["starts_at"][:10] == day)
+    [route] = [r for r in plan["result"]["routes"] if visit["id"] in {s["visit_id"] for s in r["stops"]}]
+    near = next(s["staff_id"] for s in absence["affected_visits"][0]["substitutes"]
+                if s["display_name"] == "helper-near")
+    assert route["staff_id"] == near and plan["result"]["saving"]["visits"] == 1  # done, where no one was to do it
+    assert created(scheduling.post(f"/plans/{plan['id']}/apply", headers=admin))["moved"] >= 1
+    assert created(scheduling.get(f"/visits/{visit['id']}", headers=admin))["staff_id"] == near

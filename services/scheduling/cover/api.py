@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 
 from services.scheduling.cover import schemas, service
+from services.scheduling.plans import service as plans
+from services.scheduling.plans.schemas import PlanRead
 from services.scheduling.staff.schemas import AbsenceCreate
 from shared.auth import Coordinator
 from shared.web import Db
@@ -34,3 +36,12 @@ def get_cover(staff_id: uuid.UUID, absence_id: uuid.UUID, caller: Coordinator, s
 def give_away(staff_id: uuid.UUID, absence_id: uuid.UUID, body: schemas.CoverRequest, caller: Coordinator,
               session: Db):
     return service.give_away(staff_id, absence_id, body, caller, now=datetime.now(UTC), session=session)
+
+
+@router.post("/staff/{staff_id}/absences/{absence_id}/repair", response_model=PlanRead, status_code=202,
+             summary="Ask the optimiser for the best repair of a day of the absence (coordinators): a plan of the "
+                     "municipality's day without the member, applied like any plan")
+def repair(staff_id: uuid.UUID, absence_id: uuid.UUID, body: schemas.RepairRequest, caller: Coordinator,
+           session: Db):
+    now = datetime.now(UTC)
+    return plans.shown(service.repair(staff_id, absence_id, body, caller, now=now, session=session), now=now)

@@ -4,9 +4,10 @@ import uuid
 
 from pydantic import BaseModel, Field, field_validator
 
+from services.scheduling.plans.rules import DEFAULT_SECONDS, MAX_SECONDS
 from services.scheduling.staff.schemas import AbsenceRead
 from services.scheduling.visits.schemas import VisitRead
-from shared.types import RequestModel, distinct
+from shared.types import IsoDate, RequestModel, distinct
 
 
 class SubstituteRead(BaseModel):
@@ -46,3 +47,10 @@ class CoverRequest(RequestModel):
 class Covered(BaseModel):
     visit_id: uuid.UUID
     staff_id: uuid.UUID | None = Field(description="Who has it now; null: no one was free, it is listed unstaffed")
+
+
+class RepairRequest(RequestModel):
+    """A day of the absence to plan again with the optimiser, the absent member left out."""
+
+    day: IsoDate = Field(description="A day of the absence", examples=["2026-12-08"])
+    seconds: int = Field(DEFAULT_SECONDS, ge=1, le=MAX_SECONDS, strict=True, description="How long the search runs")

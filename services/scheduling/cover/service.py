@@ -18,10 +18,13 @@ from services.scheduling.cover.schemas import (
     CoverChoice,
     Covered,
     CoverRequest,
+    RepairRequest,
     SubstituteRead,
     VisitCover,
 )
-from services.scheduling.models import Staff, StaffAbsence, Visit
+from services.scheduling.models import RoutePlan, Staff, StaffAbsence, Visit
+from services.scheduling.plans import service as plans
+from services.scheduling.plans.schemas import PlanCreate
 from services.scheduling.staff import service as staff_service
 from services.scheduling.staff.schemas import AbsenceCreate, AbsenceRead
 from services.scheduling.visits import bookings, service as visits
@@ -39,6 +42,17 @@ def record_absence(staff_id: uuid.UUID, data: AbsenceCreate, principal: Principa
     absence = staff_service.record_absence(staff, data, recorded_by=principal.subject, session=session)
     session.flush()
     return cover_of(staff, absence, now=now, session=session)
+
+
+def repair(staff_id: uuid.UUID, absence_id: uuid.UUID, request: RepairRequest, principal: Principal, *,
+           now: datetime, session: Session) -> RoutePlan:
+    """A plan of one day of the absence by the optimiser: the member is away, so their visits go
+    to whoever fits best, and everyone else's stay with them where continuity is worth it."""
+    staff, absence = find_absence(staff_id, absence_id, principal, session=session)
+    if not absence.starts_on <= request.day <= absence.ends_on:
+        raise Invalid("day", f"must be a day of the absence ({absence.starts_on} to {absence.ends_on})")
+    return plans.ask(PlanCreate(municipality=staff.municipality_code, first_day=request.day, seconds=request.seconds),
+                     principal, now=now, session=session)
 
 
 def find_absence(staff_id: uuid.UUID, absence_id: uuid.UUID, principal: Principal, *,

@@ -200,7 +200,7 @@ def _unchanged(plan: RoutePlan, *, session: Session) -> dict[uuid.UUID, Visit]:
 def _still_holds(plan: RoutePlan, *, session: Session) -> None:
     """The days as they now stand, checked by the optimiser's rules: 409 naming what breaks."""
     days = planning(plan, session=session)
-    routes = [_timed(days, route) for route in days.current]
+    routes = [_timed(days, route) for route in days.current if route.stops]
     staffed = {stop.job for route in routes for stop in route.stops}
     broken = violations(days.problem, Solution(routes, {job.id: "unstaffed" for job in days.problem.jobs
                                                         if job.id not in staffed}))
