@@ -7,9 +7,9 @@ import random
 import numpy as np
 import pytest
 
-from services.scheduling.optimiser import reasons
+from services.scheduling.optimiser import measures, reasons, timing
 from services.scheduling.optimiser.check import violations
-from services.scheduling.optimiser.model import Costs, Job, Link, Problem, Worker
+from services.scheduling.optimiser.model import Costs, Job, Link, Problem, Route, Solution, Stop, Worker
 from services.scheduling.optimiser.solver import Options, solve
 from services.scheduling.optimiser.travel import GreatCircle
 
@@ -131,3 +131,31 @@ def test_travel_is_zero_next_door_and_a_set_time_where_a_place_is_unknown():
     assert 16_600 <= metres[0, 2] <= 16_700  # 11.1 km of straight line, times 1.5
     assert seconds[0, 2] == np.ceil(metres[0, 2] / (30 / 3.6) + 300)
     assert seconds[0, 3] == 900 and metres[3, 2] == 0
+
+
+def test_with_soft_windows_a_visit_may_start_late_at_the_price_of_its_lateness():
+    jobs = [job(f"v{i}", i, window=(9 * HOUR, 9 * HOUR + 600), minutes=60) for i in range(1, 4)]
+    problem = village(3)
+    problem.costs = Costs(left_out=None, lateness=1, latest=1)
+    solution = planned(problem, [worker("ana", shift=(8 * HOUR, 20 * HOUR))], jobs)
+    starts = sorted(start for _, start in solution.starts().values())
+    assert solution.unassigned == {} and starts[0] <= 9 * HOUR + 600 and starts[-1] > 11 * HOUR
+    late = sum(max(start - (9 * HOUR + 600), 0) for start in starts)
+    travel = sum(int(problem.duration[a, b]) for a, b in [(0, 1), (1, 2), (2, 3), (3, 0)])  # some order
+    assert measures.cost(problem, solution) <= late + max(starts) - (9 * HOUR + 600) + 2 * travel
+
+
+def test_timing_puts_each_visit_as_early_as_its_route_and_links_allow_or_says_it_cannot():
+    problem = village(3)
+    problem.workers = [worker("ana"), worker("boris")]
+    problem.jobs = [job("a", 1, window=(9 * HOUR, 12 * HOUR)), job("b", 2, window=(8 * HOUR, 12 * HOUR)),
+                    job("c", 3, window=(8 * HOUR, 12 * HOUR))]
+    problem.links = [Link("b", "c")]
+    routes = [Route("ana", [Stop("a", 0), Stop("b", 0)], 0, 0), Route("boris", [Stop("c", 0)], 0, 0)]
+    timed = timing.earliest(problem, routes)
+    starts = Solution(timed, {}).starts()
+    assert starts["a"][1] == 9 * HOUR
+    assert starts["b"][1] == starts["c"][1] == 10 * HOUR + int(problem.duration[1, 2])
+    waiting = [Route("ana", [Stop("b", 0), Stop("a", 0)], 0, 0), Route("boris", [Stop("c", 0)], 0, 0)]
+    problem.links = [Link("b", "c"), Link("c", "a", 0, 0)]  # b with c, c with a: ana cannot be at both at once
+    assert timing.earliest(problem, waiting) is None

@@ -38,7 +38,7 @@ def _route(problem: Problem, route: Route) -> Iterator[str]:
         job = jobs[stop.job]
         if stop.start < free + problem.leg(place, job.place, commute=number == 0):
             yield f"job {job.id} starts before {worker.id} can be there"
-        if not job.window[0] <= stop.start <= job.window[1]:
+        if not job.window[0] <= stop.start <= problem.latest_start(job):
             yield f"job {job.id} starts outside its window"
         if job.skills and not job.skills & worker.skills:
             yield f"job {job.id} needs a skill {worker.id} lacks"

@@ -9,29 +9,32 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from services.scheduling.optimiser.model import Id, Job, Link
+from services.scheduling.optimiser.model import Id, Job, Link, Problem
 from services.scheduling.optimiser.reasons import agreed_span
 
 Window = tuple[int, int]
 
 
-def agreed_windows(links: Iterable[Link], jobs: Mapping[Id, Job], starts: Mapping[Id, int]) -> dict[Id, Window]:
+def agreed_windows(problem: Problem, links: Iterable[Link], starts: Mapping[Id, int]) -> dict[Id, Window]:
     """For each link whose halves both have a start: one instant for each, the gap kept."""
+    jobs = {job.id: job for job in problem.jobs}
     windows: dict[Id, Window] = {}
     for link in links:
         if link.first in starts and link.second in starts:
             first, second = jobs[link.first], jobs[link.second]
-            span = agreed_span(first, second, link)
+            span = agreed_span(problem, first, second, link)
             if span is not None:
-                windows.update(_instants(link, first, second, span, starts))
+                windows.update(_instants(problem, link, (first, second), span, starts))
     return windows
 
 
-def _instants(link: Link, first: Job, second: Job, span: Window, starts: Mapping[Id, int]) -> dict[Id, Window]:
+def _instants(problem: Problem, link: Link, pair: tuple[Job, Job], span: Window,
+              starts: Mapping[Id, int]) -> dict[Id, Window]:
     # Two workers at once meet at the later of their starts: the earlier one waits.
+    first, second = pair
     wanted = max(starts[first.id], starts[second.id] - link.min_gap) if link.together else starts[first.id]
     at = _clamp(wanted, span)
-    gap = (max(at + link.min_gap, second.window[0]), min(at + link.max_gap, second.window[1]))
+    gap = (max(at + link.min_gap, second.window[0]), min(at + link.max_gap, problem.latest_start(second)))
     then = _clamp(starts[second.id], gap)
     return {first.id: (at, at), second.id: (then, then)}
 

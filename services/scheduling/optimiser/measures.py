@@ -47,3 +47,25 @@ def continuity(problem: Problem, solution: Solution) -> float | None:
     preferring = [job for job in problem.jobs if job.preferred is not None]
     kept = sum(starts.get(job.id, (None, 0))[0] == job.preferred for job in preferring)
     return round(kept / len(preferring), 3) if preferring else None
+
+
+def cost(problem: Problem, solution: Solution) -> int:
+    """What the search minimises, for a plan with its starts: travel, visits by other than their
+    preferred worker, visits left out, lateness and the greatest one, overtime, workers used."""
+    costs, jobs = problem.costs, {job.id: job for job in problem.jobs}
+    workers = {worker.id: worker for worker in problem.workers}
+    late = [max(stop.start - jobs[stop.job].window[1], 0) for route in solution.routes for stop in route.stops]
+    present = set(workers)
+    total = sum(_travel_cost(problem, workers[route.worker], route) for route in solution.routes)
+    total += sum(costs.not_preferred for job, (worker, _) in solution.starts().items()
+                 if jobs[job].preferred in present and jobs[job].preferred != worker)
+    total += sum((costs.left_out or 0) * jobs[job].priority for job in solution.unassigned)
+    total += (costs.lateness or 0) * sum(late) + costs.latest * max(late, default=0)
+    total += sum(costs.overtime * of_route(problem, route).overtime + costs.worker for route in solution.routes)
+    return total
+
+
+def _travel_cost(problem: Problem, worker, route: Route) -> int:
+    jobs = {job.id: job for job in problem.jobs}
+    places = [worker.start, *(jobs[stop.job].place for stop in route.stops), worker.end]
+    return sum(int(problem.travel_cost()[a, b]) for a, b in pairwise(places))

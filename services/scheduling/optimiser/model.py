@@ -66,6 +66,8 @@ class Costs:
     not_preferred: int = 20 * 60  # a visit by someone other than the preferred worker
     worker: int = 0  # each worker used (benchmarks: fewest vehicles first)
     overtime: int = 2  # each unit of time beyond the normal day
+    lateness: int | None = None  # each unit of time a visit starts after its window; None: windows are kept
+    latest: int = 0  # each unit of the greatest lateness of the plan
 
 
 @dataclass
@@ -78,6 +80,14 @@ class Problem:
     cost: np.ndarray | None = None  # places x places: what the search minimises (None: duration)
     costs: Costs = field(default_factory=Costs)
     commute_outside_shift: bool = False  # travel from and to the start and end places takes none of a shift
+
+    @property
+    def soft_windows(self) -> bool:
+        return self.costs.lateness is not None
+
+    def latest_start(self, job: Job) -> int:
+        """When a visit must have started by: its window's end, unless lateness is only a cost."""
+        return UNBOUNDED if self.soft_windows else job.window[1]
 
     def leg(self, origin: int, destination: int, *, commute: bool = False) -> int:
         """Time from one place to another as a shift counts it."""

@@ -22,7 +22,7 @@ def before_search(problem: Problem) -> dict[object, str]:
     jobs = {job.id: job for job in problem.jobs}
     for link in problem.links:
         both = link.first in jobs and link.second in jobs
-        if both and agreed_span(jobs[link.first], jobs[link.second], link) is None:
+        if both and agreed_span(problem, jobs[link.first], jobs[link.second], link) is None:
             reasons.setdefault(link.first, LINK_CANNOT_BE_KEPT)
             reasons.setdefault(link.second, LINK_CANNOT_BE_KEPT)
     return with_partners(reasons, problem.links, PARTNER_CANNOT_BE_DONE)
@@ -50,13 +50,13 @@ def _alone(job: Job, problem: Problem) -> str | None:
 def _reachable(job: Job, worker: Worker, problem: Problem) -> bool:
     going, back = problem.leg(worker.start, job.place, commute=True), problem.leg(job.place, worker.end, commute=True)
     start = max(job.window[0], worker.shift[0] + going)
-    return start <= job.window[1] and start + job.duration + back <= worker.shift[1] \
+    return start <= problem.latest_start(job) and start + job.duration + back <= worker.shift[1] \
         and going + job.duration + back <= worker.longest_day
 
 
-def agreed_span(first: Job, second: Job, link: Link) -> tuple[int, int] | None:
+def agreed_span(problem: Problem, first: Job, second: Job, link: Link) -> tuple[int, int] | None:
     """The starts ``first`` may have so that ``second`` can start within its window at the
     link's gap; None when there are none."""
     earliest = max(first.window[0], second.window[0] - link.max_gap)
-    latest = min(first.window[1], second.window[1] - link.min_gap)
+    latest = min(problem.latest_start(first), problem.latest_start(second) - link.min_gap)
     return (earliest, latest) if earliest <= latest else None

@@ -20,6 +20,7 @@ from pyvrp import stop as stopping
 from services.scheduling.optimiser.model import UNBOUNDED, Id, Job, Problem, Route, Stop, Worker
 
 Window = tuple[int, int]
+WARP_PRICE = 3  # time warp stands for lateness, which also delays the visits after: priced higher
 Progress = Callable[[float], None]  # the share of the time limit spent
 
 
@@ -140,9 +141,31 @@ class Instance:
                                                                         seed=seed)])
             left = max(seconds - (time.monotonic() - began), 0.01)
             initial = self.solution(start) if start and data is self.data else None
-            result = pyvrp.solve(data, _Reporting(left, progress), seed=seed, collect_stats=False,
-                                 display=False, initial_solution=initial)
-        return self.routes(result.best), result.best.is_feasible()
+            cheapest = _Cheapest()
+            result = pyvrp.solve(data, _Reporting(left, progress), seed=seed, collect_stats=False, display=False,
+                                 initial_solution=initial, params=self._params(cheapest))
+        best = cheapest.solution if self.problem.soft_windows and cheapest.solution else result.best
+        return self.routes(best), best.is_feasible()
+
+    def _params(self, cheapest: _Cheapest) -> pyvrp.SolveParams:
+        """Soft windows: lateness is PyVRP's time warp at a fixed price, and the plan kept is the
+        cheapest the search saw, late or not (PyVRP's best is the best without warp)."""
+        if not self.problem.soft_windows:
+            return pyvrp.SolveParams()
+        price = float(self.problem.costs.lateness or 0) * WARP_PRICE
+        return pyvrp.SolveParams(ils=pyvrp.IteratedLocalSearchParams(callbacks=cheapest),
+                                 penalty=pyvrp.PenaltyParams(min_penalty=price, max_penalty=price))
+
+
+class _Cheapest(pyvrp.IteratedLocalSearchCallbacks):
+    def __init__(self) -> None:
+        self.solution: pyvrp.Solution | None = None
+        self.cost = float("inf")
+
+    def on_iteration(self, current, candidate, best, cost_evaluator) -> None:
+        cost = cost_evaluator.penalised_cost(candidate)
+        if cost < self.cost:
+            self.solution, self.cost = candidate, cost
 
 
 class _Reporting:
