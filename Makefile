@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 LOCK := requirements.lock
+TEST_PROCESSES ?= 2
 
 .PHONY: install lock run test test-fast lint up down check-deploy bench faults fuzz clean
 
@@ -31,9 +32,11 @@ $(BIN)/uv:
 run: $(INSTALLED)
 	CARECIRCLE_LOG_JSON=$${CARECIRCLE_LOG_JSON:-false} $(BIN)/carecircle run
 
-## Every test; those needing PostgreSQL, RabbitMQ and Redis skip locally when absent (never in CI)
+## Every test; those needing PostgreSQL, RabbitMQ and Redis skip locally when absent (never in CI).
+## Two processes (pytest-xdist, a test file to a process), then alone what stops a shared server.
 test: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadfile -m "not serial"
+	$(BIN)/pytest -m serial
 
 ## Only the tests that need no server
 test-fast: $(INSTALLED)

@@ -118,6 +118,7 @@ def test_dlq_commands_list_and_replay_a_dead_letter(rabbit_pipeline: Pipeline, v
     assert cli("dlq", "list", "reporting") == ""
 
 
+@pytest.mark.serial
 def test_consumer_reconnects_after_rabbitmq_restarts(rabbit_pipeline: Pipeline):
     pipeline = rabbit_pipeline
     consumer = pipeline.consumer()
