@@ -18,13 +18,12 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from scheduling import catalogue  # bench/scheduling.py: the same municipalities and service
+from scheduling import catalogue, on_a_database_of_its_own  # bench/scheduling.py
 
 from services.registry import service_spec
 from services.scheduling.models import CarePlan
@@ -33,7 +32,6 @@ from services.scheduling.plans.schemas import PlanCreate, PlanRead
 from services.scheduling.staff.schemas import AvailabilityWindow, StaffCreate
 from services.scheduling.staff.service import register_staff
 from services.scheduling.visits.service import extend_horizons
-from shared import testing
 from shared.auth import Principal
 from shared.db import Database
 from shared.migrations import upgrade
@@ -118,20 +116,7 @@ def main(argv=None) -> int:
     p.add_argument("--seconds", type=int, default=20, help="the search's time limit (the API's default) [20]")
     p.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     p.add_argument("--seed", type=int, default=3)
-    args = p.parse_args(argv)
-    name = f"ccbench_{testing.run_id()}_plans"
-    with tempfile.TemporaryDirectory(prefix="ccbench-plans-") as tmp:
-        if args.database == "postgresql":
-            testing.create_database(name)
-        database = Database(testing.database_url(name) if args.database == "postgresql"
-                            else f"sqlite:///{tmp}/scheduling.db")
-        try:
-            run(args, database)
-        finally:
-            database.dispose()
-            if args.database == "postgresql":
-                testing.drop_database(name)
-    return 0
+    return on_a_database_of_its_own(p.parse_args(argv), "plans", run)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -141,8 +142,15 @@ def main(argv=None) -> int:
     p.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     p.add_argument("--seed", type=int, default=9)
     args = p.parse_args(argv)
-    name = f"ccbench_{testing.run_id()}_scheduling"
-    with tempfile.TemporaryDirectory(prefix="ccbench-scheduling-") as tmp:
+    return on_a_database_of_its_own(args, "scheduling", run)
+
+
+def on_a_database_of_its_own(args: argparse.Namespace, label: str,
+                             run: Callable[[argparse.Namespace, Database], None]) -> int:
+    """``run`` on a fresh database (``args.database``: PostgreSQL, dropped after, or SQLite in a
+    temporary folder): 0 when it ran, 1 (saying why) when it could not."""
+    name = f"ccbench_{testing.run_id()}_{label}"
+    with tempfile.TemporaryDirectory(prefix=f"ccbench-{label}-") as tmp:
         if args.database == "postgresql":
             testing.create_database(name)
         database = Database(testing.database_url(name) if args.database == "postgresql"

@@ -2,10 +2,7 @@
 check (optimiser.check), and what it leaves out has a reason."""
 from __future__ import annotations
 
-import http.server
-import json
 import random
-import threading
 
 import numpy as np
 import pytest
@@ -15,6 +12,7 @@ from services.scheduling.optimiser.check import violations
 from services.scheduling.optimiser.model import Costs, Job, Link, Problem, Route, Solution, Stop, Worker
 from services.scheduling.optimiser.solver import Options, solve
 from services.scheduling.optimiser.travel import GreatCircle, Osrm
+from shared.testing import json_server
 
 QUICK = Options(seconds=0.5)
 HOUR = 3600
@@ -167,27 +165,9 @@ def test_timing_puts_each_visit_as_early_as_its_route_and_links_allow_or_says_it
 def test_a_routing_engines_matrix_is_read_from_its_table_service():
     """An OSRM server's /table/v1/driving answer (a stand-in on a socket) becomes the matrices,
     with the places it was not asked about (unknown) at the set time."""
-    asked = []
-
-    class Table(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            asked.append(self.path)
-            body = json.dumps({"code": "Ok", "durations": [[0, 600.4], [610, 0]],
-                               "distances": [[0, 9000.2], [9100, 0]]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Table)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        seconds, metres = Osrm(f"http://127.0.0.1:{server.server_port}").matrices([(42.0, 24.0), None, (42.1, 24.2)])
-    finally:
-        server.shutdown()
+    table = {"code": "Ok", "durations": [[0, 600.4], [610, 0]], "distances": [[0, 9000.2], [9100, 0]]}
+    with json_server(lambda path: table) as (url, asked):
+        seconds, metres = Osrm(url).matrices([(42.0, 24.0), None, (42.1, 24.2)])
     assert asked[0].startswith("/table/v1/driving/24.0,42.0;24.2,42.1?") and "annotations=duration" in asked[0]
     assert seconds[0, 2] == 601 + 300 and seconds[2, 0] == 610 + 300 and metres[0, 2] == 9000
     assert seconds[0, 1] == 900 and metres[1, 2] == 0 and seconds[1, 1] == 0

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import jwt
 import pytest
@@ -13,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from shared.auth import TokenVerifier
 from shared.errors import Unauthorized as AuthError
 from shared.settings import Settings
+from shared.testing import json_server
 
 
 @pytest.fixture(scope="module")
@@ -20,22 +19,9 @@ def provider():
     """A tiny OIDC-like key endpoint on a real socket."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
-    body = json.dumps({"keys": [{**jwk, "kid": "k1", "use": "sig", "alg": "RS256"}]}).encode()
-
-    class Keys(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Keys)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield key, f"http://127.0.0.1:{server.server_port}/certs"
-    server.shutdown()
+    keys = {"keys": [{**jwk, "kid": "k1", "use": "sig", "alg": "RS256"}]}
+    with json_server(lambda path: keys) as (url, _):
+        yield key, f"{url}/certs"
 
 
 def _token(key, **overrides) -> str:
