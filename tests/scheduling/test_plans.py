@@ -3,11 +3,15 @@ the sweep's task (Celery eager here), read with their progress and measures, app
 visits' lifecycle once, and refused when the days changed since."""
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
 
+from services.scheduling.plans import service as plans
+from shared.auth import Principal
+from shared.errors import Conflict
 from shared.testing import assert_problem, at_once, created
 from tests.scheduling.test_delivery import EVERY_DAY
 from tests.scheduling.test_staff import HELPER
@@ -136,3 +140,13 @@ def test_travel_is_reckoned_as_the_municipality_says(scheduling, admin, catalogu
     assert created(scheduling.put("/travel/BG-RAK", headers=admin, json=changed))["osrm_url"] == \
         "http://osrm.local:5000/"
     assert_problem(scheduling.put("/travel/BG-RAK", headers=admin, json={"road_factor": 0.5}), 422, "road_factor")
+
+
+def test_a_plan_applied_after_its_times_have_passed_is_refused(scheduling, admin, rakitovo, scheduling_runtime):
+    plan = made(scheduling, admin, scheduling_runtime)
+    coordinator = Principal(subject="coord", roles=frozenset({"coordinator"}), municipalities=frozenset({"BG-RAK"}))
+    later = datetime.now(UTC) + timedelta(days=5)
+    with pytest.raises(Conflict) as refused, scheduling_runtime.database.transaction() as session:
+        plans.apply(uuid.UUID(plan["id"]), coordinator, now=later, session=session)
+    assert refused.value.extra["reason"] == "too_late"
+    assert created(scheduling.get(f"/plans/{plan['id']}", headers=admin))["status"] == "ready"

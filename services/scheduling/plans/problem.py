@@ -41,10 +41,12 @@ class Planning:
         return self.epoch + timedelta(seconds=seconds)
 
 
-def planning(plan: RoutePlan, *, session: Session) -> Planning:
+def planning(plan: RoutePlan, *, now: datetime, session: Session) -> Planning:
+    """The plan's days as the optimiser's problem; visits begun or due before ``now`` stay as
+    they are (pinned to their worker)."""
     zone = zone_of(plan.municipality_code, session=session)
     days = [plan.first_day + timedelta(days=n) for n in range((plan.last_day - plan.first_day).days + 1)]
-    visits = _visits(plan, zone, session=session)
+    visits = _visits(plan, zone, now, session=session)
     staff = bookings.staff_of(plan.municipality_code, session=session)
     members = bookings.members(staff, days[0], days[-1], zone, session=session, besides=[v.id for v in visits])
     builder = _Builder(moment(plan.first_day, 0, zone), zone,
@@ -144,11 +146,11 @@ class _Builder:
                 for worker, stops in self.routes.items()]
 
 
-def _visits(plan: RoutePlan, zone: str, *, session: Session) -> list[Visit]:
+def _visits(plan: RoutePlan, zone: str, now: datetime, *, session: Session) -> list[Visit]:
     home = select(ServiceType.code).where(ServiceType.mode == HOME_VISIT)
     return list(session.scalars(select(Visit).where(
         Visit.municipality_code == plan.municipality_code, Visit.status == PLANNED,
-        Visit.starts_at >= moment(plan.first_day, 0, zone),
+        Visit.starts_at >= max(moment(plan.first_day, 0, zone), now),
         Visit.starts_at < moment(plan.last_day + timedelta(days=1), 0, zone),
         Visit.centre_id.is_(None), Visit.round_id.is_(None), Visit.service_type.in_(home)).order_by(Visit.starts_at)))
 

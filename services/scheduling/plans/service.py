@@ -96,7 +96,7 @@ def make(plan_id: str, *, now: datetime, session: Session) -> str:
     if plan is None or plan.status != rules.MAKING:
         return "skipped"
     try:
-        days = planning(plan, session=session)
+        days = planning(plan, now=now, session=session)
         session.commit()  # read all it needs: the search holds no transaction open
         result = _result(days, solve(days.problem, Options(seconds=plan.seconds)))
     except Exception as exc:  # a plan that cannot be made says so; it may be asked again
@@ -173,12 +173,14 @@ def apply(plan_id: uuid.UUID, principal: Principal, *, now: datetime, session: S
     rules.LIFECYCLE.check(plan.status, "apply")
     result = PlanResult.model_validate(plan.result)
     found = _unchanged(plan, session=session)
+    if any(stop.starts_at <= now for route in result.routes for stop in route.stops if stop.moved):
+        raise Conflict("the plan moves visits to times already past: ask for a new plan", reason="too_late")
     moved = [visits.reschedule(found[stop.visit_id], stop.starts_at, route.staff_id, None, now=now, session=session)
              for route in result.routes for stop in route.stops if stop.moved]
     unstaffed = [visits.unstaff(found[left.visit_id], left.reason, now=now, session=session)
                  for left in result.unassigned if found[left.visit_id].staff_id is not None]
     session.flush()
-    _still_holds(plan, session=session)
+    _still_holds(plan, now=now, session=session)
     plan.status, plan.applied_at, plan.applied_by = rules.LIFECYCLE.next(plan.status, "apply"), now, principal.subject
     return Applied(plan_id=plan.id, moved=len(moved), unstaffed=len(unstaffed))
 
@@ -197,9 +199,9 @@ def _unchanged(plan: RoutePlan, *, session: Session) -> dict[uuid.UUID, Visit]:
     return found
 
 
-def _still_holds(plan: RoutePlan, *, session: Session) -> None:
+def _still_holds(plan: RoutePlan, *, now: datetime, session: Session) -> None:
     """The days as they now stand, checked by the optimiser's rules: 409 naming what breaks."""
-    days = planning(plan, session=session)
+    days = planning(plan, now=now, session=session)
     routes = [_timed(days, route) for route in days.current if route.stops]
     staffed = {stop.job for route in routes for stop in route.stops}
     broken = violations(days.problem, Solution(routes, {job.id: "unstaffed" for job in days.problem.jobs
