@@ -94,7 +94,7 @@ def _earliest(instance: dict, routes: dict[str, list[str]], patients: dict, d: n
                 if starts[job] < free + d[place, here] - TOLERANCE:
                     starts[job], moved = free + d[place, here], True
                 place, free = here, starts[job] + durations[job]
-        for (a, b), (low, high) in pairs:
+        for (a, b), (low, high) in ((pair, gap) for pair, gap in pairs if set(pair) <= starts.keys()):
             if starts[b] < starts[a] + low - TOLERANCE:
                 starts[b], moved = starts[a] + low, True
             if starts[a] < starts[b] - high - TOLERANCE:

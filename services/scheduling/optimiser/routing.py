@@ -20,7 +20,8 @@ from pyvrp import stop as stopping
 from services.scheduling.optimiser.model import UNBOUNDED, Id, Job, Problem, Route, Stop, Worker
 
 Window = tuple[int, int]
-WARP_PRICE = 3  # time warp stands for lateness, which also delays the visits after: priced higher
+FORBIDDEN = 10**7  # at least: beyond what lateness or any prize could make worth it
+WARP_PRICE = 10  # time warp stands for lateness, which also delays the visits after: priced well above it
 Progress = Callable[[float], None]  # the share of the time limit spent
 
 
@@ -87,7 +88,8 @@ class Instance:
         do: one beyond any prize for a skill they lack, the continuity price for another's client."""
         skills, worker = profile
         matrix = cost.copy()
-        forbidden = int(cost.max()) + max((self.problem.costs.left_out or 0) * job.priority for job in self.jobs) + 1
+        prize = max((self.problem.costs.left_out or 0) * job.priority for job in self.jobs)
+        forbidden = max(int(cost.max()) + prize + 1, FORBIDDEN)
         for job in self.jobs:
             column = self._location(job)
             if job.skills and not job.skills & skills:
