@@ -3,6 +3,8 @@ of ``conftest.py``; tests import these to compare answers with what was register
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 NNHM = {"code": "BG-NNHM", "name": "Национална мрежа на здравните медиатори"}
 MAZOVIA = {"code": "PL-MAZ", "name": "Sieć Klubów Samopomocy Mazowsze"}
@@ -57,3 +59,8 @@ MARIA = {"municipality": "BG-RAK", "given_name": "Мария", "family_name": "�
 STEFAN = {"municipality": "BG-PER", "given_name": "Стефан", "family_name": "Николов"}
 FATME = {"municipality": "BG-MTR", "given_name": "Фатме", "family_name": "Ахмедова"}
 IVAN = {"municipality": "BG-BGS", "given_name": "Иван", "family_name": "Колев"}
+
+
+def sofia_today() -> date:
+    """Today in Rakitovo and Pernik: a record's days are its municipality's, not UTC's."""
+    return datetime.now(ZoneInfo("Europe/Sofia")).date()

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -15,15 +14,11 @@ from sqlalchemy import event, select, text
 
 from services.intake.models import AccessRecord
 from shared.testing import assert_problem, at_once, created
-from tests.intake.data import MARIA
+from tests.intake.data import MARIA, sofia_today
 
 TEMPLATE = {"network": "BG-NNHM", "code": "social_assessment", "names": {"en": "Social assessment"},
             "domains": [{"code": "self_care", "names": {"en": "Self-care"}, "min": 0, "max": 4}]}
 PLAN = {"starts_on": "2021-07-05", "ends_on": "2021-10-31", "lines": [{"service_type": "phone_friend", "per_week": 2}]}
-
-
-def sofia_today() -> date:
-    return datetime.now(ZoneInfo("Europe/Sofia")).date()
 
 
 def reads(database, client_id: str | None = None) -> list[tuple[str, str, str, list[str]]]:

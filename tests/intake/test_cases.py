@@ -19,7 +19,7 @@ from shared.events.intake import CaseOpened
 from shared.messaging.tables import outbox
 from shared.migrations import upgrade
 from shared.testing import assert_problem, at_once
-from tests.intake.data import FATME, IVAN
+from tests.intake.data import FATME, IVAN, sofia_today
 
 PERSONAL = ("Ахмедова", "Фатме", "ул. Рила", "личен лекар")
 SESSION = "3f0c2a9e-5b1d-4c7e-9a61-0d2b8e4f7c13"  # a group session of scheduling
@@ -28,10 +28,6 @@ SESSION = "3f0c2a9e-5b1d-4c7e-9a61-0d2b8e4f7c13"  # a group session of schedulin
 # Members of staff, as scheduling publishes them: an expert supervises across the network.
 MEMBERS_OF_STAFF = [("mediator-ivanova", "BG-MTR"), ("mediator-stoyanova", "BG-MTR"), ("mediator-bgs", "BG-BGS"),
                     ("expert-petrov", "BG-BGS")]
-
-
-def sofia_today() -> date:
-    return datetime.now(ZoneInfo("Europe/Sofia")).date()
 
 
 @pytest.fixture

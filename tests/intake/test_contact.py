@@ -3,15 +3,13 @@ only with the client's consent to that contact, never to one who moved or died, 
 notifications service's token, and each answer logged as a read of personal data."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from shared.testing import assert_problem, created
-from tests.intake.data import MARIA, STEFAN
+from tests.intake.data import MARIA, STEFAN, sofia_today
 
 
 def consent(intake, admin, client_id: str, purpose: str, given: bool) -> None:
     created(intake.post(f"/clients/{client_id}/consents", headers=admin, json={
-        "purpose": purpose, "given": given, "decided_on": datetime.now(UTC).date().isoformat()}))
+        "purpose": purpose, "given": given, "decided_on": sofia_today().isoformat()}))
 
 
 def test_a_client_who_consented_is_reached_and_the_read_is_logged(intake, admin, auth, register_client,
@@ -43,7 +41,7 @@ def test_no_one_is_reached_after_withdrawing_moving_away_or_dying(intake, admin,
     assert_problem(intake.get(path, params={"channel": "sms"}, headers=notifier), 409, "consent")
     consent(intake, admin, maria["id"], "contact_sms", True)
     created(intake.patch(f"/clients/{maria['id']}", headers=admin, json={
-        "status": "deceased", "status_since": datetime.now(UTC).date().isoformat()}))
+        "status": "deceased", "status_since": sofia_today().isoformat()}))
     assert_problem(intake.get(path, params={"channel": "sms"}, headers=notifier), 409, "status")
 
 
