@@ -117,17 +117,18 @@ def test_two_coordinators_applying_at_once_apply_it_once(scheduling, admin, raki
 @pytest.mark.parametrize(("asked", "field"), [
     ({"last_day": "2026-01-01"}, "last_day"), ({"seconds": 0}, "seconds"), ({"seconds": "10"}, "seconds"),
     ({"first_day": "2026-12-01", "last_day": "2026-12-09"}, "last_day"), ({"municipality": "x"}, "municipality"),
-    ({"first_day": "tomorrow"}, "first_day")])
+    ({"first_day": "tomorrow"}, "first_day"), ({"first_day": "2026-01-05"}, "first_day"),
+    ({"first_day": "2026-01-05", "last_day": "2026-01-06"}, "last_day")])
 def test_a_bad_request_for_a_plan_is_a_422_naming_the_field(scheduling, admin, catalogue, asked, field):
-    body = {"municipality": "BG-RAK", "first_day": "2026-12-07", **asked}
+    body = {"municipality": "BG-RAK", "first_day": day_ahead().isoformat(), **asked}
     assert_problem(scheduling.post("/plans", headers=admin, json=body), 422, field)
 
 
 def test_plans_are_their_municipalitys_coordinators_own(scheduling, admin, auth, catalogue):
     other = auth("coordinator", "BG-PER")
-    assert_problem(scheduling.post("/plans", headers=other, json={"municipality": "BG-RAK",
-                                                                  "first_day": "2026-12-07"}), 403)
-    plan = scheduling.post("/plans", headers=admin, json={"municipality": "BG-RAK", "first_day": "2026-12-07"}).json()
+    asked = {"municipality": "BG-RAK", "first_day": day_ahead().isoformat()}
+    assert_problem(scheduling.post("/plans", headers=other, json=asked), 403)
+    plan = scheduling.post("/plans", headers=admin, json=asked).json()
     assert_problem(scheduling.get(f"/plans/{plan['id']}", headers=other), 404)
     assert_problem(scheduling.get(f"/plans/{plan['id']}", headers=auth("worker", "BG-RAK")), 403)
     assert [p["id"] for p in created(scheduling.get("/plans", headers=other))["items"]] == []

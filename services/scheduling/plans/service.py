@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.scheduling.catalogue.lookups import local_day
 from services.scheduling.models import RoutePlan, TravelSettings, Visit
 from services.scheduling.optimiser import measures
 from services.scheduling.optimiser.check import violations
@@ -35,7 +36,7 @@ from services.scheduling.visits import service as visits
 from services.scheduling.visits.rules import PLANNED
 from shared.auth import Principal
 from shared.db import unavailable
-from shared.errors import Conflict
+from shared.errors import Conflict, Invalid
 from shared.paging import Page, PageQuery, paginate
 from shared.scope import get_in_scope, in_scope
 from shared.tasks import FollowUps
@@ -46,6 +47,10 @@ MAKE_PLAN = "make_route_plan"
 
 def ask(data: PlanCreate, principal: Principal, *, now: datetime, session: Session) -> RoutePlan:
     principal.require_municipality(data.municipality)
+    today = local_day(data.municipality, now, session=session)
+    if (data.last_day or data.first_day) < today:
+        raise Invalid("last_day" if data.last_day else "first_day", f"must not be before today ({today}): "
+                      "a plan is of days to come")
     plan = RoutePlan(id=uuid.uuid4(), municipality_code=data.municipality, first_day=data.first_day,
                      last_day=data.last_day or data.first_day, seconds=data.seconds, status=rules.QUEUED,
                      asked_by=principal.subject, asked_at=now)
