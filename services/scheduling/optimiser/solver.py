@@ -15,7 +15,7 @@ from services.scheduling.optimiser.routing import Instance, Progress
 
 ROUNDS = 4  # agreeing linked visits' times, each round a share of the first stage's time
 ROUNDS_SHARE = 0.4  # of the first stage's time, where there are links
-SECOND_SHARE = 0.5  # of the whole time, for CP-SAT where it runs
+SECOND_SHARE = 0.7  # of the whole time, for CP-SAT where it runs
 
 
 @dataclass(frozen=True)
