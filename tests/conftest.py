@@ -98,6 +98,24 @@ def backend(request) -> str:
 
 
 @pytest.fixture
+def migrated_postgres(postgres_database) -> Callable[[str], Database]:
+    """``migrated_postgres("reporting")``: a PostgreSQL database of that service's tables (for
+    its worker processes), disposed at the end of the test."""
+    opened: list[Database] = []
+
+    def make(service: str) -> Database:
+        database = Database(postgres_database(service))
+        spec = service_spec(service)
+        upgrade(str(spec.migrations), database, spec.metadata)
+        opened.append(database)
+        return database
+
+    yield make
+    for database in opened:
+        database.dispose()
+
+
+@pytest.fixture
 def empty_database(backend, tmp_path, postgres_database) -> Database:
     """An empty database on the test's backend."""
     database = Database(f"sqlite:///{tmp_path}/empty.db" if backend == "sqlite" else postgres_database("empty"))

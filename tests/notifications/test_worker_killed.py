@@ -15,11 +15,9 @@ from sqlalchemy import insert, select, update
 
 from services.notifications.catalogue.service import keep_municipality
 from services.notifications.models import Message, MunicipalityTiming
-from services.registry import service_spec
 from shared import testing
 from shared.db import Database
 from shared.events.intake import MunicipalityRegistered
-from shared.migrations import upgrade
 from shared.settings import Settings
 from shared.standins import sms_stand_in
 from shared.testing import published_events, until
@@ -29,18 +27,15 @@ MESSAGES = 120
 
 
 @pytest.fixture
-def database(postgres_database):
-    database = Database(postgres_database("notifications"))
-    spec = service_spec("notifications")
-    upgrade(str(spec.migrations), database, spec.metadata)
+def database(migrated_postgres):
+    database = migrated_postgres("notifications")
     now = datetime.now(UTC)
     with database.transaction() as session:
         keep_municipality(MunicipalityRegistered(code="BG-RAK", name="Ракитово", language="bg",
                                                  timezone="Europe/Sofia"), as_of=now, session=session)
         session.add(MunicipalityTiming(code="BG-RAK", reminder_lead_hours=24, quiet_from=clock(), quiet_until=clock(),
                                        day_plan_at=clock(), updated_at=now, updated_by="test"))  # never quiet
-    yield database
-    database.dispose()
+    return database
 
 
 def queue(database: Database, count: int) -> set[str]:

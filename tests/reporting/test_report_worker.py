@@ -16,7 +16,6 @@ from services.reporting.reports.rules import SECTIONS
 from shared import testing
 from shared.bootstrap import Runtime, broker_factory
 from shared.db import Database
-from shared.migrations import upgrade
 from shared.settings import Settings
 from shared.testing import until
 from shared.worker import make_celery
@@ -24,12 +23,8 @@ from tests.reporting.generated import network
 
 
 @pytest.fixture
-def database(postgres_database):
-    database = Database(postgres_database("reporting"))
-    spec = service_spec("reporting")
-    upgrade(str(spec.migrations), database, spec.metadata)
-    yield database
-    database.dispose()
+def database(migrated_postgres) -> Database:
+    return migrated_postgres("reporting")
 
 
 def ask(database: Database) -> uuid.UUID:

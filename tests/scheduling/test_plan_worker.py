@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.registry import service_spec
 from services.scheduling.catalogue.service import keep_municipality, keep_service_type, keep_staff_role
 from services.scheduling.models import CarePlan, RoutePlan
 from services.scheduling.plans import service as plans
@@ -21,7 +20,6 @@ from shared import testing
 from shared.auth import Principal
 from shared.db import Database
 from shared.events.intake import CodeRegistered, MunicipalityRegistered, ServiceTypeRegistered
-from shared.migrations import upgrade
 from shared.settings import Settings
 from shared.testing import until
 from shared.worker import make_celery
@@ -31,12 +29,8 @@ EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 @pytest.fixture
-def database(postgres_database):
-    database = Database(postgres_database("scheduling"))
-    spec = service_spec("scheduling")
-    upgrade(str(spec.migrations), database, spec.metadata)
-    yield database
-    database.dispose()
+def database(migrated_postgres) -> Database:
+    return migrated_postgres("scheduling")
 
 
 def a_day(database: Database, day, now: datetime) -> None:

@@ -4,7 +4,8 @@ import uuid
 
 from pydantic import BaseModel, Field, field_validator
 
-from services.scheduling.plans.rules import DEFAULT_SECONDS, MAX_SECONDS
+from services.scheduling.plans.rules import DEFAULT_SECONDS
+from services.scheduling.plans.schemas import SearchSeconds
 from services.scheduling.staff.schemas import AbsenceRead
 from services.scheduling.visits.schemas import VisitRead
 from shared.types import IsoDate, RequestModel, distinct
@@ -53,4 +54,4 @@ class RepairRequest(RequestModel):
     """A day of the absence to plan again with the optimiser, the absent member left out."""
 
     day: IsoDate = Field(description="A day of the absence", examples=["2026-12-08"])
-    seconds: int = Field(DEFAULT_SECONDS, ge=1, le=MAX_SECONDS, strict=True, description="How long the search runs")
+    seconds: SearchSeconds = DEFAULT_SECONDS

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from services.scheduling.optimiser.model import UNBOUNDED, Id, Job, Problem, Route, Stop, Worker
+from services.scheduling.optimiser.model import UNBOUNDED, Id, Job, Problem, Route, Stop, Worker, continuity_price
 
 MAX_ARCS = 200_000  # beyond: a model CP-SAT cannot search well in seconds; the first stage's plan stands
 DEPOT = -1
@@ -53,6 +53,7 @@ class _Model:
     def __init__(self, problem: Problem, jobs: Sequence[Job]) -> None:
         self.problem, self.jobs, self.model = problem, list(jobs), cp_model.CpModel()
         self.horizon = max(worker.shift[1] for worker in problem.workers)
+        self.present = {worker.id for worker in problem.workers}
         self.starts = {job.id: self.model.NewIntVar(job.window[0], min(problem.latest_start(job), self.horizon), "")
                        for job in self.jobs}
         self.costs: list = []
@@ -97,15 +98,11 @@ class _Model:
         free = at.leaves if origin is None else self.starts[origin.id] + origin.duration
         self.model.Add((at.returns if destination is None else self.starts[destination.id]) >= free + leg) \
             .OnlyEnforceIf(arc)
-        cost = int(problem.travel_cost()[here, there]) + self._not_preferred(worker, destination)
+        cost = int(problem.travel_cost()[here, there]) + (0 if destination is None else continuity_price(
+            problem.costs, destination, worker.id, self.present))
         if cost:
             self.costs.append(cost * arc)
         at.arcs[(DEPOT if origin is None else origin.id, DEPOT if destination is None else destination.id)] = arc
-
-    def _not_preferred(self, worker: Worker, job: Job | None) -> int:
-        present = job is not None and job.preferred is not None and any(
-            w.id == job.preferred for w in self.problem.workers)
-        return self.problem.costs.not_preferred if present and job.preferred != worker.id else 0  # type: ignore[union-attr]
 
     def _each_job_once(self) -> None:
         left_out = self.problem.costs.left_out

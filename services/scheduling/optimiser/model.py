@@ -7,7 +7,7 @@ Times and distances are whole units the caller chooses (scheduling: seconds and 
 the start of the first planned day); places are indexes into the travel matrices."""
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,6 +68,12 @@ class Costs:
     overtime: int = 2  # each unit of time beyond the normal day
     lateness: int | None = None  # each unit of time a visit starts after its window; None: windows are kept
     latest: int = 0  # each unit of the greatest lateness of the plan
+
+
+def continuity_price(costs: Costs, job: Job, worker: Id | None, present: Collection[Id]) -> int:
+    """What a visit by ``worker`` costs for continuity: the price of another than its preferred
+    worker, where that worker is in the plan at all."""
+    return costs.not_preferred if job.preferred in present and job.preferred != worker else 0
 
 
 @dataclass

@@ -17,7 +17,7 @@ import numpy as np
 import pyvrp
 from pyvrp import stop as stopping
 
-from services.scheduling.optimiser.model import UNBOUNDED, Id, Job, Problem, Route, Stop, Worker
+from services.scheduling.optimiser.model import UNBOUNDED, Id, Job, Problem, Route, Stop, Worker, continuity_price
 
 Window = tuple[int, int]
 FORBIDDEN = 10**7  # at least: beyond what lateness or any prize could make worth it
@@ -46,7 +46,9 @@ class Instance:
         self.problem, self.jobs, self.windows = problem, list(jobs), dict(windows or {})
         self.index = {job.id: position for position, job in enumerate(self.jobs)}
         self.by_id = {job.id: job for job in self.jobs}
-        preferred = {job.preferred for job in self.jobs} & {worker.id for worker in problem.workers}
+        self.present = {worker.id for worker in problem.workers}
+        self.loads = any(worker.capacity is not None for worker in problem.workers)
+        preferred = {job.preferred for job in self.jobs} & self.present
         self.kinds: dict[Kind, list[Worker]] = defaultdict(list)
         for worker in problem.workers:
             self.kinds[_kind(worker, preferred)].append(worker)
@@ -70,14 +72,14 @@ class Instance:
     def _client(self, job: Job) -> pyvrp.Client:
         early, late = self.windows.get(job.id, job.window)
         left_out = self.problem.costs.left_out
-        return pyvrp.Client(self._location(job), delivery=[job.demand] if self._loads() else [],
+        return pyvrp.Client(self._location(job), delivery=[job.demand] if self.loads else [],
                             service_duration=job.duration, tw_early=early, tw_late=late,
                             prize=(left_out or 0) * job.priority, required=left_out is None)
 
     def _vehicle_type(self, kind: Kind, count: int) -> pyvrp.VehicleType:
         costs = self.problem.costs
         return pyvrp.VehicleType(
-            count, capacity=[kind.capacity or 0] if self._loads() else [],
+            count, capacity=[kind.capacity or 0] if self.loads else [],
             start_depot=self.depots.index(kind.start), end_depot=self.depots.index(kind.end),
             fixed_cost=costs.worker, tw_early=kind.shift[0], tw_late=kind.shift[1],
             shift_duration=kind.normal_day, max_overtime=kind.longest_day - kind.normal_day,
@@ -94,8 +96,8 @@ class Instance:
             column = self._location(job)
             if job.skills and not job.skills & skills:
                 matrix[:, column] += forbidden
-            elif job.preferred is not None and worker != job.preferred and self._is_present(job.preferred):
-                matrix[:, column] += self.problem.costs.not_preferred
+            else:
+                matrix[:, column] += continuity_price(self.problem.costs, job, worker, self.present)
         for link in self.problem.links:  # two workers at once: never one after the other by one worker
             if link.together and {link.first, link.second} <= self.by_id.keys():
                 first, second = self._location(self.by_id[link.first]), self._location(self.by_id[link.second])
@@ -106,12 +108,6 @@ class Instance:
 
     def _location(self, job: Job) -> int:
         return len(self.depots) + self.index[job.id]
-
-    def _is_present(self, worker: Id) -> bool:
-        return any(kind.profile[1] == worker for kind in self.kinds)
-
-    def _loads(self) -> bool:
-        return any(worker.capacity is not None for worker in self.problem.workers)
 
     # -- answers --------------------------------------------------------------------------------
 

@@ -55,28 +55,27 @@ class _FirstStage:
         routes, _ = Instance(self.problem, self.jobs).solve(
             first, seed=self.options.seed, fewest_workers=self.options.fewest_workers,
             progress=_share(self.progress, 0, first / seconds))
-        self._consider(routes)
+        timed = self._consider(routes)
         for round_ in range(ROUNDS if self.links else 0):
-            windows = linked.agreed_windows(self.problem, self.links, self._starts(routes))
+            starts = {job: start for job, (_, start) in Solution(timed or routes, {}).starts().items()}
+            windows = linked.agreed_windows(self.problem, self.links, starts)
             span = seconds * ROUNDS_SHARE / ROUNDS
             routes, _ = Instance(self.problem, self.jobs, windows).solve(
                 span, seed=self.options.seed + round_ + 1, start=routes,
                 progress=_share(self.progress, (first + round_ * span) / seconds, span / seconds))
-            self._consider(routes)
+            timed = self._consider(routes)
         return self.best[1] if self.best else routes
 
-    def _consider(self, routes: list[Route]) -> None:
+    def _consider(self, routes: list[Route]) -> list[Route] | None:
+        """The routes timed (None when no times keep every rule), kept if the cheapest yet."""
         timed = timing.earliest(self.problem, routes) if self.timed else routes
-        if timed is None:
-            return
-        placed = {stop.job for route in timed for stop in route.stops}
-        cost = measures.cost(self.problem, Solution(timed, {job.id: "" for job in self.jobs if job.id not in placed}))
-        if self.best is None or cost < self.best[0]:
-            self.best = (cost, timed)
-
-    def _starts(self, routes: list[Route]) -> dict[Id, int]:
-        timed = (timing.earliest(self.problem, routes) if self.timed else None) or routes
-        return {job: start for job, (_, start) in Solution(timed, {}).starts().items()}
+        if timed is not None:
+            placed = {stop.job for route in timed for stop in route.stops}
+            cost = measures.cost(self.problem, Solution(timed, {job.id: "" for job in self.jobs
+                                                                if job.id not in placed}))
+            if self.best is None or cost < self.best[0]:
+                self.best = (cost, timed)
+        return timed
 
 
 def _answer(problem: Problem, routes: Sequence[Route], links: list[Link], left_out: dict[Id, str]) -> Solution:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from services.scheduling.optimiser import measures
 from services.scheduling.optimiser.model import Id, Problem, Route, Stop
 
 
@@ -50,15 +51,11 @@ def _along_links(problem: Problem, starts: dict[Id, int]) -> bool:
 
 def _kept(problem: Problem, routes: Sequence[Route], starts: dict[Id, int], jobs, workers) -> list[Route] | None:
     """The routes at those starts, unless a hard window, a shift or the longest day is broken."""
-    timed = []
-    for route in routes:
-        if not route.stops:
-            continue
-        worker, first, last = workers[route.worker], jobs[route.stops[0].job], jobs[route.stops[-1].job]
-        leaves = starts[first.id] - problem.leg(worker.start, first.place, commute=True)
-        returns = starts[last.id] + last.duration + problem.leg(last.place, worker.end, commute=True)
-        late = problem.costs.lateness is None and any(starts[s.job] > jobs[s.job].window[1] for s in route.stops)
-        if late or returns > worker.shift[1] or returns - leaves > worker.longest_day:
+    timed = [measures.spanned(problem, Route(route.worker, [Stop(stop.job, starts[stop.job]) for stop in route.stops],
+                                             0, 0)) for route in routes if route.stops]
+    for route in timed:
+        worker = workers[route.worker]
+        late = any(stop.start > problem.latest_start(jobs[stop.job]) for stop in route.stops)
+        if late or route.returns > worker.shift[1] or route.returns - route.leaves > worker.longest_day:
             return None
-        timed.append(Route(route.worker, [Stop(stop.job, starts[stop.job]) for stop in route.stops], leaves, returns))
     return timed

@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field, HttpUrl, ValidationInfo, field_validator
 
 from services.scheduling.optimiser.travel import ROAD_FACTOR, SPEED_KMH
 from services.scheduling.plans.rules import DEFAULT_SECONDS, MAX_DAYS, MAX_SECONDS, Status
 from shared.types import IsoDate, MunicipalityCode, ReadModel, RequestModel
+
+SearchSeconds = Annotated[int, Field(ge=1, le=MAX_SECONDS, strict=True,
+                                     description="How long the search runs: longer may find a little better")]
 
 
 class PlanCreate(RequestModel):
@@ -17,8 +21,7 @@ class PlanCreate(RequestModel):
     first_day: IsoDate = Field(examples=["2026-12-07"])
     last_day: IsoDate | None = Field(None, description=f"On or after first_day, at most {MAX_DAYS} days on; "
                                                        "omitted: first_day", examples=["2026-12-11"])
-    seconds: int = Field(DEFAULT_SECONDS, ge=1, le=MAX_SECONDS, strict=True,
-                         description="How long the search runs: longer may find a little better")
+    seconds: SearchSeconds = DEFAULT_SECONDS
 
     @field_validator("last_day")
     @classmethod

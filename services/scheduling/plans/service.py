@@ -207,18 +207,13 @@ def _unchanged(plan: RoutePlan, *, session: Session) -> dict[uuid.UUID, Visit]:
 def _still_holds(plan: RoutePlan, *, now: datetime, session: Session) -> None:
     """The days as they now stand, checked by the optimiser's rules: 409 naming what breaks."""
     days = planning(plan, now=now, session=session)
-    routes = [_timed(days, route) for route in days.current if route.stops]
+    routes = [measures.spanned(days.problem, route) for route in days.current if route.stops]
     staffed = {stop.job for route in routes for stop in route.stops}
     broken = violations(days.problem, Solution(routes, {job.id: "unstaffed" for job in days.problem.jobs
                                                         if job.id not in staffed}))
     if broken:
         raise Conflict(f"the plan no longer fits the days as they stand ({broken[0]}): ask for a new plan",
                        reason="no_longer_fits")
-
-
-def _timed(days: Planning, route: Route) -> Route:
-    measured = measures.of_route(days.problem, route)
-    return Route(route.worker, route.stops, measured.leaves, measured.returns)
 
 
 # -- travel ------------------------------------------------------------------------------------------------
