@@ -11,9 +11,9 @@ OUTSIDE_WORKING_HOURS = "outside_working_hours"  # no one with the skill can rea
 LINK_CANNOT_BE_KEPT = "link_cannot_be_kept"  # its windows leave no time for the gap (or the same time) it needs
 PARTNER_CANNOT_BE_DONE = "partner_cannot_be_done"  # the visit it is linked to cannot be done
 NO_TIME_LEFT = "no_time_left"  # possible alone, but the workers' days are full of visits weighing more
-NOT_TOGETHER = "link_not_kept"  # the search found no plan keeping its link with the other visits
+LINK_NOT_KEPT = "link_not_kept"  # the search found no plan keeping its link with the other visits
 REASONS = (NO_WORKER_WITH_SKILL, OUTSIDE_WORKING_HOURS, LINK_CANNOT_BE_KEPT, PARTNER_CANNOT_BE_DONE, NO_TIME_LEFT,
-           NOT_TOGETHER)
+           LINK_NOT_KEPT)
 
 
 def before_search(problem: Problem) -> dict[object, str]:

@@ -81,8 +81,8 @@ class _FirstStage:
 def _answer(problem: Problem, routes: Sequence[Route], links: list[Link], left_out: dict[Id, str]) -> Solution:
     """The routes with the halves of broken links taken out, and a reason for every visit left out."""
     broken = linked.broken(links, Solution(list(routes), {}).starts())
-    dropped = reasons.with_partners({link.first: reasons.NOT_TOGETHER for link in broken}, broken,
-                                    reasons.NOT_TOGETHER)
+    dropped = reasons.with_partners({link.first: reasons.LINK_NOT_KEPT for link in broken}, broken,
+                                    reasons.LINK_NOT_KEPT)
     kept = [Route(route.worker, [stop for stop in route.stops if stop.job not in dropped], route.leaves,
                   route.returns) for route in routes]
     placed = {stop.job for route in kept for stop in route.stops}
